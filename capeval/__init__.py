@@ -1,0 +1,12 @@
+"""capeval: caption evaluation identical to pycocoevalcap, in pure Python.
+
+``capeval.evaluate(hypotheses, references)`` scores a captioning system with BLEU-1..4,
+METEOR, ROUGE-L and CIDEr-D exactly as the COCO caption evaluation does, without Java.
+"""
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+from capeval.errors import CapevalInputError
+
+__all__ = ["CapevalInputError", "__version__"]

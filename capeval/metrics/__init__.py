@@ -1,0 +1,41 @@
+"""Metric registry: names accepted by the CLI and `capeval.evaluate`, mapped to classes."""
+from __future__ import annotations
+
+from importlib import import_module
+
+from capeval.metrics.base import Metric, SegmentMeanMetric, Tokens
+
+METRICS: dict[str, str] = {
+    "bleu": "capeval.metrics.bleu:Bleu",
+    "rouge-l": "capeval.metrics.rouge:RougeL",
+    "cider-d": "capeval.metrics.cider:CiderD",
+    "cider": "capeval.metrics.cider:Cider",
+}
+"""Registry key -> ``module:Class``; classes are imported on first use."""
+
+DEFAULT_METRICS: tuple[str, ...] = ("bleu", "rouge-l", "cider-d")
+"""The metrics of the COCO caption evaluation, in its column order."""
+
+
+def metric_class(name: str) -> type[Metric]:
+    """Return the metric class registered under `name` (case-insensitive).
+
+    Raises
+    ------
+    ValueError
+        If `name` is not a registered metric.
+    """
+    key = name.lower()
+    if key not in METRICS:
+        raise ValueError(f"unknown metric {name!r}; choose from {', '.join(METRICS)}")
+    module_name, class_name = METRICS[key].split(":")
+    return getattr(import_module(module_name), class_name)
+
+
+def get_metric(name: str, **options: object) -> Metric:
+    """Return a new instance of the metric registered under `name`, built with `options`."""
+    return metric_class(name)(**options)
+
+
+__all__ = ["DEFAULT_METRICS", "METRICS", "Metric", "SegmentMeanMetric", "Tokens", "get_metric",
+           "metric_class"]

@@ -1,0 +1,39 @@
+"""Caption tokenizers: ``ptb`` (pycocoevalcap's PTBTokenizer, reproduced) and ``none``.
+
+Each tokenizer maps a caption string to a list of token strings. Tokenizers work on batches
+because that is how evaluation uses them; a caption's tokens never depend on its neighbours.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from importlib import import_module
+
+TOKENIZERS: dict[str, str] = {
+    "ptb": "capeval.tokenizers.ptb",
+    "none": "capeval.tokenizers.whitespace",
+}
+"""Tokenizer name -> module providing ``tokenize_batch(captions)`` and ``SIGNATURE``."""
+
+
+def _module(method: str):
+    if method not in TOKENIZERS:
+        raise ValueError(f"unknown tokenizer {method!r}; choose from {', '.join(TOKENIZERS)}")
+    return import_module(TOKENIZERS[method])
+
+
+def tokenize(captions: Iterable[str], method: str = "ptb") -> list[list[str]]:
+    """Tokenize each caption; returns one token list per caption, in input order.
+
+    Parameters
+    ----------
+    captions : iterable of str
+    method : {"ptb", "none"}, default="ptb"
+        ``ptb`` reproduces pycocoevalcap's PTBTokenizer (CoreNLP 3.4.1, lowercased, its
+        punctuation filter); ``none`` splits pre-tokenized text on whitespace.
+    """
+    return _module(method).tokenize_batch(captions)
+
+
+def tokenizer_signature(method: str) -> str:
+    """Return the short signature string of a tokenizer, e.g. ``"ptb-corenlp-3.4.1"``."""
+    return _module(method).SIGNATURE

@@ -1,0 +1,1 @@
+"""The ``capeval`` command line: each subcommand parses options, calls the library, prints."""

@@ -1,0 +1,65 @@
+"""Entry point of the ``capeval`` command: the click group and the exit-code policy.
+
+Exit codes: 0 success; 2 usage errors and bad input data (one line on stderr,
+``error: <file>:<record>: <what is wrong>``); 123 an unexpected internal error.
+"""
+from __future__ import annotations
+
+import sys
+
+import click
+
+from capeval import CapevalInputError, __version__
+
+EXIT_BAD_INPUT = 2
+EXIT_INTERNAL_ERROR = 123
+
+
+class CapevalGroup(click.Group):
+    """A click group that turns exceptions into one-line errors and exit codes."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except CapevalInputError as error:
+            click.secho(f"error: {error}", err=True, fg="red")
+            ctx.exit(EXIT_BAD_INPUT)
+        except BrokenPipeError:
+            # stdout closed early (e.g. piped into `head`): stop quietly.
+            sys.stderr.close()
+            ctx.exit(0)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except Exception as error:  # noqa: BLE001 - the one place that maps crashes to an exit code
+            if ctx.obj and ctx.obj.get("verbose"):
+                raise
+            click.secho(
+                f"internal error: {type(error).__name__}: {error} (use --verbose for a traceback)",
+                err=True,
+                fg="red",
+            )
+            ctx.exit(EXIT_INTERNAL_ERROR)
+
+
+@click.group(cls=CapevalGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="capeval")
+@click.option("--verbose", is_flag=True, help="Show tracebacks of internal errors.")
+@click.pass_context
+def capeval(ctx: click.Context, verbose: bool) -> None:
+    """Caption evaluation (BLEU, METEOR, ROUGE-L, CIDEr-D) identical to pycocoevalcap."""
+    ctx.ensure_object(dict)
+    ctx.obj["verbose"] = verbose
+
+
+def _register_commands() -> None:
+    from cli.tokenize import tokenize_command
+
+    capeval.add_command(tokenize_command)
+
+
+_register_commands()
+
+
+def main() -> None:
+    """Run the ``capeval`` command."""
+    capeval(obj={})
