@@ -65,10 +65,11 @@ def align(
         when no image has both, or for ids and captions of the wrong type.
     """
     hyps = _canonical_keys(hypotheses, hyp_source, "hypothesis")
-    refs = _canonical_keys(references, ref_source, "references")
     _check_hypotheses(hyps, hyp_source)
-    refs = {image_id: _reference_list(captions, ref_source, image_id)
-            for image_id, captions in refs.items()}
+    refs = {
+        image_id: _reference_list(captions, ref_source, image_id)
+        for image_id, captions in _canonical_keys(references, ref_source, "references").items()
+    }
     unknown = [image_id for image_id in hyps if image_id not in refs]
     if unknown:
         raise CapevalInputError(

@@ -1,10 +1,11 @@
-"""Plain text: one caption per line; the image id is the 1-based line number.
+"""Plain text: one caption per line; the image id is the line number, from 1.
 
 Hypotheses: line i is the hypothesis of image i; an empty line is an empty hypothesis.
 References: one or more line-aligned files; file k holds the k-th reference of every image,
-so line i of every file belongs to image i. An empty (or whitespace-only) line means "no k-th reference for this
-image" (images may have different numbers of references); an image whose line is empty in
-every file is an error. All reference files must have the same number of lines.
+so line i of every file belongs to image i. An empty (or whitespace-only) line means "no
+k-th reference for this image" (images may have different numbers of references); an image
+whose line is empty in every file is an error. All reference files must have the same
+number of lines.
 
 Lines end at ``\\n`` only (a ``\\r`` before it is dropped); other Unicode line separators
 inside a caption are kept as part of it, so no caption can shift onto the next image. A
@@ -57,6 +58,8 @@ def read_text_references(sources: Sequence[Source]) -> dict[ImageId, list[str]]:
         captions = [line for line in row if line.strip()]
         if not captions:
             names = ", ".join(source.name for source in sources)
-            first.fail(f"line {number}", f"image {number} has no reference: the line is empty in {names}")
+            first.fail(
+                f"line {number}", f"image {number} has no reference: the line is empty in {names}"
+            )
         entries.append(ReferenceEntry(f"line {number}", number, captions))
     return collect_references(first, entries)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 
 from capeval.io.coco import SWAP_HINT, read_coco_hypotheses, read_coco_references
 from capeval.io.detect import resolve_format
@@ -133,7 +133,7 @@ def read_hypotheses(
     return read_table_hypotheses(source, source_format, id_field, caption_field)
 
 
-def _check_options(source: Source, source_format: str, options: dict[str, object]) -> None:
+def _check_options(source: Source, source_format: str, options: Mapping[str, object]) -> None:
     for name, value in options.items():
         if value is not None and source_format not in _OPTION_FORMATS[name]:
             source.fail(

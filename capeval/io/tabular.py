@@ -32,7 +32,6 @@ from capeval.io.collect import (
 from capeval.io.ids import ImageId, canonical_id
 from capeval.io.source import Source, type_name
 
-TableFormat = Literal["csv", "tsv", "jsonl"]
 Role = Literal["references", "hypotheses"]
 
 ID_FIELDS = ("image_id", "id", "image", "img_id", "imgid", "cocoid", "image_name",
@@ -54,7 +53,7 @@ class Row(NamedTuple):
 
 def read_table_references(
     source: Source,
-    table_format: TableFormat,
+    table_format: str,
     id_field: str | None = None,
     caption_fields: str | Sequence[str] | None = None,
 ) -> dict[ImageId, list[str]]:
@@ -73,7 +72,7 @@ def read_table_references(
 
 def read_table_hypotheses(
     source: Source,
-    table_format: TableFormat,
+    table_format: str,
     id_field: str | None = None,
     caption_field: str | None = None,
 ) -> dict[ImageId, str]:
@@ -89,15 +88,18 @@ def read_table_hypotheses(
     return collect_hypotheses(source, entries)
 
 
-def read_table(source: Source, table_format: TableFormat) -> tuple[list[str], list[Row]]:
-    """Return the field names (in order of first appearance) and the rows of a table."""
+def read_table(source: Source, table_format: str) -> tuple[list[str], list[Row]]:
+    """Return the field names (in order of first appearance) and the rows of a table.
+
+    `table_format` is ``"csv"``, ``"tsv"`` or ``"jsonl"``.
+    """
     if table_format == "jsonl":
         rows = list(_jsonl_rows(source))
         fields = list(dict.fromkeys(key for row in rows for key in row.values))
         if not rows:
             source.fail(None, "holds no records (only blank lines)")
         return fields, rows
-    return _delimited_rows(source, "," if table_format == "csv" else "\t")
+    return _delimited_rows(source, table_format)
 
 
 def _jsonl_rows(source: Source) -> Iterator[Row]:
@@ -113,10 +115,12 @@ def _jsonl_rows(source: Source) -> Iterator[Row]:
         yield Row(f"line {number}", value)
 
 
-def _delimited_rows(source: Source, delimiter: str) -> tuple[list[str], list[Row]]:
-    quoting = csv.QUOTE_MINIMAL if delimiter == "," else csv.QUOTE_NONE
-    reader = csv.reader(io.StringIO(source.text, newline=""), delimiter=delimiter,
-                        quoting=quoting, strict=True)
+def _delimited_rows(source: Source, table_format: str) -> tuple[list[str], list[Row]]:
+    stream = io.StringIO(source.text, newline="")
+    if table_format == "csv":
+        reader = csv.reader(stream, strict=True)
+    else:  # TSV: no quoting at all
+        reader = csv.reader(stream, delimiter="\t", quoting=csv.QUOTE_NONE, strict=True)
     header: list[str] | None = None
     rows: list[Row] = []
     start = 1
@@ -135,8 +139,7 @@ def _delimited_rows(source: Source, delimiter: str) -> tuple[list[str], list[Row
                 )
             rows.append(Row(record, dict(zip(header, cells, strict=True))))
     except csv.Error as error:
-        kind = "CSV" if delimiter == "," else "TSV"
-        source.fail(f"line {reader.line_num}", f"malformed {kind}: {error}")
+        source.fail(f"line {reader.line_num}", f"malformed {table_format.upper()}: {error}")
     if header is None:
         source.fail(None, "holds no rows (only blank lines)")
     if not rows:
@@ -205,7 +208,8 @@ def _choose_caption_fields(
             source.fail(
                 None,
                 "several groups of numbered caption fields "
-                f"({'; '.join(', '.join(group) for group in numbered)}); choose with caption_fields",
+                f"({'; '.join(', '.join(group) for group in numbered)}); "
+                "choose with caption_fields",
             )
         if numbered:
             if role == "hypotheses":
