@@ -64,7 +64,7 @@ def align(
         is never dropped), when referenced images lack hypotheses (unless `allow_partial`),
         when no image has both, or for ids and captions of the wrong type.
     """
-    hyps = _canonical_keys(hypotheses, hyp_source, "hypothesis")
+    hyps = _canonical_keys(hypotheses, hyp_source, "hypotheses")
     _check_hypotheses(hyps, hyp_source)
     refs = {
         image_id: _reference_list(captions, ref_source, image_id)
@@ -84,7 +84,7 @@ def align(
             hyp_source,
             None,
             f"no hypothesis for {len(missing)} of the {len(refs)} images in {ref_source}: "
-            f"{_show(missing)}; to score only the {len(hyps)} images that have one, allow "
+            f"{_show(missing)}; to score only the {len(hyps)} image(s) that have one, allow "
             "partial evaluation (--allow-partial)",
         )
     if missing:

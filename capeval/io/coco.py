@@ -32,9 +32,13 @@ def read_coco_references(source: Source) -> dict[ImageId, list[str]]:
             "need COCO annotations ({\"annotations\": [...]}) or Karpathy "
             f"({{\"images\": [{{\"sentences\": [...]}}]}}); {SWAP_HINT}",
         )
-    annotations = _list_field(source, data, "annotations", "COCO annotations")
+    if not isinstance(data, dict) or "annotations" not in data:
+        source.fail(None, "not COCO annotations: no 'annotations' list at the top level")
+    annotations = data["annotations"]
+    if not isinstance(annotations, list):
+        source.fail(None, f"'annotations' must be a list (got {type_name(annotations)})")
     references = collect_references(source, _annotation_entries(source, annotations))
-    if isinstance(data, dict) and "images" in data:
+    if "images" in data:
         _check_images(source, data["images"], references)
     return references
 
@@ -55,15 +59,6 @@ def read_coco_hypotheses(source: Source) -> dict[ImageId, str]:
             f"(got {type_name(data)})",
         )
     return collect_hypotheses(source, _result_entries(source, data))
-
-
-def _list_field(source: Source, data: Any, key: str, layout: str) -> list[Any]:
-    if not isinstance(data, dict) or key not in data:
-        source.fail(None, f"not {layout}: no {key!r} list at the top level")
-    value = data[key]
-    if not isinstance(value, list):
-        source.fail(None, f"{key!r} must be a list (got {type_name(value)})")
-    return value
 
 
 def _record_fields(source: Source, record: str, item: Any) -> tuple[ImageId, str]:

@@ -44,7 +44,7 @@ def test_images_without_hypotheses_are_an_error_by_default():
         align({2: "y"}, REFERENCES, hyp_source="hyps.json", ref_source="refs.json")
     assert str(raised.value) == (
         "hyps.json: no hypothesis for 2 of the 3 images in refs.json: 1, 3; to score only the "
-        "1 images that have one, allow partial evaluation (--allow-partial)"
+        "1 image(s) that have one, allow partial evaluation (--allow-partial)"
     )
 
 
@@ -74,7 +74,7 @@ def test_complete_alignment_does_not_warn(caplog):
 @pytest.mark.parametrize(
     ("hypotheses", "references", "expected"),
     [
-        ({}, REFERENCES, "hypotheses: no hypothesis"),
+        ({}, REFERENCES, "hypotheses: no hypotheses"),
         ({1: "x"}, {}, "references: no references"),
         ({1: 5}, REFERENCES, "hypotheses:image 1: hypothesis is not a string (got int)"),
         ({1: "x"}, {1: "a"}, "references:image 1: references must be a list of strings (got str)"),

@@ -250,3 +250,50 @@ def test_utf8_bom_is_accepted_everywhere(tmp_path):
     path = tmp_path / "hyps.txt"
     path.write_bytes(b"\xef\xbb\xbf" + (FIXTURES / "hyps.txt").read_bytes())
     assert read_hypotheses(path) == TEXT_HYPOTHESES
+
+
+# -- the user documentation's examples read as documented ------------------------------------
+DOCS = Path(__file__).parents[2] / "docs" / "formats.md"
+
+
+def _code_blocks(language: str) -> list[str]:
+    parts = DOCS.read_text(encoding="utf-8").split("```")
+    return [part[len(language) + 1:] for part in parts[1::2] if part.startswith(language + "\n")]
+
+
+def test_documented_json_examples(tmp_path):
+    coco_refs, results, karpathy, jsonl = _code_blocks("json")
+    for name, text in [("coco.json", coco_refs), ("karpathy.json", karpathy)]:
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    (tmp_path / "results.json").write_text(results, encoding="utf-8")
+    (tmp_path / "refs.jsonl").write_text(jsonl, encoding="utf-8")
+    assert list(read_references(tmp_path / "coco.json")) == [391895, 522418]
+    assert list(read_hypotheses(tmp_path / "results.json")) == [391895, 522418]
+    assert read_references(tmp_path / "karpathy.json", split="test") == {
+        391895: [
+            "A man rides a motorbike on a dirt road.",
+            "A person on a moped in the countryside.",
+        ]
+    }
+    assert list(read_references(tmp_path / "refs.jsonl")) == [391895, 522418]
+
+
+def test_documented_table_examples(tmp_path):
+    long_form = next(b for b in _code_blocks("text") if b.startswith("image_id,caption\n"))
+    wide_form = next(b for b in _code_blocks("text") if b.startswith("image_id,caption_1"))
+    (tmp_path / "long.csv").write_text(long_form, encoding="utf-8")
+    (tmp_path / "wide.csv").write_text(wide_form, encoding="utf-8")
+    assert read_references(tmp_path / "long.csv") == {
+        391895: [
+            "A man rides a motorbike on a dirt road.",
+            "A person on a moped in the countryside.",
+        ],
+        522418: ["A woman cuts a large, white cake."],
+    }
+    assert read_references(tmp_path / "wide.csv") == {
+        391895: [
+            "A man rides a motorbike on a dirt road.",
+            "A person on a moped in the countryside.",
+        ],
+        522418: ["A woman cuts a large white cake."],
+    }
