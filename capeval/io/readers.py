@@ -60,8 +60,7 @@ def read_references(
     CapevalInputError
         Naming the file, the record and the problem, for any bad input.
     """
-    if isinstance(paths, (str, os.PathLike)):
-        paths = [paths]
+    paths = [paths] if isinstance(paths, (str, os.PathLike)) else list(paths)
     if not paths:
         raise ValueError("no reference file given")
     sources = [Source(path) for path in paths]

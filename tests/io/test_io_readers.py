@@ -297,3 +297,25 @@ def test_documented_table_examples(tmp_path):
         ],
         522418: ["A woman cuts a large white cake."],
     }
+
+
+@pytest.mark.parametrize("name", ["hyps.csv", "hyps.tsv", "hyps.jsonl", "coco_results.json"])
+def test_windows_line_endings(tmp_path, name):
+    path = tmp_path / name
+    path.write_bytes((FIXTURES / name).read_bytes().replace(b"\n", b"\r\n"))
+    assert read_hypotheses(path) == HYPOTHESES
+
+
+def test_windows_line_endings_in_text_references(tmp_path):
+    paths = []
+    for name in ["refs_1.txt", "refs_2.txt", "refs_3.txt"]:
+        paths.append(tmp_path / name)
+        paths[-1].write_bytes((FIXTURES / name).read_bytes().replace(b"\n", b"\r\n"))
+    assert read_references(paths) == TEXT_REFERENCES
+
+
+def test_reference_paths_may_be_any_iterable():
+    paths = (FIXTURES / name for name in ["refs_1.txt", "refs_2.txt", "refs_3.txt"])
+    assert read_references(paths) == TEXT_REFERENCES
+    with pytest.raises(ValueError, match="no reference file given"):
+        read_references([])
