@@ -61,8 +61,9 @@ def align(
     ------
     CapevalInputError
         When a hypothesis is for an image without references (always an error: a hypothesis
-        is never dropped), when referenced images lack hypotheses (unless `allow_partial`),
-        when no image has both, or for ids and captions of the wrong type.
+        is never dropped; when no id matches at all, the message shows ids of both sides),
+        when referenced images lack hypotheses (unless `allow_partial`), or for ids and
+        captions of the wrong type.
     """
     hyps = _canonical_keys(hypotheses, hyp_source, "hypotheses")
     _check_hypotheses(hyps, hyp_source)
@@ -71,6 +72,13 @@ def align(
         for image_id, captions in _canonical_keys(references, ref_source, "references").items()
     }
     unknown = [image_id for image_id in hyps if image_id not in refs]
+    if len(unknown) == len(hyps):
+        raise CapevalInputError(
+            hyp_source,
+            None,
+            f"no hypothesis id matches an image id of {ref_source} (hypotheses: "
+            f"{_show(list(hyps), 3)}; references: {_show(list(refs), 3)})",
+        )
     if unknown:
         raise CapevalInputError(
             hyp_source,
@@ -149,6 +157,7 @@ def _reference_list(captions: Any, source: str, image_id: ImageId) -> list[str]:
     return captions
 
 
-def _show(ids: Sequence[ImageId]) -> str:
-    shown = ", ".join(repr(image_id) for image_id in ids[:_SHOWN_IDS])
-    return shown if len(ids) <= _SHOWN_IDS else f"{shown} and {len(ids) - _SHOWN_IDS} more"
+def _show(ids: Sequence[ImageId], limit: int = _SHOWN_IDS) -> str:
+    """List ids for a message, at most `limit` of them."""
+    shown = ", ".join(repr(image_id) for image_id in ids[:limit])
+    return shown if len(ids) <= limit else f"{shown} and {len(ids) - limit} more"

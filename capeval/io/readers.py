@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 
 from capeval.io.coco import SWAP_HINT, read_coco_hypotheses, read_coco_references
 from capeval.io.detect import resolve_format
@@ -26,7 +26,7 @@ _OPTION_FORMATS = {
 
 
 def read_references(
-    paths: PathLike | Sequence[PathLike],
+    paths: PathLike | Iterable[PathLike],
     format: str | None = None,
     *,
     id_field: str | None = None,
@@ -37,7 +37,7 @@ def read_references(
 
     Parameters
     ----------
-    paths : path or sequence of paths
+    paths : path or iterable of paths
         One file of any format, or several line-aligned plain-text files (file k holds the
         k-th reference of every image).
     format : {"coco", "karpathy", "json", "jsonl", "csv", "tsv", "text"}, optional

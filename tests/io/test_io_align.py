@@ -39,6 +39,16 @@ def test_hypotheses_for_unknown_images_are_an_error_even_when_partial():
     )
 
 
+def test_no_matching_id_at_all_shows_both_sides():
+    references = {391895 + image_id: ["r"] for image_id in range(5)}
+    with pytest.raises(CapevalInputError) as raised:
+        align({1: "x", 2: "y"}, references, hyp_source="hyps.txt", ref_source="refs.json")
+    assert str(raised.value) == (
+        "hyps.txt: no hypothesis id matches an image id of refs.json (hypotheses: 1, 2; "
+        "references: 391895, 391896, 391897 and 2 more)"
+    )
+
+
 def test_images_without_hypotheses_are_an_error_by_default():
     with pytest.raises(CapevalInputError) as raised:
         align({2: "y"}, REFERENCES, hyp_source="hyps.json", ref_source="refs.json")
