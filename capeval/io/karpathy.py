@@ -68,7 +68,9 @@ def read_karpathy_references(
                 "image entry 1",
                 f"no id field: none of {', '.join(DEFAULT_ID_FIELDS)}; choose one with id_field",
             )
-    splits = {split} if isinstance(split, str) else None if split is None else set(split)
+    splits: set[str] | None = None
+    if split is not None:
+        splits = {split} if isinstance(split, str) else set(split)
     entries = list(_entries(source, images, id_field, splits))
     if not entries and splits is not None:
         present = sorted({str(image.get("split")) for image in images})

@@ -105,6 +105,9 @@ CASES = [
      {"format": "coco"},
      "dataset.json: not COCO annotations: no 'annotations' list at the top level"),
     # -- Karpathy
+    ("coco read as karpathy", "captions.json", '{"annotations": []}', REFS,
+     {"format": "karpathy"},
+     'captions.json: not Karpathy JSON: expected {"images": [{"sentences": [...], ...}, ...]}'),
     ("image without sentences", "dataset.json",
      json.dumps({"images": [{"cocoid": 1, "sentences": []}]}), REFS, {},
      "dataset.json:image entry 1: image 1 has no reference captions"),
