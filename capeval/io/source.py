@@ -32,9 +32,6 @@ class Source:
         self.path = Path(path)
         self.name = os.fspath(path)
 
-    def __repr__(self) -> str:
-        return f"Source({self.name!r})"
-
     def fail(self, record: str | None, reason: str) -> NoReturn:
         """Raise `CapevalInputError` for this file; `record` is e.g. ``"line 5"``."""
         raise CapevalInputError(self.name, record, reason)

@@ -5,7 +5,9 @@ it as references or hypotheses, and compares the whole message ``file:record: re
 """
 from __future__ import annotations
 
+import errno
 import json
+from pathlib import Path
 
 import pytest
 
@@ -47,6 +49,8 @@ CASES = [
      '{"image_id": 1, "caption": "a"}\n{"image_id": 2, "caption": "b"}\n', HYPS, {},
      "hyps.json:line 2, column 1: malformed JSON: Extra data (one JSON value per line is JSON "
      "Lines: name the file .jsonl)"),
+    ("malformed json, unknown extension", "refs.dat", '{"annotations": [\n', REFS, {},
+     "refs.dat:line 2, column 1: malformed JSON: Expecting value"),
     ("unknown json layout", "refs.json", '{"captions": {}}', REFS, {},
      'refs.json: JSON layout not recognised: expected COCO annotations ({"images": [...], '
      '"annotations": [...]}), COCO results ([{"image_id": .., "caption": ..}, ...]) or '
@@ -101,6 +105,18 @@ CASES = [
      '{"images": [{"id": 1}], "annotations": [{"image_id": 1, "caption": "a"}, '
      '{"image_id": 2, "caption": "b"}]}', REFS, {},
      "captions.json: 1 annotated image(s) are missing from 'images', e.g. 2"),
+    ("images not a list", "captions.json",
+     '{"images": {}, "annotations": [{"image_id": 1, "caption": "a"}]}', REFS, {},
+     "captions.json: 'images' must be a list (got dict)"),
+    ("images entry not an object", "captions.json",
+     '{"images": [1], "annotations": [{"image_id": 1, "caption": "a"}]}', REFS, {},
+     "captions.json:images entry 1: expected a JSON object (got int)"),
+    ("images entry without id", "captions.json",
+     '{"images": [{"file_name": "a.jpg"}], "annotations": [{"image_id": 1, "caption": "a"}]}',
+     REFS, {}, "captions.json:images entry 1: missing 'id'"),
+    ("images entry with a null id", "captions.json",
+     '{"images": [{"id": null}], "annotations": [{"image_id": 1, "caption": "a"}]}', REFS, {},
+     "captions.json:images entry 1: id is null"),
     ("karpathy read as coco", "dataset.json", json.dumps({"images": [KARPATHY_IMAGE]}), REFS,
      {"format": "coco"},
      "dataset.json: not COCO annotations: no 'annotations' list at the top level"),
@@ -124,6 +140,21 @@ CASES = [
      REFS, {},
      "dataset.json:image entry 1: no id field: none of cocoid, imgid, filename; choose one "
      "with id_field"),
+    ("karpathy image not an object", "dataset.json",
+     json.dumps({"images": [KARPATHY_IMAGE, "b.jpg"]}), REFS, {},
+     "dataset.json:image entry 2: expected a JSON object (got str)"),
+    ("karpathy null id", "dataset.json",
+     json.dumps({"images": [dict(KARPATHY_IMAGE, cocoid=None)]}), REFS, {},
+     "dataset.json:image entry 1: cocoid is null"),
+    ("karpathy sentences missing", "dataset.json",
+     json.dumps({"images": [KARPATHY_IMAGE, {"cocoid": 2}]}), REFS, {},
+     "dataset.json:image entry 2: missing 'sentences'"),
+    ("karpathy sentences not a list", "dataset.json",
+     json.dumps({"images": [KARPATHY_IMAGE, {"cocoid": 2, "sentences": "b"}]}), REFS, {},
+     "dataset.json:image entry 2: 'sentences' must be a list (got str)"),
+    ("karpathy sentence not an object", "dataset.json",
+     json.dumps({"images": [{"cocoid": 1, "sentences": ["a"]}]}), REFS, {},
+     "dataset.json:image entry 1, sentence 1: expected a JSON object (got str)"),
     ("unknown split", "dataset.json",
      json.dumps({"images": [KARPATHY_IMAGE, dict(KARPATHY_IMAGE, cocoid=2, split="train")]}),
      REFS, {"split": "tst"}, "dataset.json: no image in split tst (splits present: test, train)"),
@@ -152,6 +183,12 @@ CASES = [
      {"caption_field": "cap"}, "hyps.csv: no field 'cap' (fields: image_id, caption)"),
     ("empty id cell", "refs.csv", "image_id,caption\n,a\n", REFS, {},
      "refs.csv:line 2: image_id is empty"),
+    ("blank csv", "refs.csv", "\n\n", REFS, {}, "refs.csv: holds no rows (only blank lines)"),
+    ("no caption field chosen", "refs.csv", "image_id,caption\n1,a\n", REFS,
+     {"caption_fields": []}, "refs.csv: no caption field chosen"),
+    ("two numbered groups", "refs.csv", "image_id,caption_1,caption_2,text_1\n1,a,b,c\n", REFS,
+     {}, "refs.csv: several groups of numbered caption fields (caption_1, caption_2; text_1); "
+     "choose with caption_fields"),
     ("header only", "refs.csv", "image_id,caption\n", REFS, {},
      "refs.csv: has a header but no rows"),
     ("duplicate header", "refs.csv", "image_id,caption,caption\n1,a,b\n", REFS, {},
@@ -247,3 +284,16 @@ def test_missing_file_and_directory(tmp_path, monkeypatch):
     with pytest.raises(CapevalInputError) as raised:
         read_references("adir.json")
     assert str(raised.value) == "adir.json: is a directory, not a file"
+
+
+def test_unreadable_file(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "hyps.txt").write_text("a\n")
+
+    def refuse(self):
+        raise PermissionError(errno.EACCES, "Permission denied", str(self))
+
+    monkeypatch.setattr(Path, "read_bytes", refuse)
+    with pytest.raises(CapevalInputError) as raised:
+        read_hypotheses("hyps.txt")
+    assert str(raised.value) == "hyps.txt: cannot read: Permission denied"

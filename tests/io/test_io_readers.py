@@ -78,6 +78,12 @@ def test_line_aligned_text_references_with_a_missing_third_reference():
     assert references == TEXT_REFERENCES
 
 
+def test_one_text_reference_file():
+    assert read_references(FIXTURES / "refs_1.txt") == {
+        number: captions[:1] for number, captions in TEXT_REFERENCES.items()
+    }
+
+
 def test_text_hypotheses_are_numbered_by_line():
     assert read_hypotheses(FIXTURES / "hyps.txt") == TEXT_HYPOTHESES
 
