@@ -63,7 +63,7 @@ def _sniff(source: Source) -> str:
     head = source.text.lstrip()
     if head.startswith(("{", "[")):
         try:
-            source.json
+            source.json  # noqa: B018 - parse now (cached for the reader), to tell JSON Lines
         except CapevalInputError:
             first_line = head.split("\n", 1)[0]
             try:

@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import numbers
 import re
-from typing import Union
 
 from capeval.io.source import type_name
 
-ImageId = Union[int, str]
+ImageId = int | str
 """An image id after canonicalisation: an ``int``, or a ``str`` that is not a plain number."""
 
 _PLAIN_INTEGER = re.compile(r"0|[1-9][0-9]*")
