@@ -147,4 +147,5 @@ def test_step_progress_draws_only_on_a_terminal(capsys):
     shown("BLEU")
     shown.close()
     err = capsys.readouterr().err
-    assert "[1/2] tokenize..." in err and "[2/2] BLEU..." in err and err.endswith("\r\033[K")
+    assert "[1/2] tokenize..." in err and "[2/2] BLEU..." in err
+    assert err.endswith("\r" + " " * len("[1/2] tokenize...") + "\r")  # the line is wiped
