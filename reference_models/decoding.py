@@ -14,7 +14,8 @@ from typing import NamedTuple
 import numpy as np
 
 from reference_models.captioner import reorder_state
-from reference_models.vocab import END_ID, NULL_ID, START_ID
+from reference_models.data import CaptionData
+from reference_models.vocab import END_ID, NULL_ID, START_ID, Vocabulary
 
 
 class Decoded(NamedTuple):
@@ -135,3 +136,40 @@ def beam_search(
     final = scores / np.maximum(lengths, 1) ** length_penalty
     best_beam = np.argmax(final, axis=1)
     return Decoded(ids[np.arange(N), best_beam], None)
+
+
+def generate_captions(
+    model,
+    vocab: Vocabulary,
+    data: CaptionData,
+    *,
+    beam_size: int = 1,
+    temperature: float | None = None,
+    rng: np.random.Generator | None = None,
+    zero_features: bool = False,
+    max_length: int = 20,
+    batch_size: int = 250,
+) -> list[list[str]]:
+    """Caption every image of `data`; returns one token list per image, in order.
+
+    Greedy by default; `beam_size` > 1 runs beam search; `temperature` samples (needs `rng`).
+    """
+    if temperature is not None and rng is None:
+        raise ValueError("sampling with a temperature needs an rng")
+    captions: list[list[str]] = []
+    for start in range(0, len(data), batch_size):
+        rows = slice(start, min(start + batch_size, len(data)))
+        features = data.features[rows]
+        regions = None if data.regions is None else data.regions[rows]
+        if zero_features:
+            features = np.zeros_like(features)
+            regions = None if regions is None else np.zeros_like(regions)
+        if temperature is not None:
+            decoded = sample_decode(model, features, regions, rng=rng, temperature=temperature,
+                                    max_length=max_length)
+        elif beam_size > 1:
+            decoded = beam_search(model, features, regions, beam_size, max_length)
+        else:
+            decoded = greedy_decode(model, features, regions, max_length)
+        captions += vocab.decode(decoded.ids)
+    return captions
