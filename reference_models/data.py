@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import zipfile
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -55,6 +55,10 @@ class CaptionData:
 
     def __len__(self) -> int:
         return len(self.image_ids)
+
+    def without_regions(self) -> CaptionData:
+        """Return the same images without region features (models without attention)."""
+        return replace(self, regions=None)
 
     def subset(self, rows: Sequence[int] | np.ndarray) -> CaptionData:
         """Return the images at positions `rows`, in that order."""
