@@ -47,17 +47,20 @@ RELATION_PHRASES = {
     "above": ("above", "over"),
     "below": ("below", "under"),
 }
-TEMPLATES = (
-    "a {A} {rel} a {B}",
-    "there is a {A} {rel} a {B}",
-    "the {A} is {rel} the {B}",
-    "a {A} is {rel} a {B}",
-    "a {A} and a {B}",
-    "a {B} with a {A} {rel} it",
-)
-"""Caption templates; five different ones describe each image."""
+TEMPLATES = {
+    "a {A} {rel} a {B}": 0.4,
+    "a {A} is {rel} a {B}": 0.15,
+    "the {A} is {rel} the {B}": 0.15,
+    "there is a {A} {rel} a {B}": 0.1,
+    "a {A} that is {rel} a {B}": 0.1,
+    "a {B} with a {A} {rel} it": 0.1,
+}
+"""Caption templates and how often a describer picks each (one phrasing dominates, as in
+human captions, so that the most probable caption is also the most typical one)."""
 CAPTIONS_PER_IMAGE = 5
 SIZE_MENTION_PROBABILITY = 0.25
+SALIENT_FIRST_PROBABILITY = 0.8
+"""How often a caption names the larger shape first (people name salient objects first)."""
 
 
 @dataclass(frozen=True)
@@ -150,15 +153,24 @@ def _mask(shape: Shape, x: np.ndarray, y: np.ndarray) -> np.ndarray:
 
 
 def describe(scene: Scene, rng: np.random.Generator) -> list[str]:
-    """Return five different reference captions of the scene (lower case, no punctuation)."""
-    templates = rng.choice(len(TEMPLATES), size=CAPTIONS_PER_IMAGE, replace=False)
-    captions = []
-    for template in templates:
-        first = int(rng.integers(2))
+    """Return five different reference captions of the scene (lower case, no punctuation).
+
+    Each caption draws a template by its weight, which shape comes first (usually the larger
+    one), a phrasing of the relation and whether sizes are named; draws repeating an earlier
+    caption are redrawn.
+    """
+    templates, weights = list(TEMPLATES), np.array(list(TEMPLATES.values()))
+    captions: list[str] = []
+    while len(captions) < CAPTIONS_PER_IMAGE:
+        template = templates[rng.choice(len(templates), p=weights / weights.sum())]
+        larger = int(scene.shapes[1].radius > scene.shapes[0].radius)
+        first = larger if rng.random() < SALIENT_FIRST_PROBABILITY else 1 - larger
         a, b = scene.shapes[first], scene.shapes[1 - first]
         relation = scene.relation if first == 0 else RELATIONS[scene.relation]
-        phrase = str(rng.choice(RELATION_PHRASES[relation]))
-        captions.append(TEMPLATES[template].format(A=_noun(a, rng), B=_noun(b, rng), rel=phrase))
+        phrase = RELATION_PHRASES[relation][rng.integers(len(RELATION_PHRASES[relation]))]
+        caption = template.format(A=_noun(a, rng), B=_noun(b, rng), rel=phrase)
+        if caption not in captions:
+            captions.append(caption)
     return captions
 
 
@@ -177,34 +189,44 @@ COLOUR_BINS = len(_CUBE_CORNERS)
 ORIENTATION_BINS = 8
 REGION_DIM = COLOUR_BINS + ORIENTATION_BINS
 """R: colour histogram and orientation histogram of a region."""
-GLOBAL_DIM = 4 * COLOUR_BINS * ORIENTATION_BINS + GRID * GRID * COLOUR_BINS
-"""F: joint colour-orientation histogram of the four quadrants, colour mass per region."""
+GLOBAL_DIM = (4 * COLOUR_BINS * ORIENTATION_BINS + GRID * GRID * COLOUR_BINS
+              + COLOUR_BINS * (3 + ORIENTATION_BINS))
+"""F: joint colour-orientation histogram of the four quadrants, colour mass per region, and
+per colour its mass, centre and edge orientations."""
 
 
-def _pixel_histograms(images: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Per-pixel soft colour (N, S, S, 8) and magnitude-weighted orientation (N, S, S, 8)."""
-    distance = ((images[..., np.newaxis, :] - _CUBE_CORNERS) ** 2).sum(axis=-1)
-    colour = np.exp(-distance / 0.1)
-    colour /= colour.sum(axis=-1, keepdims=True)
-    intensity = images.sum(axis=-1)
-    gy, gx = np.gradient(intensity, axis=(1, 2))
+def _orientation_histograms(field: np.ndarray) -> np.ndarray:
+    """Per-pixel gradient orientation of `field` (N, S, S, ...) in 8 soft bins, times magnitude.
+
+    Returns an array of shape field.shape + (8,); orientations are linearly shared between
+    the two nearest of 8 bins of 45 degrees.
+    """
+    gy, gx = np.gradient(field, axis=(1, 2))
     magnitude = np.hypot(gx, gy)
     position = (np.arctan2(gy, gx) % (2 * np.pi)) / (2 * np.pi) * ORIENTATION_BINS
     low = np.floor(position).astype(int) % ORIENTATION_BINS
-    high_weight = position - np.floor(position)
-    bins = np.eye(ORIENTATION_BINS)
-    orientation = (bins[low] * (magnitude * (1 - high_weight))[..., np.newaxis]
-                   + bins[(low + 1) % ORIENTATION_BINS] * (magnitude * high_weight)[..., np.newaxis])
-    return colour, orientation
+    high = (low + 1) % ORIENTATION_BINS
+    high_share = position - np.floor(position)
+    out = np.zeros(field.shape + (ORIENTATION_BINS,))
+    for o in range(ORIENTATION_BINS):
+        out[..., o] = magnitude * ((low == o) * (1 - high_share) + (high == o) * high_share)
+    return out
 
 
-def extract_features(images: np.ndarray, batch_size: int = 256) -> tuple[np.ndarray, np.ndarray]:
+def _soft_colours(images: np.ndarray) -> np.ndarray:
+    """Per-pixel soft assignment (N, S, S, 8) to the corners of the RGB cube."""
+    distance = ((images[..., np.newaxis, :] - _CUBE_CORNERS) ** 2).sum(axis=-1)
+    colour = np.exp(-distance / 0.1)
+    return colour / colour.sum(axis=-1, keepdims=True)
+
+
+def extract_features(images: np.ndarray, batch_size: int = 128) -> tuple[np.ndarray, np.ndarray]:
     """Compute fixed features of images.
 
     Parameters
     ----------
     images : ndarray of shape (N, S, S, 3), values in [0, 1]
-    batch_size : int, default=256
+    batch_size : int, default=128
         Images processed at once (bounds memory).
 
     Returns
@@ -225,16 +247,28 @@ def extract_features(images: np.ndarray, batch_size: int = 256) -> tuple[np.ndar
 
 def _extract_batch(images: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     N, S = images.shape[:2]
-    colour, orientation = _pixel_histograms(images)
+    colour = _soft_colours(images)
+    orientation = _orientation_histograms(images.sum(axis=-1))
     cell = S // GRID
     region_colour = colour.reshape(N, GRID, cell, GRID, cell, -1).mean(axis=(2, 4))
     region_orientation = orientation.reshape(N, GRID, cell, GRID, cell, -1).mean(axis=(2, 4))
-    regions = np.concatenate([region_colour, region_orientation], axis=-1).reshape(N, GRID * GRID, -1)
+    regions = np.concatenate([region_colour, region_orientation * 20],
+                             axis=-1).reshape(N, GRID * GRID, -1)
     half = S // 2
     quadrant = lambda a: a.reshape(N, 2, half, 2, half, -1).transpose(0, 1, 3, 2, 4, 5).reshape(
         N, 4, half * half, -1)  # noqa: E731
     joint = np.einsum("nqpc,nqpo->nqco", quadrant(colour), quadrant(orientation)) / (half * half)
-    features = np.concatenate([joint.reshape(N, -1), region_colour.reshape(N, -1)], axis=1)
+    # Per colour: its mass, the centre of that mass and the orientations of its own edges.
+    # The constant factors give each block a spread of about 1 on typical scenes.
+    coords = (np.arange(S) + 0.5) / S * 2 - 1  # pixel centres in [-1, 1]
+    mass = colour.mean(axis=(1, 2))
+    centre_x = (colour * coords[:, np.newaxis]).mean(axis=(1, 2))
+    centre_y = (colour * coords[:, np.newaxis, np.newaxis]).mean(axis=(1, 2))
+    edges = _orientation_histograms(colour).sum(axis=(1, 2)) / S  # (N, 8 colours, 8 bins)
+    per_colour = np.concatenate([20 * mass[..., None], 40 * centre_x[..., None],
+                                 40 * centre_y[..., None], 8 * edges], axis=-1)
+    features = np.concatenate([200 * joint.reshape(N, -1), 2 * region_colour.reshape(N, -1),
+                               per_colour.reshape(N, -1)], axis=1)
     return features, regions
 
 
