@@ -1,0 +1,2 @@
+def fast_tokenize(caption):
+    return None

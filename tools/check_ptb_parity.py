@@ -1,0 +1,203 @@
+"""Compare capeval's PTB tokenizer with pycocoevalcap's real PTBTokenizer (needs Java).
+
+Usage::
+
+    python tools/check_ptb_parity.py /work/shared/data/flickr8k_train.tsv
+    python tools/check_ptb_parity.py --fuzz 20000 --seed 7
+    python tools/check_ptb_parity.py --write-fixture tests/fixtures/ptb/jar_cases.tsv
+
+File mode tokenizes every caption of a TSV (column ``caption``) or text file (one caption
+per line) with the reference in one call, exactly as an evaluation does, and with capeval.
+The reference tokenizes the captions as one stream, so a caption's tokens can depend on
+its neighbours; capeval tokenizes each caption as if a caption followed it, and treats
+line breaks inside a caption as spaces (docs/ptb.md). Each mismatch is therefore re-run
+through the reference alone, followed by another caption and with its line breaks
+replaced by spaces; a mismatch that then disappears is explained by those two deliberate
+differences. Fuzz mode does the same for seeded random strings built from tricky
+fragments. ``--write-fixture`` stores the reference's tokenization (capeval semantics) of
+the fuzz strings and of extra inputs as a TSV golden fixture.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import random
+import re
+import sys
+import time
+from pathlib import Path
+
+from capeval.tokenizers.ptb import tokenize_batch
+
+SEPARATOR = "a dog"
+LINE_BREAKS = re.compile("[\n\r\v\f\u2028\u2029]")
+
+
+def reference_batch(captions: list[str]) -> list[str]:
+    """pycocoevalcap's PTBTokenizer on ``captions`` in one call; one string per caption."""
+    from pycocoevalcap.tokenizer.ptbtokenizer import PTBTokenizer
+
+    result = PTBTokenizer().tokenize({i: [{"caption": c}] for i, c in enumerate(captions)})
+    return [result[i][0] if i in result else "<missing>" for i in range(len(captions))]
+
+
+def reference_followed(captions: list[str]) -> list[str]:
+    """The reference's output for each caption alone, followed by another caption.
+
+    Line breaks become spaces first (capeval's semantics). The captions go through one
+    call, each followed by a separator caption; a separator that does not come back intact
+    means a token spanned two lines (an SGML attribute can), and the batch is then split
+    there so that every result comes from an intact neighbourhood.
+    """
+    results: list[str] = []
+    start = 0
+    while start < len(captions):
+        chunk = [LINE_BREAKS.sub(" ", c) for c in captions[start:]]
+        interleaved = [item for c in chunk for item in (c, SEPARATOR)]
+        out = reference_batch(interleaved)
+        broken = next((k for k in range(len(chunk)) if out[2 * k + 1] != SEPARATOR), None)
+        if broken is None:
+            results += out[0::2]
+            break
+        results += out[0 : 2 * broken : 2]
+        if broken == 0:  # the first caption itself spans lines: it is unusable as a golden
+            results.append("<spans lines>")
+            broken = 1
+        start += broken
+    return results
+
+
+def escape(text: str) -> str:
+    """Escape as the fixture TSVs do: ``\\t \\n \\r \\\\`` and ``\\uXXXX`` for non-printables."""
+    out = []
+    for char in text:
+        if char in "\t\n\r\\":
+            out.append({"\t": "\\t", "\n": "\\n", "\r": "\\r", "\\": "\\\\"}[char])
+        elif not char.isprintable() or char == "\u00a0" or char.isspace() and char != " ":
+            code = ord(char)
+            out.append(f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}")
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+# --- fuzzing ------------------------------------------------------------------------------
+
+FRAGMENTS = (
+    "a", "A", "dog", "Dog", "DOGS", "the", "The", "I", "It", "You", "An", "U.S.", "U.S", "e.g.",
+    "i.e.", "a.m.", "etc.", "Mr.", "Dr.", "St.", "Mt.", "No.", "no.", "Inc.", "Co.", "Mass.",
+    "vs.", "fig.", "Jan.", "Sept.", "Ph.D.", "cont'd", "don't", "can't", "won't", "isn\u2018t",
+    "it's", "It\u2019s", "you're", "they'll", "I'm", "he'd", "dogs'", "'s", "'90", "'90s", "'em",
+    "o'clock", "O'Neil", "y'all", "rock'n'roll", "ma'am", "cannot", "gonna", "wanna", "'twas",
+    "C++", "c#", "t-shirt", "10-year-old", "mother-in-law", "U.S.-made", "AT&T", "at&t",
+    "B&W", "S&P-500", "-LRB-", "pro-", "anti-war", "and/or", "w/", "a/b/c/d", "3.5", ".5", "5.",
+    "1,000", "-5", "+5", "3:30", "10:30pm", "1/2", "3 1/2", "1/2/2014", "12-31-99",
+    "(555) 555-1234", "555-1234", "10 100 1000", "+1 555 555 1234", "192.168.0.1", "$5.99",
+    "US$", "us$", "\u00a35", "\u20ac5", "5\u00a2", "\u00a5", "#1", "#tbt", "@user", "email@x.com",
+    "http://example.com/a?b=1.", "www.example.com", "foo.net/bar", "my-site.com", "photo.jpg",
+    "1.jpg", "IMG_1234.JPG", "<b>", "</b>", "<p class=\"x\">", "<!-- c -->", "<3", "&amp;",
+    "&lt;", "&gt;", "&quot;", "&apos;", "&#39;", "&nbsp;", "&mdash;", "caf&eacute;", "&copy;",
+    ":)", ":-(", ":D", ";)", "(^_^)", "^_^", "<<", ">>", "(", ")", "[", "]", "{", "}", "\"",
+    "'", "`", "``", "''", "\u2018", "\u2019", "\u201c", "\u201d", "\u201e", "\u201a", "\u00ab",
+    "\u00bb", "-", "--", "---", "-----", "\u2013", "\u2014", ".", "..", "...", "....", ". . .",
+    "\u2026", "\u0085", "?", "!", "?!", "!!", ",", ";", ":", "=", "/", "*", "**", "\\*", "_",
+    "__", "@", "#", "%", "&", "+", "~", "^", "|", "\\", "\u00bd", "1\u00bd", "\u215e",
+    "1\u20442", "H\u2082O", "x\u00b2", "10\u207b\u00b3", "\u00b0", "5\u00b0C", "\u00d7",
+    "\u2022", "\u2764\ufe0f", "\U0001f600", "\U0001f44d\U0001f3fd", "\u00ad", "co\u00adop",
+    "caf\u00e9", "na\u00efve", "e\u0301", "\u5317\u4eac", "\ud55c\uad6d\uc5b4",
+    "\u0627\u0644\u0639\u0631\u0628\u064a\u0629", "\u0661\u0662\u0663", "\u00b5m", "\u017f",
+    "\u212a", "\u0131", "\u0130", "\u24b6", "\u2163", "\u3002", "\uff0c", "\u3001", "\u00a1",
+    "\u00bf", "\u300c", "\u300d", "\u200b", "\u200d", "\ufeff", "\ufffd", "\x7f", "\x00",
+    "\u00a0", "\u3000", "\u2002", "\t", "\r", "\n", "\r\n", "\u2028", "\v",
+)
+SEPARATORS = ("", "", " ", " ", " ", "  ", ".", ",", "-", "'", "/", "\u00a0")
+
+
+def fuzz_strings(count: int, seed: int) -> list[str]:
+    """``count`` random captions built from ``FRAGMENTS`` (deterministic for a seed)."""
+    rng = random.Random(seed)
+    strings = []
+    for _ in range(count):
+        parts = [rng.choice(FRAGMENTS) for _ in range(rng.randint(1, 8))]
+        text = parts[0]
+        for part in parts[1:]:
+            text += rng.choice(SEPARATORS) + part
+        strings.append(text)
+    return strings
+
+
+# --- reporting ----------------------------------------------------------------------------
+
+def read_captions(path: Path, column: str) -> list[str]:
+    if path.suffix == ".tsv":
+        with path.open(encoding="utf-8", newline="") as handle:
+            return [row[column] for row in csv.DictReader(handle, delimiter="\t",
+                                                          quoting=csv.QUOTE_NONE)]
+    return path.read_text(encoding="utf-8").split("\n")
+
+
+def compare(captions: list[str], reference: list[str], label: str, show: int) -> int:
+    """Print the comparison; return the number of unexplained mismatches."""
+    start = time.perf_counter()
+    ours = [" ".join(tokens) for tokens in tokenize_batch(captions)]
+    elapsed = time.perf_counter() - start
+    mismatches = [i for i, (a, b) in enumerate(zip(ours, reference, strict=True)) if a != b]
+    print(f"{label}: {len(captions) - len(mismatches):,} of {len(captions):,} identical "
+          f"(capeval took {elapsed:.3f} s)")
+    if not mismatches:
+        return 0
+    rerun = reference_followed([captions[i] for i in mismatches])
+    unexplained = []
+    for i, followed in zip(mismatches, rerun, strict=True):
+        why = "context (caption followed by another)" if followed == ours[i] else None
+        if why and LINE_BREAKS.search(captions[i].replace("\n", " ")):
+            why = "line break inside the caption"
+        print(f"  [{i}] {escape(captions[i])!r}\n      reference {reference[i]!r}\n"
+              f"      capeval   {ours[i]!r}\n      -> {why or 'UNEXPLAINED MISMATCH'}")
+        if why is None:
+            unexplained.append(i)
+        if len(unexplained) >= show:
+            print("  (stopping: too many unexplained mismatches)")
+            break
+    print(f"{label}: {len(mismatches) - len(unexplained)} mismatch(es) explained by the "
+          f"deliberate differences, {len(unexplained)} unexplained")
+    return len(unexplained)
+
+
+def write_fixture(path: Path, inputs: list[str]) -> None:
+    expected = reference_followed(inputs)
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        handle.write("input\texpected\n")
+        for text, tokens in zip(inputs, expected, strict=True):
+            if tokens != "<spans lines>":
+                handle.write(f"{escape(text)}\t{escape(tokens)}\n")
+    print(f"wrote {path}: {len(inputs)} cases")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("captions", nargs="?", type=Path,
+                        help="TSV with a caption column, or a text file with one caption a line")
+    parser.add_argument("--column", default="caption")
+    parser.add_argument("--fuzz", type=int, default=0, metavar="N", help="also run N fuzz strings")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--show", type=int, default=50, help="stop after this many unexplained")
+    parser.add_argument("--write-fixture", type=Path, metavar="TSV",
+                        help="write the reference output of the fuzz strings as a golden TSV")
+    args = parser.parse_args()
+    if args.write_fixture:
+        write_fixture(args.write_fixture, fuzz_strings(args.fuzz, args.seed))
+        return 0
+    failures = 0
+    if args.captions:
+        captions = read_captions(args.captions, args.column)
+        failures += compare(captions, reference_batch(captions), str(args.captions), args.show)
+    if args.fuzz:
+        strings = fuzz_strings(args.fuzz, args.seed)
+        failures += compare(strings, reference_followed(strings), f"fuzz(seed={args.seed})",
+                            args.show)
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
