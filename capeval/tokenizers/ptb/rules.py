@@ -220,6 +220,12 @@ def acronym_before_sentence(text: str) -> tuple[str, int]:
     return text, len(text) - 1
 
 
+# Plain words that the lexer splits (``splitAssimilations``): word -> length of the tail
+# that is split off and scanned again (``cannot`` -> ``can`` ``not``).
+SPLIT_WORDS: dict[str, int] = {"cannot": 3, "gonna": 2, "gotta": 2, "lemme": 2, "gimme": 2,
+                               "wanna": 2}
+
+
 class Rule(NamedTuple):
     """One lexer rule: ``pattern`` followed by ``trail`` (if any) and what it emits."""
 
@@ -232,10 +238,9 @@ class Rule(NamedTuple):
 RULES: tuple[Rule, ...] = (
     Rule("c++", "c\\+\\+", None, keep),
     Rule("c#", "(c|f)#", None, keep),
-    Rule("cannot", "cannot", None, split_off(3)),
+    *(Rule(word, word, None, split_off(tail)) for word, tail in SPLIT_WORDS.items()),
     Rule("'twas", "'twas", None, split_off(3)),
     Rule("'tis", "'tis", None, split_off(2)),
-    Rule("assimilation", "gonna|gotta|lemme|gimme|wanna", None, split_off(2)),
     Rule("sgml", "{Sgml}", None, spaces_to_nbsp),
     Rule("dash", "&(MD|mdash|ndash);|[{DASH}]", None, emit("--")),
     Rule("amp", "&amp;", None, ampersand),

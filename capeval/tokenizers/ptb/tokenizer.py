@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from functools import cache
+from functools import cache, cached_property
 
 from capeval.tokenizers.ptb.charclasses import load_alphabet
-from capeval.tokenizers.ptb.fastpath import fast_tokenize
+from capeval.tokenizers.ptb.fastpath import FastPath
 from capeval.tokenizers.ptb.lexer import Lexer
 
 SIGNATURE = "ptb-corenlp-3.4.1"
@@ -40,20 +40,21 @@ class PTBTokenizer:
     """Tokenizes captions exactly as pycocoevalcap 1.2's ``PTBTokenizer`` does.
 
     Each caption is tokenized on its own, as if another caption followed it in the batch,
-    and line breaks inside it count as spaces (see ``docs/ptb.md``). The general lexer is
-    built on first use and memoizes its automaton on this object.
+    and line breaks inside it count as spaces (see ``docs/ptb.md``). Ordinary captions take
+    a fast path; the general lexer is built on first use. Both memoize on this object.
     """
 
-    @property
+    def __init__(self) -> None:
+        self._fast_path = FastPath(self.tokenize_general)
+
+    @cached_property
     def lexer(self) -> Lexer:
-        lexer = self.__dict__.get("_lexer")
-        if lexer is None:
-            lexer = self.__dict__["_lexer"] = Lexer(load_alphabet())
-        return lexer
+        """The general lexer (its automaton is built on first use)."""
+        return Lexer(load_alphabet())
 
     def tokenize(self, caption: str) -> list[str]:
         """Return the lowercased tokens of ``caption`` that survive the punctuation filter."""
-        tokens = fast_tokenize(caption)
+        tokens = self._fast_path.tokenize(caption)
         if tokens is None:
             tokens = self.tokenize_general(caption)
         return tokens
@@ -80,7 +81,9 @@ class PTBTokenizer:
             tokens = memo.get(caption)
             if tokens is None:
                 tokens = memo[caption] = self.tokenize(caption)
-            result.append(list(tokens))
+            else:
+                tokens = list(tokens)  # repeats get their own list
+            result.append(tokens)
         return result
 
 
