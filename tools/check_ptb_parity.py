@@ -21,13 +21,18 @@ from __future__ import annotations
 
 import argparse
 import csv
-import random
+import json
 import re
 import sys
 import time
 from pathlib import Path
 
+import numpy as np
+
+# Keep pycocoevalcap out of the module-level imports: the tests load this module for its
+# fixture format (escape/unescape) without the reference installed.
 from capeval.tokenizers.ptb import tokenize_batch
+from capeval.tokenizers.ptb.charclasses import load_alphabet
 
 SEPARATOR = "a dog"
 LINE_BREAKS = re.compile("[\n\r\v\f\u2028\u2029]")
@@ -45,26 +50,31 @@ def reference_followed(captions: list[str]) -> list[str]:
     """The reference's output for each caption alone, followed by another caption.
 
     Line breaks become spaces first (capeval's semantics). The captions go through one
-    call, each followed by a separator caption; a separator that does not come back intact
-    means a token spanned two lines (an SGML attribute can), and the batch is then split
-    there so that every result comes from an intact neighbourhood.
+    call, each followed by a separator caption. A separator that does not come back intact
+    means that a token ran on into the next caption (an unclosed SGML attribute value
+    does); the output is then trusted up to that caption, which is re-run on its own.
     """
+    captions = [LINE_BREAKS.sub(" ", c) for c in captions]
     results: list[str] = []
-    start = 0
-    while start < len(captions):
-        chunk = [LINE_BREAKS.sub(" ", c) for c in captions[start:]]
-        interleaved = [item for c in chunk for item in (c, SEPARATOR)]
-        out = reference_batch(interleaved)
-        broken = next((k for k in range(len(chunk)) if out[2 * k + 1] != SEPARATOR), None)
+    while len(results) < len(captions):
+        rest = captions[len(results) :]
+        out = reference_batch([item for c in rest for item in (c, SEPARATOR)])
+        broken = next((k for k in range(len(rest)) if out[2 * k + 1] != SEPARATOR), None)
         if broken is None:
             results += out[0::2]
-            break
-        results += out[0 : 2 * broken : 2]
-        if broken == 0:  # the first caption itself spans lines: it is unusable as a golden
-            results.append("<spans lines>")
-            broken = 1
-        start += broken
+        else:
+            results += out[0 : 2 * broken : 2]
+            results.append(reference_batch([rest[broken], SEPARATOR])[0])
     return results
+
+
+_ESCAPE = re.compile(r"\\(u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|[tnr\\])")
+
+
+def unescape(text: str) -> str:
+    """Inverse of ``escape``."""
+    simple = {"t": "\t", "n": "\n", "r": "\r", "\\": "\\"}
+    return _ESCAPE.sub(lambda m: simple.get(m.group(1)) or chr(int(m.group(1)[1:], 16)), text)
 
 
 def escape(text: str) -> str:
@@ -113,17 +123,46 @@ FRAGMENTS = (
 SEPARATORS = ("", "", " ", " ", " ", "  ", ".", ",", "-", "'", "/", "\u00a0")
 
 
-def fuzz_strings(count: int, seed: int) -> list[str]:
-    """``count`` random captions built from ``FRAGMENTS`` (deterministic for a seed)."""
-    rng = random.Random(seed)
-    strings = []
-    for _ in range(count):
-        parts = [rng.choice(FRAGMENTS) for _ in range(rng.randint(1, 8))]
-        text = parts[0]
-        for part in parts[1:]:
-            text += rng.choice(SEPARATORS) + part
-        strings.append(text)
-    return strings
+def fragment_string(rng: np.random.Generator) -> str:
+    """1-8 ``FRAGMENTS`` joined by random ``SEPARATORS``."""
+    size = int(rng.integers(1, 9))
+    parts = [FRAGMENTS[i] for i in rng.integers(len(FRAGMENTS), size=size)]
+    glue = [SEPARATORS[i] for i in rng.integers(len(SEPARATORS), size=size - 1)]
+    return parts[0] + "".join(g + p for g, p in zip(glue, parts[1:], strict=True))
+
+
+def class_members() -> list[list[int]]:
+    """For each non-ASCII lexer class, its BMP code points (surrogates left out)."""
+    alphabet = load_alphabet()
+    members: list[list[int]] = [[] for _ in alphabet.class_names]
+    for code in range(128, 0x10000):
+        if not 0xD800 <= code < 0xE000:
+            members[ord(alphabet.translation[code]) - 128].append(code)
+    return [m for m in members if m]
+
+
+def char_soup(rng: np.random.Generator, members: list[list[int]]) -> str:
+    """1-20 random characters: printable ASCII, ASCII controls, any lexer class, emoji."""
+    chars = []
+    for _ in range(int(rng.integers(1, 21))):
+        kind = rng.random()
+        if kind < 0.6:
+            chars.append(chr(int(rng.integers(32, 127))))
+        elif kind < 0.7:
+            chars.append("\t\n\r\v\f\x00\x7f\x1c"[int(rng.integers(8))])
+        elif kind < 0.97:
+            cls = members[int(rng.integers(len(members)))]
+            chars.append(chr(cls[int(rng.integers(len(cls)))]))
+        else:
+            chars.append(chr(int(rng.integers(0x1F300, 0x1F700))))
+    return "".join(chars)
+
+
+def fuzz_strings(count: int, rng: np.random.Generator) -> list[str]:
+    """``count`` random captions: 70% fragment strings, 30% character soup."""
+    members = class_members()
+    return [fragment_string(rng) if rng.random() < 0.7 else char_soup(rng, members)
+            for _ in range(count)]
 
 
 # --- reporting ----------------------------------------------------------------------------
@@ -164,13 +203,30 @@ def compare(captions: list[str], reference: list[str], label: str, show: int) ->
     return len(unexplained)
 
 
+def read_inputs(path: Path) -> list[str]:
+    """Captions of a conformance file: ``input`` column of a TSV, or ``captions`` of JSONL."""
+    if path.suffix == ".jsonl":
+        lines = path.read_text(encoding="utf-8").split("\n")
+        return [c for line in lines if line.strip() for c in json.loads(line)["captions"]]
+    lines = path.read_text(encoding="utf-8").split("\n")
+    while lines[0].startswith("#"):  # comments precede the header row
+        del lines[0]
+    rows = csv.DictReader(lines, delimiter="\t", quoting=csv.QUOTE_NONE)
+    return [unescape(row["input"]) for row in rows]
+
+
 def write_fixture(path: Path, inputs: list[str]) -> None:
     expected = reference_followed(inputs)
     with path.open("w", encoding="utf-8", newline="") as handle:
-        handle.write("input\texpected\n")
+        handle.write(
+            f"# Generated by: python tools/check_ptb_parity.py {' '.join(sys.argv[1:])}\n"
+            "# expected: pycocoevalcap 1.2's PTBTokenizer on the input followed by another\n"
+            "# caption, with line breaks in the input replaced by spaces.\n"
+            "# Escapes: \\t \\n \\r \\\\ \\uXXXX \\UXXXXXXXX.\n"
+            "input\texpected\n"
+        )
         for text, tokens in zip(inputs, expected, strict=True):
-            if tokens != "<spans lines>":
-                handle.write(f"{escape(text)}\t{escape(tokens)}\n")
+            handle.write(f"{escape(text)}\t{escape(tokens)}\n")
     print(f"wrote {path}: {len(inputs)} cases")
 
 
@@ -184,18 +240,20 @@ def main() -> int:
     parser.add_argument("--show", type=int, default=50, help="stop after this many unexplained")
     parser.add_argument("--write-fixture", type=Path, metavar="TSV",
                         help="write the reference output of the fuzz strings as a golden TSV")
+    parser.add_argument("--include", type=Path, action="append", default=[], metavar="FILE",
+                        help="with --write-fixture: also the inputs of this cases TSV or JSONL")
     args = parser.parse_args()
+    fuzz = fuzz_strings(args.fuzz, np.random.default_rng(args.seed))
     if args.write_fixture:
-        write_fixture(args.write_fixture, fuzz_strings(args.fuzz, args.seed))
+        inputs = [text for path in args.include for text in read_inputs(path)]
+        write_fixture(args.write_fixture, list(dict.fromkeys(inputs + fuzz)))
         return 0
     failures = 0
     if args.captions:
         captions = read_captions(args.captions, args.column)
         failures += compare(captions, reference_batch(captions), str(args.captions), args.show)
-    if args.fuzz:
-        strings = fuzz_strings(args.fuzz, args.seed)
-        failures += compare(strings, reference_followed(strings), f"fuzz(seed={args.seed})",
-                            args.show)
+    if fuzz:
+        failures += compare(fuzz, reference_followed(fuzz), f"fuzz(seed={args.seed})", args.show)
     return 1 if failures else 0
 
 
