@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from ptb_data import jar_followed, read_context_cases, read_table
+from tests.tokenizers.ptb_data import jar_followed, read_context_cases, read_table
 
 from capeval.tokenizers import tokenize as tokenize_with
 from capeval.tokenizers.ptb import SIGNATURE, PTBTokenizer, tokenize, tokenize_batch
@@ -125,6 +125,11 @@ def test_batch_keeps_order_and_independent_lists():
     result[0].append("x")
     assert result[2] == ["a", "dog", "runs"]
     assert tokenize_batch(iter(captions)) == tokenize_batch(captions)
+
+
+def test_non_string_captions_are_rejected():
+    with pytest.raises(TypeError, match="must be a str, not bytes"):
+        tokenize(b"a dog")
 
 
 def test_registry_routes_to_ptb():

@@ -54,8 +54,8 @@ class FastPath:
             tokens = caption.lower().split()
             if _SPLIT_WORDS.isdisjoint(tokens):
                 if tokens and tokens[-1][-1] == ".":
-                    del tokens[-1]
-                    tokens += self._last_chunk(caption)
+                    if tokens.pop() != ".":  # a lone period is always dropped
+                        tokens += self._last_chunk(caption)
                 return tokens
         elif _FAST_CAPTION.fullmatch(caption) is None or _DIGIT_GAP.search(caption):
             return None
@@ -75,7 +75,7 @@ class FastPath:
         """Tokens of the caption's last chunk, followed by the caption's end."""
         # One trailing space stands for any number: the lexer looks at most two characters
         # past a chunk's end and finds a space and then a space or a line break.
-        last = caption.rstrip().rsplit(" ", 1)[-1]
+        last = caption.rsplit(None, 1)[-1]
         if caption[-1] == " ":
             last += " "
         tokens = self._last.get(last)

@@ -54,6 +54,8 @@ class PTBTokenizer:
 
     def tokenize(self, caption: str) -> list[str]:
         """Return the lowercased tokens of ``caption`` that survive the punctuation filter."""
+        if not isinstance(caption, str):
+            raise TypeError(f"a caption must be a str, not {type(caption).__name__}")
         tokens = self._fast_path.tokenize(caption)
         if tokens is None:
             tokens = self.tokenize_general(caption)
