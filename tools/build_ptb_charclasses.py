@@ -29,7 +29,8 @@ def read_rows(path: Path) -> list[tuple[int, int, str]]:
     expected = 0
     for first, last, name in rows:
         if first != expected or last < first:
-            raise SystemExit(f"{path}: row {first:04X}-{last:04X} {name}: expected start {expected:04X}")
+            raise SystemExit(f"{path}: row {first:04X}-{last:04X} {name}: "
+                             f"expected start {expected:04X}")
         expected = last + 1
     if expected != BMP_SIZE:
         raise SystemExit(f"{path}: rows end at {expected - 1:04X}, not FFFF")
@@ -66,7 +67,8 @@ def main() -> None:
     document = to_runs(read_rows(args.tsv))
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(document, separators=(",", ":")) + "\n", encoding="utf-8")
-    print(f"wrote {args.output}: {len(document['run_starts'])} runs, {len(document['classes'])} classes")
+    runs, classes = len(document["run_starts"]), len(document["classes"])
+    print(f"wrote {args.output}: {runs} runs, {classes} classes")
 
 
 if __name__ == "__main__":

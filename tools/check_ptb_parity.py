@@ -121,6 +121,22 @@ FRAGMENTS = (
     "\u00bf", "\u300c", "\u300d", "\u200b", "\u200d", "\ufeff", "\ufffd", "\x7f", "\x00",
     "\u00a0", "\u3000", "\u2002", "\t", "\r", "\n", "\r\n", "\u2028", "\v",
 )
+# Rare literals of the rule table (treebank specials, abbreviation lists, entities, tags,
+# phone-number and smiley shapes).
+FRAGMENTS += (
+    "S&amp;P-500", "S&Ls", "C.D.s", "Canada-U.S", "U.S.-U.K", "non-U.S.", "a.k.a.", "Cap'n",
+    "c'est", "nor'easter", "s'mores", "ev'ry", "li'l", "nat'l", "e'er", "Dunkin'", "somethin'",
+    "ol'", "'n", "'Tis", "'TWAS", "&HT;", "&odq;", "&#8220;", "&MD;", "&NBSP;", "&AMP;",
+    "&APOS;", "&QUOT;", "pty.", "Ltd", "lim", "Ph.D", "Ed.D.", "Calif.", "Wash.", "wash.",
+    "Mfg.", "MTG.", "Pte.", "Ppty.", "figs.", "op.", "ca.", "sq.", "doc.docx", "a.b.c.jpg",
+    "x.html", "@_x1", "#été", "caf&eacute;s", "&Uuml;ber", "ſs", "U.S.A.",
+    "I.", "Ms.", "However", "According", "Such", "<p>", "<!DOCTYPE x>", "<?xml?>", "</x >",
+    "<a href='x'>", "ftp://x", "https://x.org/a_(b)", "a@b.c.d", "&lt;a@b.com&gt;",
+    "(12) 345 6789", "++12 345 6789", "12.345.6789", "1.234.567.890", "+-5", "1٫5",
+    "1­000", "²³", "⁺²", "₁₂", "10-20-2020", "1/2/3",
+    "12 3/4", "1-3/4", "1\\/2", "\\*\\*", "***", "____", "@@", "##", "<<>>", ">:(", "=)",
+    ";-p", ":'(", "x_x", "(-_-)", "(^.^)", "^.[^x=~<>]", "don`t", "y’know", "O‘o",
+)
 SEPARATORS = ("", "", " ", " ", " ", "  ", ".", ",", "-", "'", "/", "\u00a0")
 
 

@@ -33,7 +33,8 @@ def test_utf8_in_and_out():
 def test_invalid_utf8_names_stdin_and_line():
     result = run(b"fine\nalso fine\nbad \xff byte\nnever read\n")
     assert result.exit_code == 2
-    assert result.stderr.strip() == "error: <stdin>:line 3: invalid UTF-8 (byte 0xff at byte offset 4)"
+    expected = "error: <stdin>:line 3: invalid UTF-8 (byte 0xff at byte offset 4)"
+    assert result.stderr.strip() == expected
     assert "Traceback" not in result.output
 
 

@@ -4,7 +4,7 @@ Python's ``re`` takes the first alternative that matches, not the longest, so it
 reproduce a JFlex lexer rule for rule. This module compiles patterns over the lexer's
 symbol alphabet (see ``charclasses``) into one NFA and determinizes it lazily: a DFA state
 is created the first time the input reaches it and its transitions are memoized, so only
-the few hundred states that real text visits are ever built.
+the states that real text visits (a few thousand at most) are ever built.
 
 Pattern syntax (a subset of the usual one, plus JFlex's case rule):
 

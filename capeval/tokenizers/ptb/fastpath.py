@@ -67,7 +67,8 @@ class FastPath:
         for chunk in chunks[:-1]:
             chunk_tokens = inner.get(chunk)
             if chunk_tokens is None:
-                chunk_tokens = self._remember(inner, chunk, self._tokenize_chunk(chunk, _NEXT_CHUNK))
+                chunk_tokens = self._tokenize_chunk(chunk, _NEXT_CHUNK)
+                self._remember(inner, chunk, chunk_tokens)
             tokens += chunk_tokens
         return tokens + self._last_chunk(caption)
 
@@ -80,7 +81,8 @@ class FastPath:
             last += " "
         tokens = self._last.get(last)
         if tokens is None:
-            tokens = self._remember(self._last, last, self._tokenize_chunk(last, ""))
+            tokens = self._tokenize_chunk(last, "")
+            self._remember(self._last, last, tokens)
         return tokens
 
     def _tokenize_chunk(self, chunk: str, following: str) -> list[str]:
@@ -93,8 +95,7 @@ class FastPath:
             del tokens[-1]
         return tokens
 
-    def _remember(self, memo: dict[str, list[str]], chunk: str, tokens: list[str]) -> list[str]:
+    def _remember(self, memo: dict[str, list[str]], chunk: str, tokens: list[str]) -> None:
         if len(memo) >= self._max_entries:
             memo.clear()
         memo[chunk] = tokens
-        return tokens
