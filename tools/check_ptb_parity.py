@@ -3,7 +3,7 @@
 Usage::
 
     python tools/check_ptb_parity.py /work/shared/data/flickr8k_train.tsv
-    python tools/check_ptb_parity.py --fuzz 20000 --seed 7
+    python tools/check_ptb_parity.py --fuzz 20000 --seed 7 --rule-literals
     python tools/check_ptb_parity.py --write-fixture tests/fixtures/ptb/jar_cases.tsv
 
 File mode tokenizes every caption of a TSV (column ``caption``) or text file (one caption
@@ -182,6 +182,76 @@ def fuzz_strings(count: int, rng: np.random.Generator) -> list[str]:
             for _ in range(count)]
 
 
+def finite_strings(node) -> list[str]:
+    """Every ASCII string of a finite pattern node, in lowercase where the case is free.
+
+    Returns [] for a node with an unbounded repetition.
+    """
+    kind = node[0]
+    if kind == "sym":
+        chars = [chr(c) for c in range(128) if node[1] >> c & 1]
+        if len(chars) == 2 and chars[0].lower() == chars[1].lower():  # a caseless letter
+            return [chars[1]]
+        return chars
+    if kind == "alt":
+        return [text for child in node[1] for text in finite_strings(child)]
+    if kind == "cat":
+        texts = [""]
+        for child in node[1]:
+            tails = finite_strings(child)
+            texts = [head + tail for head in texts for tail in tails]
+        return texts
+    _, child, lo, hi = node
+    if hi is None:
+        return []
+    parts = finite_strings(child)
+    texts, level = ([""] if lo == 0 else []), [""]
+    for count in range(1, hi + 1):
+        level = [head + tail for head in level for tail in parts]
+        if count >= lo:
+            texts += level
+    return texts
+
+
+def rule_literal_inputs() -> list[str]:
+    """Captions that put every word of the lexer's literal lists into its telling contexts.
+
+    Abbreviations, titles, sentence starters, file extensions, treebank specials and
+    apostrophe words, each in several spellings (as listed, lower, upper, capitalised).
+    """
+    from capeval.tokenizers.ptb.automaton import Grammar
+    from capeval.tokenizers.ptb.rules import MACROS, SETS, SPLIT_WORDS
+
+    alphabet = load_alphabet()
+    grammar = Grammar(alphabet)
+    for name, char_class in SETS.items():
+        grammar.define_set(name, char_class)
+    for name, pattern in MACROS.items():
+        grammar.define(name, pattern)
+
+    def words(pattern: str) -> list[str]:
+        found = finite_strings(grammar.parse(pattern))
+        variants = {v for w in found for v in (w, w.lower(), w.upper(), w.capitalize())}
+        return sorted(variants)
+
+    contexts = {
+        "{SentenceStarter}": ["vitamin C. {} x", "the U.S. {} x", "I. {} x", "a {}"],
+        "{Abbrev1}": ["{}", "{} x", "{} X", "{}  x", "{}, x", "{} 5", "{}x"],
+        "({Abbrev4})\\.": ["{} Smith", "{}", "{} x"],
+        "{Abbrev4}": ["{} Smith", "{}"],
+        "{Abbrev3}": ["{} 5", "{}5", "{}", "{} x"],
+        "(bat|bmp|c|class|cgi|cpp|dll|doc|docx|exe|gif|gz|h|htm|html|jar|java|jpeg|jpg|mov|mp3"
+        "|pdf|php|pl|png|ppt|ps|py|sql|tar|txt|wav|x|xml|zip)": ["photo.{}", "photo.{}. x",
+                                                                  "1.{} x", "a.b.{},"],
+        "{TreebankSpecial}|{AposWord}|{Acro}|(pt[eyEY]|co)\\.": ["{}", "{} x", "x {}."],
+        "{Clitic}|{Nt}": ["it{}", "it{} x", "it{}x", "{}"],
+    }
+    inputs = [template.format(w) for w in SPLIT_WORDS for template in ("{}", "{}'s x", "x{}")]
+    for pattern, templates in contexts.items():
+        inputs += [template.format(w) for w in words(pattern) for template in templates]
+    return list(dict.fromkeys(inputs))
+
+
 # --- reporting ----------------------------------------------------------------------------
 
 def read_captions(path: Path, column: str) -> list[str]:
@@ -262,13 +332,18 @@ def main() -> int:
                         help="write the reference output of the fuzz strings as a golden TSV")
     parser.add_argument("--include", type=Path, action="append", default=[], metavar="FILE",
                         help="with --write-fixture: also the inputs of this cases TSV or JSONL")
+    parser.add_argument("--rule-literals", action="store_true",
+                        help="also every word of the rules' literal lists, in telling contexts")
     args = parser.parse_args()
     fuzz = fuzz_strings(args.fuzz, np.random.default_rng(args.seed))
+    literals = rule_literal_inputs() if args.rule_literals else []
     if args.write_fixture:
         inputs = [text for path in args.include for text in read_inputs(path)]
-        write_fixture(args.write_fixture, list(dict.fromkeys(inputs + fuzz)))
+        write_fixture(args.write_fixture, list(dict.fromkeys(inputs + literals + fuzz)))
         return 0
     failures = 0
+    if literals:
+        failures += compare(literals, reference_followed(literals), "rule literals", args.show)
     if args.captions:
         captions = read_captions(args.captions, args.column)
         failures += compare(captions, reference_batch(captions), str(args.captions), args.show)
