@@ -247,6 +247,11 @@ def rule_literal_inputs() -> list[str]:
         "{Clitic}|{Nt}": ["it{}", "it{} x", "it{}x", "{}"],
     }
     inputs = [template.format(w) for w in SPLIT_WORDS for template in ("{}", "{}'s x", "x{}")]
+    # Shapes of rules that no literal list covers: a period kept before , ; : after things,
+    # hyphenated words and capitals joined by &; company suffixes.
+    inputs += ["3pm., x", "3pm.; x", "a_b.: x", "l'a-b., x", "AT&T., x", "AT&amp;T.; x",
+               "B&W.:", "x-1.,", "U.S.-made., x", "co\u00adop., x", "snow-covered.\u3001x",
+               "Co. Ltd", "Pty. Limited", "PTE. LTD.", "co.  ltd", "co.\u00a0ltd"]
     for pattern, templates in contexts.items():
         inputs += [template.format(w) for w in words(pattern) for template in templates]
     return list(dict.fromkeys(inputs))

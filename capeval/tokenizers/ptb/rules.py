@@ -271,6 +271,8 @@ RULES: tuple[Rule, ...] = (
     Rule("pty./co. ltd", "(pt[eyEY]|co)\\.", "[{Space}](ltd|lim)", keep),
     Rule("abbrev+sentence end", "{Abbrev1}", "{SentenceEnd}", period_again),
     Rule("abbrev", "{Abbrev1}", "[^][^]", keep),
+    # This and "n't at end" fire only at the very end of the input, which capeval never
+    # reaches: the lexer always sees another caption after the one it tokenizes.
     Rule("abbrev at end", "{Abbrev1}", None, period_again),
     Rule("title", "({Abbrev4})\\.", None, keep),
     Rule("title+space", "{Abbrev4}", "[{Space}]", keep),
