@@ -110,9 +110,40 @@ def evaluate(
     counts = [len(r) for r in refs]
     tokens = tokenize([*hyps, *(ref for rs in refs for ref in rs)], tokenizer)
     offsets = np.cumsum([len(hyps), *counts])
-    segments = Segments(tokens[: len(hyps)],
-                        [tokens[start - count: start] for start, count in zip(offsets[1:], counts)])
+    return evaluate_tokenized(
+        ids, tokens[: len(hyps)],
+        [tokens[start - count: start] for start, count in zip(offsets[1:], counts)],
+        metric_objects, tokenizer=tokenizer, progress=progress,
+    )
 
+
+def evaluate_tokenized(
+    ids: Sequence,
+    hypotheses: Sequence[Sequence[str]],
+    references: Sequence[Sequence[Sequence[str]]],
+    metrics: Iterable[MetricSpec] = DEFAULT_METRICS,
+    *,
+    tokenizer: str = "none",
+    document_frequencies: DocumentFrequencies | str | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> Evaluation:
+    """Score captions that are already tokenized and paired (the second half of `evaluate`).
+
+    Lets a caller tokenize references once and score many systems (or reference subsets)
+    against them. `tokenizer` names how the tokens were made, for the signature only.
+
+    Parameters
+    ----------
+    ids : sequence of S image ids
+    hypotheses : sequence of S token sequences
+    references : sequence of S non-empty sequences of token sequences
+    metrics, document_frequencies, progress
+        As for `evaluate` (progress is called once per metric).
+    """
+    metric_objects = _metric_objects(metrics, document_frequencies)
+    notify = progress or (lambda step: None)
+    counts = [len(r) for r in references]
+    segments = Segments(hypotheses, references)
     stats, corpus, columns = {}, {}, {}
     for metric in metric_objects:
         notify(metric.name)
