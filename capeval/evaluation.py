@@ -100,7 +100,7 @@ def evaluate(
     CapevalInputError
         When ids do not match or a caption is not a string.
     """
-    metric_objects = _metric_objects(metrics, document_frequencies)
+    metric_objects = resolve_metrics(metrics, document_frequencies)
     ids, hyps, refs = align(_as_mapping(hypotheses), _as_reference_mapping(references),
                             hyp_source=sources[0], ref_source=sources[1],
                             allow_partial=allow_partial)
@@ -140,7 +140,7 @@ def evaluate_tokenized(
     metrics, document_frequencies, progress
         As for `evaluate` (progress is called once per metric).
     """
-    metric_objects = _metric_objects(metrics, document_frequencies)
+    metric_objects = resolve_metrics(metrics, document_frequencies)
     notify = progress or (lambda step: None)
     counts = [len(r) for r in references]
     segments = Segments(hypotheses, references)
@@ -166,9 +166,16 @@ def format_signature(signature: Mapping[str, str]) -> str:
     return "|".join(f"{key}:{value}" for key, value in signature.items())
 
 
-def _metric_objects(
+def resolve_metrics(
     metrics: Iterable[MetricSpec], document_frequencies: DocumentFrequencies | str | None
 ) -> list[Metric]:
+    """Return metric objects for registry names (CIDEr-D gets `document_frequencies`) or objects.
+
+    Raises
+    ------
+    ValueError
+        For an unknown or repeated metric, or none at all.
+    """
     objects = []
     for spec in metrics:
         if isinstance(spec, Metric):
