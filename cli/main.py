@@ -67,7 +67,6 @@ def _log_to_stderr(level: int) -> None:
     logger.setLevel(level)
     if not any(isinstance(handler, _ClickHandler) for handler in logger.handlers):
         logger.addHandler(_ClickHandler())
-    logger.propagate = False
 
 
 def _register_commands() -> None:
