@@ -156,7 +156,8 @@ def meta_evaluate(
                      *(r for j in judgements for r in j.references)], tokenizer)
     candidates = flat[:len(judgements)]
     offsets = np.cumsum([len(judgements), *counts])
-    references = [flat[start - count:start] for start, count in zip(offsets[1:], counts)]
+    references = [flat[start - count:start]
+                  for start, count in zip(offsets[1:], counts, strict=True)]
 
     if document_frequencies is None:
         document_frequencies = _distinct_image_frequencies(judgements, references)

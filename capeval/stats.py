@@ -115,7 +115,8 @@ class Randomization:
         moved = np.empty((n_trials, difference.shape[1]))
         step = max(1, _CHUNK_ELEMENTS // n_images)
         for start in range(0, n_trials, step):
-            moved[start:start + step] = self.swaps[start:start + step].astype(np.float64) @ difference
+            swaps = self.swaps[start:start + step].astype(np.float64)
+            moved[start:start + step] = swaps @ difference
         moved = restore(moved)
         system_total = np.sum(system, axis=-2)
         baseline_total = np.sum(baseline, axis=-2)

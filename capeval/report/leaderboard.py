@@ -198,7 +198,8 @@ def leaderboard(
     flat = tokenize([*(r for refs in reference_lists for r in refs),
                      *(h for name in names for h in hypotheses[name])], tokenizer)
     offsets = np.cumsum([0, *counts])
-    reference_tokens = [flat[start:end] for start, end in zip(offsets[:-1], offsets[1:])]
+    reference_tokens = [flat[start:end]
+                        for start, end in zip(offsets[:-1], offsets[1:], strict=True)]
     system_tokens = {name: flat[offsets[-1] + k * len(ids): offsets[-1] + (k + 1) * len(ids)]
                      for k, name in enumerate(names)}
 
@@ -230,7 +231,7 @@ def leaderboard(
     per_image = []
     for metric in metric_objects:
         stacked = np.stack([stats[name][metric.name] for name in names])  # (N, F, S, K)
-        table.update(zip(metric.score_names, corpus_scores(metric, stacked).T))
+        table.update(zip(metric.score_names, corpus_scores(metric, stacked).T, strict=True))
         per_image.append(pd.DataFrame(
             metric.scores_from_stats(stacked).mean(axis=1).reshape(-1, len(metric.score_names)),
             columns=list(metric.score_names)))
@@ -367,7 +368,7 @@ def _resample(names, metric_objects, stats, scores, rng, n_bootstrap, level, tes
             observed = scores[list(metric.score_names)].to_numpy()
             values = paired_bootstrap_p(samples, samples[:, [base]], observed, observed[[base]])
             values[base] = np.nan
-            p.update(zip(metric.score_names, values.T))
+            p.update(zip(metric.score_names, values.T, strict=True))
     columns = list(scores.columns)
     return (_frame(pd.DataFrame(low)[columns].to_numpy(), names, columns),
             _frame(pd.DataFrame(high)[columns].to_numpy(), names, columns),
@@ -383,7 +384,7 @@ def _randomize(names, metric_objects, stats, rng, n_trials, baseline):
         stacked = np.stack([stats[name][metric.name] for name in names])
         values = approximate_randomization_p(metric, stacked, stacked[[base]], randomization)
         values[base] = np.nan
-        p.update(zip(metric.score_names, values.T))
+        p.update(zip(metric.score_names, values.T, strict=True))
     columns = _column_order(metric_objects)
     return _frame(pd.DataFrame(p)[columns].to_numpy(), names, columns)
 

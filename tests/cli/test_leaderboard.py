@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import json
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -100,7 +101,7 @@ def test_duplicate_names_are_one_line_exit_2(files, tmp_path):
     other = tmp_path / "copy"
     other.mkdir()
     twin = other / "strong.json"
-    twin.write_text(open(systems[0], encoding="utf-8").read(), encoding="utf-8")
+    twin.write_bytes(Path(systems[0]).read_bytes())
     result = run("leaderboard", "--refs", refs, "--tokenizer", "none", systems[0], str(twin))
     assert result.exit_code == 2
     assert result.stderr == (f"error: {twin}: system name 'strong' is also the name of "

@@ -104,22 +104,23 @@ def test_approximate_randomization_equals_slow_rescoring_with_human_folds():
     refs = [REFERENCES[i] for i in ids]
     folds = leave_one_out_folds(refs)
     everything = range(len(ids))
+    def hyps(who, fold):
+        return fold.held_out if who == HUMAN else [SYSTEMS[who][i] for i in ids]
+
+    def difference(name, swap):
+        """Mean over folds of the score difference of `name` and strong after swapping."""
+        per_fold = []
+        for fold in folds:
+            mine, theirs = hyps(name, fold), hyps("strong", fold)
+            a = [t if s else m for m, t, s in zip(mine, theirs, swap, strict=True)]
+            b = [m if s else t for m, t, s in zip(mine, theirs, swap, strict=True)]
+            per_fold.append(slow_corpus_scores(a, fold.references, everything)
+                            - slow_corpus_scores(b, fold.references, everything))
+        return np.mean(per_fold, axis=0)
+
     for name in (HUMAN, "weak"):
-        def hyps(who, fold):
-            return fold.held_out if who == HUMAN else [SYSTEMS[who][i] for i in ids]
-
-        def difference(swap):
-            per_fold = []
-            for fold in folds:
-                mine, theirs = hyps(name, fold), hyps("strong", fold)
-                a = [t if s else m for m, t, s in zip(mine, theirs, swap, strict=True)]
-                b = [m if s else t for m, t, s in zip(mine, theirs, swap, strict=True)]
-                per_fold.append(slow_corpus_scores(a, fold.references, everything)
-                                - slow_corpus_scores(b, fold.references, everything))
-            return np.mean(per_fold, axis=0)
-
-        observed = difference(np.zeros(len(ids), bool))
-        extreme = sum(np.abs(difference(swap)) >= np.abs(observed)
+        observed = difference(name, np.zeros(len(ids), bool))
+        extreme = sum(np.abs(difference(name, swap)) >= np.abs(observed)
                       for swap in randomization.swaps)
         np.testing.assert_array_equal(result.p_values.loc[name, ORDER],
                                       (extreme + 1) / (N_SAMPLES + 1))
