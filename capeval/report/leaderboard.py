@@ -18,7 +18,7 @@ from capeval import __version__
 from capeval.document_frequencies import DocumentFrequencies
 from capeval.errors import CapevalInputError
 from capeval.evaluation import MetricSpec, evaluate_tokenized, format_signature, resolve_metrics
-from capeval.human import HUMAN, leave_one_out_folds
+from capeval.human import HUMAN, Fold, leave_one_out_folds
 from capeval.io import align, canonical_id
 from capeval.metrics import DEFAULT_METRICS, Metric
 from capeval.stats import (
@@ -190,68 +190,47 @@ def leaderboard(
     metric_objects = resolve_metrics(metrics, _load_once(document_frequencies))
     test, baseline = _check_settings(names, metric_objects, test, baseline, human, sort,
                                      n_bootstrap, ci)
-
-    ids, hypotheses, reference_lists = _align_systems(systems, references, sources,
-                                                      reference_source, allow_partial)
-    notify("tokenize")
-    counts = [len(refs) for refs in reference_lists]
-    flat = tokenize([*(r for refs in reference_lists for r in refs),
-                     *(h for name in names for h in hypotheses[name])], tokenizer)
-    offsets = np.cumsum([0, *counts])
-    reference_tokens = [flat[start:end]
-                        for start, end in zip(offsets[:-1], offsets[1:], strict=True)]
-    system_tokens = {name: flat[offsets[-1] + k * len(ids): offsets[-1] + (k + 1) * len(ids)]
-                     for k, name in enumerate(names)}
-
-    if human:
-        folds = leave_one_out_folds(reference_tokens)
-        system_tokens = {HUMAN: None, **system_tokens}
-        captions = {HUMAN: leave_one_out_folds(reference_lists)[0].held_out, **hypotheses}
-        names = [HUMAN, *names]
-    else:
-        folds = [(None, reference_tokens)]
-        captions = hypotheses
-
-    stats: dict[str, dict[str, np.ndarray]] = {}  # system -> metric name -> (F, S, K)
-    signature: dict[str, str] = {}
-    for name in names:
-        notify(f"score {name}")
-        evaluations = [
-            evaluate_tokenized(ids, held_out if name == HUMAN else system_tokens[name], refs,
-                               metric_objects, tokenizer=tokenizer)
-            for held_out, refs in folds
-        ]
-        stats[name] = {metric.name: np.stack([e.stats[metric.name] for e in evaluations])
-                       for metric in metric_objects}
-        signature = evaluations[0].signature
-
     score_names = _column_order(metric_objects)
     sort = sort or ("CIDEr-D" if "CIDEr-D" in score_names else score_names[0])
-    table = {}
-    per_image = []
-    for metric in metric_objects:
-        stacked = np.stack([stats[name][metric.name] for name in names])  # (N, F, S, K)
-        table.update(zip(metric.score_names, corpus_scores(metric, stacked).T, strict=True))
-        per_image.append(pd.DataFrame(
-            metric.scores_from_stats(stacked).mean(axis=1).reshape(-1, len(metric.score_names)),
-            columns=list(metric.score_names)))
-    scores = pd.DataFrame(table, index=pd.Index(names, name="system"))[score_names]
 
+    ids, captions, reference_lists = _align_systems(systems, references, sources,
+                                                    reference_source, allow_partial)
+    notify("tokenize")
+    reference_tokens, system_tokens = _tokenize_once(reference_lists, captions, tokenizer)
+    if human:
+        folds = leave_one_out_folds(reference_tokens)
+        system_tokens = {HUMAN: None, **system_tokens}  # its captions are each fold's held-out
+        captions = {HUMAN: leave_one_out_folds(reference_lists)[0].held_out, **captions}
+    else:
+        folds = [Fold(None, reference_tokens)]
+    names = list(system_tokens)
+
+    stats: dict[str, list[np.ndarray]] = {metric.name: [] for metric in metric_objects}
+    for name, tokens in system_tokens.items():
+        notify(f"score {name}")
+        evaluations = [evaluate_tokenized(ids, fold.held_out if tokens is None else tokens,
+                                          fold.references, metric_objects, tokenizer=tokenizer)
+                       for fold in folds]
+        for metric in metric_objects:
+            stats[metric.name].append(np.stack([e.stats[metric.name] for e in evaluations]))
+    stacked = {metric: np.stack(arrays) for metric, arrays in stats.items()}  # (N, F, S, K)
+
+    scores = _frame({score: value for metric in metric_objects for score, value in zip(
+        metric.score_names, corpus_scores(metric, stacked[metric.name]).T, strict=True)},
+        names, score_names)
     ci_low = ci_high = p_values = None
     rng = np.random.default_rng(seed)
     if n_bootstrap:
         notify("bootstrap")
-        ci_low, ci_high, p_values = _resample(names, metric_objects, stats, scores, rng,
-                                              n_bootstrap, ci, test, baseline)
+        ci_low, ci_high, p_values = _resample(stacked, metric_objects, scores, rng,
+                                              n_bootstrap, ci, test, names.index(baseline)
+                                              if test == "bs" else None)
     if test == "ar":
         notify("approximate randomization")
-        p_values = _randomize(names, metric_objects, stats, rng, n_bootstrap, baseline)
+        p_values = _randomize(stacked, metric_objects, scores, rng, n_bootstrap,
+                              names.index(baseline))
 
     order = scores[sort].sort_values(ascending=False, kind="stable").index
-    per_item = pd.concat(per_image, axis=1)[score_names]
-    per_item.insert(0, "caption", [c for name in names for c in captions[name]])
-    per_item.insert(0, "image_id", ids * len(names))
-    per_item.insert(0, "system", np.repeat(names, len(ids)))
     settings = {"ci": ci if n_bootstrap else None, "n_bootstrap": n_bootstrap, "seed": seed,
                 "test": test, "baseline": baseline, "human": human, "sort": sort,
                 "n_images": len(ids), "n_folds": len(folds)}
@@ -260,11 +239,38 @@ def leaderboard(
         None if ci_low is None else ci_low.loc[order],
         None if ci_high is None else ci_high.loc[order],
         None if p_values is None else p_values.loc[order],
-        per_item,
+        _per_item(stacked, metric_objects, score_names, ids, captions),
         dict(zip(ids, reference_lists, strict=True)),
         settings,
-        _report_signature(signature, counts, settings),
+        _report_signature(evaluations[0].signature, reference_lists, settings),  # any system's
     )
+
+
+def _tokenize_once(reference_lists, captions, tokenizer):
+    """Tokenize all references and all systems' captions in one batch."""
+    counts = [len(refs) for refs in reference_lists]
+    flat = tokenize([*(r for refs in reference_lists for r in refs),
+                     *(c for system in captions.values() for c in system)], tokenizer)
+    offsets = np.cumsum([0, *counts])
+    reference_tokens = [flat[start:end]
+                        for start, end in zip(offsets[:-1], offsets[1:], strict=True)]
+    n_images, start = len(reference_lists), offsets[-1]
+    system_tokens = {name: flat[start + k * n_images: start + (k + 1) * n_images]
+                     for k, name in enumerate(captions)}
+    return reference_tokens, system_tokens
+
+
+def _per_item(stacked, metric_objects, score_names, ids, captions) -> pd.DataFrame:
+    """Per-image scores (mean over folds) of every system, in long form."""
+    names = list(captions)
+    columns = {}
+    for metric in metric_objects:
+        per_image = metric.scores_from_stats(stacked[metric.name]).mean(axis=1)  # (N, S, C)
+        columns.update(zip(metric.score_names,
+                           per_image.reshape(-1, len(metric.score_names)).T, strict=True))
+    table = pd.DataFrame({"system": np.repeat(names, len(ids)), "image_id": ids * len(names),
+                          "caption": [c for name in names for c in captions[name]]})
+    return pd.concat([table, pd.DataFrame(columns)[score_names]], axis=1)
 
 
 def _load_once(document_frequencies):
@@ -348,50 +354,50 @@ def _column_order(metric_objects: Sequence[Metric]) -> list[str]:
             + [name for name in computed if name not in COLUMN_ORDER])
 
 
-def _frame(values: np.ndarray, names, score_names) -> pd.DataFrame:
-    return pd.DataFrame(values, index=pd.Index(names, name="system"), columns=score_names)
+def _frame(columns: dict, names: list[str], score_names: list[str]) -> pd.DataFrame:
+    """Return a (systems x scores) DataFrame from score name -> (N,) values."""
+    return pd.DataFrame(columns, index=pd.Index(names, name="system"))[score_names]
 
 
-def _resample(names, metric_objects, stats, scores, rng, n_bootstrap, level, test, baseline):
-    """Return CI bounds and (for the paired bootstrap) p-values, as DataFrames."""
-    n_images = next(iter(stats[names[0]].values())).shape[1]
+def _resample(stacked, metric_objects, scores, rng, n_bootstrap, level, test, base):
+    """Return CI bounds and (for the paired bootstrap test) p-values, as DataFrames."""
+    n_images = next(iter(stacked.values())).shape[2]
     bootstrap = Bootstrap.draw(n_images, n_bootstrap, rng)
     low, high, p = {}, {}, {}
     for metric in metric_objects:
-        stacked = np.stack([stats[name][metric.name] for name in names])  # (N, F, S, K)
-        samples = bootstrap_scores(metric, stacked, bootstrap)  # (B, N, C)
+        samples = bootstrap_scores(metric, stacked[metric.name], bootstrap)  # (B, N, C)
         interval = confidence_interval(samples, level)  # (N, C, 2)
-        for c, score in enumerate(metric.score_names):
-            low[score], high[score] = interval[:, c, 0], interval[:, c, 1]
+        low.update(zip(metric.score_names, interval[..., 0].T, strict=True))
+        high.update(zip(metric.score_names, interval[..., 1].T, strict=True))
         if test == "bs":
-            base = names.index(baseline)
-            observed = scores[list(metric.score_names)].to_numpy()
+            observed = scores[list(metric.score_names)].to_numpy()  # (N, C)
             values = paired_bootstrap_p(samples, samples[:, [base]], observed, observed[[base]])
             values[base] = np.nan
             p.update(zip(metric.score_names, values.T, strict=True))
-    columns = list(scores.columns)
-    return (_frame(pd.DataFrame(low)[columns].to_numpy(), names, columns),
-            _frame(pd.DataFrame(high)[columns].to_numpy(), names, columns),
-            _frame(pd.DataFrame(p)[columns].to_numpy(), names, columns) if p else None)
+    names, columns = list(scores.index), list(scores.columns)
+    return (_frame(low, names, columns), _frame(high, names, columns),
+            _frame(p, names, columns) if p else None)
 
 
-def _randomize(names, metric_objects, stats, rng, n_trials, baseline):
-    n_images = next(iter(stats[names[0]].values())).shape[1]
+def _randomize(stacked, metric_objects, scores, rng, n_trials, base):
+    """Return approximate-randomization p-values against system `base`, as a DataFrame."""
+    n_images = next(iter(stacked.values())).shape[2]
     randomization = Randomization.draw(n_images, n_trials, rng)
-    base = names.index(baseline)
     p = {}
     for metric in metric_objects:
-        stacked = np.stack([stats[name][metric.name] for name in names])
-        values = approximate_randomization_p(metric, stacked, stacked[[base]], randomization)
+        statistics = stacked[metric.name]
+        values = approximate_randomization_p(metric, statistics, statistics[[base]],
+                                             randomization)
         values[base] = np.nan
         p.update(zip(metric.score_names, values.T, strict=True))
-    columns = _column_order(metric_objects)
-    return _frame(pd.DataFrame(p)[columns].to_numpy(), names, columns)
+    return _frame(p, list(scores.index), list(scores.columns))
 
 
-def _report_signature(evaluation_signature: dict, counts: Sequence[int], settings: dict) -> dict:
+def _report_signature(evaluation_signature: dict, reference_lists: Sequence[Sequence[str]],
+                      settings: dict) -> dict:
     """The evaluation's signature with the full reference count and the statistics settings."""
-    signature = {"nrefs": str(counts[0]) if len(set(counts)) == 1 else "var",
+    counts = {len(refs) for refs in reference_lists}
+    signature = {"nrefs": str(counts.pop()) if len(counts) == 1 else "var",
                  "refs": "leave-one-out" if settings["human"] else "all"}
     signature.update((key, value) for key, value in evaluation_signature.items()
                      if key not in ("nrefs", "version"))
