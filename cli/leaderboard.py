@@ -46,9 +46,9 @@ REPORT_FORMATS = ("table", "markdown", "latex", "html", "csv", "json")
 @click.option("--seed", type=int, default=12345, show_default=True,
               help="Seed of the resampling.")
 @click.option("--baseline", help="System the others are tested against (default: the first).")
-@click.option("--paired-bs", "test", flag_value="bs",
+@click.option("--paired-bs", is_flag=True,
               help="Paired bootstrap test against the baseline (Koehn, 2004).")
-@click.option("--paired-ar", "test", flag_value="ar",
+@click.option("--paired-ar", is_flag=True,
               help="Paired approximate randomization test against the baseline.")
 @click.option("--human", is_flag=True,
               help="Add a Human row (each reference against the others); systems are then "
@@ -57,10 +57,9 @@ REPORT_FORMATS = ("table", "markdown", "latex", "html", "csv", "json")
               help="Allow references for images the systems do not caption.")
 @click.option("--per-item", "per_item_path", metavar="FILE.jsonl|FILE.csv",
               help="Write every system's per-image scores.")
-@click.pass_context
-def leaderboard_command(ctx, system_files, names, hyps_format, caption_field, metric_names,
-                        tokenizer, df_path, sort, fmt, ci, n_bootstrap, seed, baseline, test,
-                        human, allow_partial, per_item_path, **reference_args) -> None:
+def leaderboard_command(system_files, names, hyps_format, caption_field, metric_names,
+                        tokenizer, df_path, sort, fmt, ci, n_bootstrap, seed, baseline, paired_bs,
+                        paired_ar, human, allow_partial, per_item_path, **reference_args) -> None:
     """Rank systems (one SYSTEM file each) by CIDEr-D, METEOR, ROUGE-L and BLEU-1..4.
 
     Every system must caption the same images. Confidence intervals come from resampling
@@ -70,6 +69,9 @@ def leaderboard_command(ctx, system_files, names, hyps_format, caption_field, me
 
     if per_item_path and not per_item_path.endswith((".jsonl", ".csv")):
         raise click.BadParameter("must end in .jsonl or .csv", param_hint="--per-item")
+    if paired_bs and paired_ar:
+        raise click.UsageError("choose one test: --paired-bs or --paired-ar")
+    test = "bs" if paired_bs else "ar" if paired_ar else None
     system_names = _system_names(system_files, names)
     references = read_reference_files(reference_args)
     systems = {

@@ -125,6 +125,7 @@ def test_different_image_sets_are_one_line_exit_2(files, tmp_path):
     (["--baseline", "nobody"], "baseline 'nobody' is not one of the systems"),
     (["--ci", "1.5"], "--ci"),
     (["--bootstrap", "0", "--paired-bs"], "a paired test needs samples"),
+    (["--paired-bs", "--paired-ar"], "choose one test"),
 ])
 def test_bad_options_exit_2(files, options, message):
     result = leaderboard(files, *options)
