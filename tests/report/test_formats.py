@@ -137,3 +137,9 @@ def test_html_is_one_document(board):
 def test_unknown_format_is_rejected(board):
     with pytest.raises(ValueError, match="unknown format 'xml'"):
         format_leaderboard(board, "xml")
+
+
+def test_html_without_statistics(plain):
+    text = format_leaderboard(plain, "html")
+    assert "class=\"ci\"" not in text and "<sup>" not in text
+    assert text.count("<svg") == 2 * len(plain.score_names)
