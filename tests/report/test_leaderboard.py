@@ -1,6 +1,8 @@
 """capeval.report.leaderboard: scores, intervals and p-values against slow text re-scoring."""
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -222,3 +224,20 @@ def test_partial_references_need_allow_partial():
         leaderboard(SYSTEMS, refs, tokenizer="none", n_bootstrap=0)
     result = leaderboard(SYSTEMS, refs, tokenizer="none", n_bootstrap=0, allow_partial=True)
     assert result.settings["n_images"] == 8
+
+
+@pytest.mark.parametrize("suffix", [".jsonl", ".csv"])
+def test_per_item_export(tmp_path, suffix):
+    result = board(n_bootstrap=0)
+    path = tmp_path / f"items{suffix}"
+    result.write_per_item(path)
+    if suffix == ".jsonl":
+        rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    else:
+        rows = pd.read_csv(path).to_dict(orient="records")
+    assert len(rows) == len(result.per_item)
+    assert list(rows[0])[:3] == ["image_id", "system", "caption"]
+    markup_first = next(r for r in rows if r["system"] == "markup" and r["image_id"] == 1)
+    assert markup_first["caption"] == SYSTEMS["markup"][1]
+    expected = result.per_item.set_index(["system", "image_id"]).loc[("markup", 1), "CIDEr-D"]
+    assert markup_first["CIDEr-D"] == pytest.approx(expected, rel=1e-15)
