@@ -145,7 +145,7 @@ def evaluate_tokenized(
         stats[metric.name] = metric.segment_stats(segments)
         corpus.update(metric.corpus_score_from_stats(stats[metric.name]))
         per_segment = metric.scores_from_stats(stats[metric.name])
-        columns.update(zip(metric.score_names, per_segment.T))
+        columns.update(zip(metric.score_names, per_segment.T, strict=True))
     per_item = pd.DataFrame(columns, index=pd.Index(ids, name="image_id"))
     signature = {"nrefs": _references_per_image(counts), "tok": tokenizer_signature(tokenizer)}
     for metric in metric_objects:
