@@ -9,6 +9,7 @@ import capeval
 from capeval import CapevalInputError
 from capeval.document_frequencies import DocumentFrequencies
 from capeval.metrics.bleu import Bleu
+from capeval.tokenizers import tokenize
 from tests.golden import GOLDEN_FILES, load_golden
 
 HYPS = {3: "a dog runs on the grass", 1: "a cat sleeps", 2: "two people walk"}
@@ -94,20 +95,18 @@ def test_signature_and_progress_steps():
     assert text.startswith("nrefs:var|tok:none|") and text.endswith(f"|version:{capeval.__version__}")
 
 
-# Pre-tokenized text scored with tokenizer="none" gives the reference's numbers, except where
-# PTB tokens contain U+00A0 (only the special-cases corpus), which "none" splits.
-PLAIN_TOKEN_GOLDENS = [path for path in GOLDEN_FILES if "special" not in path.stem]
-
-
-@pytest.mark.parametrize("path", PLAIN_TOKEN_GOLDENS, ids=lambda p: p.stem)
-def test_pretokenized_golden_corpora_reproduce_reference_scores(path):
+@pytest.mark.parametrize("path", GOLDEN_FILES, ids=lambda p: p.stem)
+def test_raw_captions_reproduce_reference_tokens_and_scores(path):
+    """End to end against pycocoevalcap: PTB tokenization, then every metric."""
     golden = load_golden(path)
-    result = capeval.evaluate(
-        {i: " ".join(h) for i, h in zip(golden.ids, golden.hypothesis_tokens)},
-        {i: [" ".join(r) for r in rs] for i, rs in zip(golden.ids, golden.reference_tokens)},
-        tokenizer="none",
-    )
+    tokens = tokenize([*golden.hypotheses, *(r for rs in golden.references for r in rs)])
+    expected = [*golden.hypothesis_tokens, *(r for rs in golden.reference_tokens for r in rs)]
+    assert tokens == expected
+    result = capeval.evaluate(dict(zip(golden.ids, golden.hypotheses)),
+                              dict(zip(golden.ids, golden.references)))
     for name, value in golden.corpus_scores.items():
-        assert result.corpus[name] == pytest.approx(value, abs=1e-9)
-    expected = np.array([[item[n] for n in result.per_item.columns] for item in golden.item_scores])
-    np.testing.assert_allclose(result.per_item.to_numpy(), expected, rtol=0, atol=1e-9)
+        assert result.corpus[name] == pytest.approx(value, abs=1e-9), name
+    expected_items = np.array([[item[name] for name in golden.corpus_scores]
+                               for item in golden.item_scores])
+    np.testing.assert_allclose(result.per_item[list(golden.corpus_scores)].to_numpy(),
+                               expected_items, rtol=0, atol=1e-9)
