@@ -32,6 +32,8 @@ def caption_command(model_path, features_path, captions_path, split, beam_size, 
     Image ids come from the features' 'image_ids' array, else from --captions (its image
     order), else they are the row numbers 0..N-1.
     """
+    import json
+
     import numpy as np
 
     from capeval import CapevalInputError
@@ -67,8 +69,6 @@ def caption_command(model_path, features_path, captions_path, split, beam_size, 
                                  max_length=max_length)
     texts = [" ".join(words) for words in captions]
     if out_path is None:
-        import json
-
         lines = [json.dumps({"image_id": i, "caption": c}) for i, c in zip(data.image_ids, texts,
                                                                             strict=True)]
         click.echo("[\n" + ",\n".join(lines) + "\n]")

@@ -33,9 +33,12 @@ class TrainingDisplay:
 
     def __call__(self, progress) -> None:
         if progress.epoch_scores is not None:
-            scores = "  ".join(f"{name} {value:.3f}" for name, value in progress.epoch_scores.items())
-            self._write(f"{self.prefix}epoch {progress.epoch}: {scores}  ({progress.elapsed:.1f} s)\n")
-        elif self.live and (progress.elapsed - self._last > 0.2 or progress.batch == progress.batches):
+            scores = "  ".join(f"{name} {value:.3f}"
+                               for name, value in progress.epoch_scores.items())
+            self._write(f"{self.prefix}epoch {progress.epoch}: {scores}  "
+                        f"({progress.elapsed:.1f} s)\n")
+        elif self.live and (progress.elapsed - self._last > 0.2
+                            or progress.batch == progress.batches):
             self._last = progress.elapsed
             width = 24
             filled = width * progress.batch // progress.batches
@@ -57,7 +60,8 @@ class TrainingDisplay:
               help="Karpathy split JSON or COCO annotations JSON.")
 @click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="Where to write the model checkpoint (.npz).")
-@click.option("--cell", type=click.Choice(["lstm", "rnn", "gru"]), default="lstm", show_default=True)
+@click.option("--cell", type=click.Choice(["lstm", "rnn", "gru"]), default="lstm",
+              show_default=True)
 @click.option("--hidden", "hidden_dim", type=click.IntRange(1), default=256, show_default=True)
 @click.option("--word-dim", type=click.IntRange(1), default=128, show_default=True)
 @click.option("--layers", "num_layers", type=click.IntRange(1), default=1, show_default=True)
@@ -127,8 +131,9 @@ def train_command(features_path, captions_path, out_path, cell, hidden_dim, word
                          num_layers=num_layers, attention=attention, feed_features=feed_features)
     click.echo(f"{'[' + label + '] ' if label else ''}training a {cell} captioner on "
                f"{len(train_data)} images, validating on {len(val_data)}", err=True)
+    display = TrainingDisplay(label, live=None if progress == "auto" else False)
     model, vocab, result = fit_captioner(train_data, val_data, model_options, config, rng,
-                                         min_count=min_count, callback=TrainingDisplay(label, live=None if progress == "auto" else False))
+                                         min_count=min_count, callback=display)
     metadata = {
         "train_config": asdict(config), "tokenizer": tokenizer, "seed": seed,
         "history": result.history, "best_epoch": result.best_epoch, "stopped": result.stopped,

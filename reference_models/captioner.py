@@ -121,7 +121,9 @@ class Captioner:
             raise ValueError(f"parameters {sorted(params)} do not match {sorted(expected)}")
         for name, shape in expected.items():
             if params[name].shape != shape:
-                raise ValueError(f"parameter {name} has shape {params[name].shape}, expected {shape}")
+                raise ValueError(
+                    f"parameter {name} has shape {params[name].shape}, expected {shape}"
+                )
         self.config = config
         self.params = params
 
@@ -274,7 +276,9 @@ class Captioner:
                     x, h, c, p[f"Wx{layer}"], p[f"Wh{layer}"], p[f"b{layer}"]
                 )
             else:
-                h, _ = _STEP_FORWARD[cfg.cell](x, h, p[f"Wx{layer}"], p[f"Wh{layer}"], p[f"b{layer}"])
+                h, _ = _STEP_FORWARD[cfg.cell](
+                    x, h, p[f"Wx{layer}"], p[f"Wh{layer}"], p[f"b{layer}"]
+                )
             new_state[f"h{layer}"] = h
             if c is not None:
                 new_state[f"c{layer}"] = c

@@ -119,7 +119,8 @@ def _read_arrays(path: str | Path) -> dict[str, np.ndarray]:
         try:
             return {name: loaded[name] for name in loaded.files}
         except ValueError as error:  # e.g. "Object arrays cannot be loaded when allow_pickle=False"
-            raise CapevalInputError(path, None, f"cannot be read without pickle ({error})") from None
+            reason = f"cannot be read without pickle ({error})"
+            raise CapevalInputError(path, None, reason) from None
         except (OSError, zipfile.BadZipFile, EOFError) as error:
             raise CapevalInputError(path, None, f"has a damaged array ({error})") from None
 

@@ -15,7 +15,7 @@ SMALL = ("--hidden", "16", "--word-dim", "8", "--epochs", "2", "--tokenizer", "n
 
 @pytest.fixture(scope="module")
 def files(tmp_path_factory):
-    """40 shape images: features.npz (with image_ids 100..), features.npy, Karpathy and COCO JSON."""
+    """32 shape images: features.npz (image_ids 100..), features.npy, Karpathy and COCO JSON."""
     root = tmp_path_factory.mktemp("user_data")
     data = shapes.generate(len(SPLITS), np.random.default_rng(0))
     ids = np.arange(100, 100 + len(SPLITS))

@@ -145,7 +145,8 @@ def test_sampling_follows_the_distribution(rng):
 
 def test_attention_weights_are_returned_per_step(rng):
     model = make_model(rng, **CONFIGS["attention"])
-    decoded = greedy_decode(model, rng.normal(size=(4, F)), rng.normal(size=(4, L, R)), max_length=5)
+    features, regions = rng.normal(size=(4, F)), rng.normal(size=(4, L, R))
+    decoded = greedy_decode(model, features, regions, max_length=5)
     assert decoded.alpha.shape[:2] == (4, decoded.ids.shape[1]) and decoded.alpha.shape[2] == L
     np.testing.assert_allclose(decoded.alpha.sum(axis=2), 1.0, rtol=1e-5)
 
