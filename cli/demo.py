@@ -23,7 +23,7 @@ SINGLE_THREAD_ENV = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_N
 @click.command("demo")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Output directory; default: a new capeval-demo-<time> under the current one.")
-@click.option("--quick", is_flag=True, help="A small run of about half a minute.")
+@click.option("--quick", is_flag=True, help="A small run of about ten seconds.")
 @click.option("--seconds", type=click.FloatRange(min=0, min_open=True), default=None,
               help="Training budget (default 60, --quick 30); each model gets half of it.")
 @click.option("--seed", type=int, default=0, show_default=True)
