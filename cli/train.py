@@ -129,7 +129,8 @@ def train_command(features_path, captions_path, out_path, cell, hidden_dim, word
                          max_seconds=max_seconds, zero_features=blind)
     model_options = dict(cell=cell, hidden_dim=hidden_dim, word_dim=word_dim,
                          num_layers=num_layers, attention=attention, feed_features=feed_features)
-    click.echo(f"{'[' + label + '] ' if label else ''}training a {cell} captioner on "
+    prefix = f"[{label}] " if label else ""
+    click.echo(f"{prefix}training a captioner ({cell}{', attention' if attention else ''}) on "
                f"{len(train_data)} images, validating on {len(val_data)}", err=True)
     display = TrainingDisplay(label, live=None if progress == "auto" else False)
     model, vocab, result = fit_captioner(train_data, val_data, model_options, config, rng,
@@ -140,6 +141,6 @@ def train_command(features_path, captions_path, out_path, cell, hidden_dim, word
         "seconds": result.seconds, "features": str(features_path), "captions": str(captions_path),
     }
     save_checkpoint(out_path, model, vocab, metadata)
-    click.echo(f"{'[' + label + '] ' if label else ''}kept epoch {result.best_epoch} "
+    click.echo(f"{prefix}kept epoch {result.best_epoch} "
                f"(validation CIDEr-D {result.best_cider:.3f}); {result.stopped}; "
                f"{result.seconds:.1f} s; wrote {out_path}", err=True)

@@ -154,7 +154,7 @@ def train(
                         {k: v for k, v in record.items() if k != "epoch"}))
         if config.max_seconds is not None and time.perf_counter() - start > config.max_seconds:
             result.stopped = f"time limit of {config.max_seconds:g} s reached in epoch {epoch}"
-            logger.warning("training stopped by its time limit (%s)", result.stopped)
+            logger.info("training stopped: %s", result.stopped)
             break
         if val_data is not None and epoch - result.best_epoch >= config.patience:
             result.stopped = f"no better validation CIDEr-D for {config.patience} epochs"
