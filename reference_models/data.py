@@ -56,6 +56,17 @@ class CaptionData:
     def __len__(self) -> int:
         return len(self.image_ids)
 
+    def model_inputs(
+        self, rows: slice | np.ndarray, zero_features: bool = False
+    ) -> tuple[np.ndarray, np.ndarray | None]:
+        """Return (features, regions) of the images `rows`; zeros for a blind model."""
+        features = self.features[rows]
+        regions = None if self.regions is None else self.regions[rows]
+        if zero_features:
+            features = np.zeros_like(features)
+            regions = None if regions is None else np.zeros_like(regions)
+        return features, regions
+
     def without_regions(self) -> CaptionData:
         """Return the same images without region features (models without attention)."""
         return replace(self, regions=None)

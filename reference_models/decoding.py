@@ -158,12 +158,7 @@ def generate_captions(
         raise ValueError("sampling with a temperature needs an rng")
     captions: list[list[str]] = []
     for start in range(0, len(data), batch_size):
-        rows = slice(start, min(start + batch_size, len(data)))
-        features = data.features[rows]
-        regions = None if data.regions is None else data.regions[rows]
-        if zero_features:
-            features = np.zeros_like(features)
-            regions = None if regions is None else np.zeros_like(regions)
+        features, regions = data.model_inputs(slice(start, start + batch_size), zero_features)
         if temperature is not None:
             decoded = sample_decode(model, features, regions, rng=rng, temperature=temperature,
                                     max_length=max_length)

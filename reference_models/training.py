@@ -72,15 +72,6 @@ class TrainResult:
     seconds: float = 0.0
 
 
-def _inputs(data: CaptionData, rows: np.ndarray, zero: bool):
-    features = data.features[rows]
-    regions = None if data.regions is None else data.regions[rows]
-    if zero:
-        features = np.zeros_like(features)
-        regions = None if regions is None else np.zeros_like(regions)
-    return features, regions
-
-
 def validation_scores(
     model: Captioner, vocab: Vocabulary, data: CaptionData, zero_features: bool = False
 ) -> dict[str, float]:
@@ -129,7 +120,8 @@ def train(
         total_loss = 0.0
         for batch in range(batches):
             pairs = order[batch * config.batch_size : (batch + 1) * config.batch_size]
-            features, regions = _inputs(train_data, image_of_pair[pairs], config.zero_features)
+            features, regions = train_data.model_inputs(image_of_pair[pairs],
+                                                        config.zero_features)
             ids = captions[: lengths[pairs].max(), pairs]  # drop all-padding steps
             loss, grads = model.loss(features, ids, regions)
             if config.clip_value is not None:
