@@ -17,6 +17,8 @@ from pathlib import Path
 
 import click
 
+REPORT_FILE = "report.html"
+"""capeval's HTML leaderboard report (charts, best and worst images), linked from index.html."""
 SINGLE_THREAD_ENV = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 
 
@@ -40,6 +42,7 @@ def demo_command(out_dir, quick, seconds, seed, no_attention, workers, as_json):
     and the human references (each against the other four). Writes the data, models,
     captions (COCO results JSON), scores and an HTML page into the output directory.
     """
+    from capeval.report import format_leaderboard
     from reference_models.demo import (
         QUICK,
         DemoConfig,
@@ -71,14 +74,13 @@ def demo_command(out_dir, quick, seconds, seed, no_attention, workers, as_json):
 
     click.echo("captioning the test images and scoring every system...", err=True)
     result = evaluate_systems(splits, model_paths, config)
-    rows = _leaderboard_rows(result.scores)
-    _write_outputs(out_dir, result, rows, config, captions_path)
+    _write_outputs(out_dir, result, config, captions_path)
     click.echo(f"done in {time.perf_counter() - started:.1f} s; open {out_dir / 'index.html'}",
                err=True)
     if as_json:
-        click.echo(json.dumps({"systems": rows}, indent=2))
+        click.echo(json.dumps({"systems": score_rows(result.board)}, indent=2))
     else:
-        click.echo(format_leaderboard(rows))
+        click.echo(format_leaderboard(result.board, "table"), nl=False)
 
 
 def _fresh_directory() -> Path:
@@ -119,46 +121,35 @@ def _run_training(jobs, common_args, model_paths, workers: int) -> None:
             process.wait()
 
 
-def _leaderboard_rows(scores: dict[str, dict[str, float]]) -> list[dict]:
-    rows = [{"name": name, **values} for name, values in scores.items()]
-    return sorted(rows, key=lambda row: -row["CIDEr-D"])
+def score_rows(board) -> list[dict]:
+    """Return ``[{"name": ..., "BLEU-1": ..., ..., "CIDEr-D": ...}, ...]``, ranked.
+
+    Names are lower case (the leaderboard's "Human" row is listed as "human").
+    """
+    return [{"name": name.lower(), **{score: float(value) for score, value in row.items()}}
+            for name, row in board.scores.iterrows()]
 
 
-def format_leaderboard(rows: list[dict]) -> str:
-    """Return the scores as a plain-text table, one system per line (the only formatting)."""
-    names = [key for key in rows[0] if key != "name"]
-    width = max(len(row["name"]) for row in rows)
-    lines = ["system".ljust(width) + "".join(f"{n:>9}" for n in names)]
-    lines += [row["name"].ljust(width) + "".join(f"{row[n]:9.3f}" for n in names) for row in rows]
-    lines.append("(scored against 4 of the 5 references per image, mean over the 5 choices)")
-    return "\n".join(lines)
-
-
-def _write_outputs(out_dir: Path, result, rows, config, captions_path: Path) -> None:
-    import html
-
+def _write_outputs(out_dir: Path, result, config, captions_path: Path) -> None:
     from capeval.io import write_results
+    from capeval.report import format_leaderboard
     from reference_models.html_page import demo_page
 
     for name, captions in result.captions.items():
         write_results(out_dir / "captions" / f"{_file_stem(name)}.json", result.test_ids, captions)
     summary = {
-        "systems": rows,
+        **result.board.to_dict(),
         "protocol": "every system and each held-out human reference is scored against the same "
                     "4 of the 5 references per image; scores are means over the 5 choices",
         "config": asdict(config),
         "training": result.training,
-        "rescore": f"capeval score --refs {captions_path} --split test "
+        "rescore": f"capeval score --refs {captions_path} --split test --tokenizer none "
                    f"--hyps {out_dir / 'captions' / 'lstm_greedy.json'}",
     }
     (out_dir / "leaderboard.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
-    names = [key for key in rows[0] if key != "name"]
-    table = ["<table><tr><th>system</th>" + "".join(f"<th>{n}</th>" for n in names) + "</tr>"]
-    table += ["<tr><td>" + html.escape(row["name"]) + "</td>"
-              + "".join(f"<td>{row[n]:.3f}</td>" for n in names) + "</tr>" for row in rows]
-    table.append("</table><p>Scored against 4 of the 5 references per image, averaged over "
-                 "the 5 choices, so that the human row is comparable.</p>")
-    page = demo_page("capeval demo: captioning shapes scenes", "\n".join(table), result.examples)
+    (out_dir / REPORT_FILE).write_text(format_leaderboard(result.board, "html"), encoding="utf-8")
+    page = demo_page("capeval demo: captioning shapes scenes",
+                     format_leaderboard(result.board, "table"), REPORT_FILE, result.examples)
     (out_dir / "index.html").write_text(page, encoding="utf-8")
 
 

@@ -4,7 +4,9 @@ The steps are separate so that the command line can train the models in parallel
 processes (each through ``capeval train``): `write_dataset` generates the shapes splits and
 writes them as ordinary user files (features ``.npz`` and Karpathy JSON), `training_jobs`
 lists the models to train, and `evaluate_systems` captions the test images with every
-trained model and the baselines and scores them all on equal terms (`leave_one_out_scores`).
+trained model and the baselines and ranks them with ``capeval.leaderboard``: every system
+and the human references on equal terms (leave-one-out reference sets), with bootstrap
+confidence intervals and a paired test against LSTM greedy decoding.
 """
 from __future__ import annotations
 
@@ -14,17 +16,19 @@ from pathlib import Path
 
 import numpy as np
 
+import capeval
 from capeval.metrics import DEFAULT_METRICS
+from capeval.report import Leaderboard
 from reference_models import shapes
 from reference_models.baselines import nearest_neighbour_captions
 from reference_models.checkpoint import load_checkpoint
 from reference_models.data import CaptionData
 from reference_models.decoding import generate_captions, greedy_decode
-from reference_models.scoring import leave_one_out_scores
 
 FEATURES_FILE = "shapes_features.npz"
 CAPTIONS_FILE = "shapes_captions.json"
-HUMAN = "human (leave one out)"
+BASELINE = "lstm greedy"
+"""The system every other row is tested against (paired bootstrap)."""
 
 
 @dataclass(frozen=True)
@@ -42,6 +46,7 @@ class DemoConfig:
     attention: bool = True  # also train the attention LSTM (the slowest model)
     seed: int = 0
     examples: int = 8  # test images shown on the HTML page
+    bootstrap: int = 200  # resamples of the test images for confidence intervals and tests
 
 
 QUICK = DemoConfig(train_images=1000, val_images=100, test_images=200, hidden_dim=64, word_dim=48,
@@ -118,9 +123,9 @@ def training_jobs(config: DemoConfig) -> list[TrainingJob]:
 
 @dataclass
 class DemoResult:
-    """Scores (system -> score name -> value), test captions and page examples."""
+    """The leaderboard, every system's test captions and the page's examples."""
 
-    scores: dict[str, dict[str, float]]
+    board: Leaderboard
     captions: dict[str, list[str]]
     test_ids: list[int]
     examples: list[dict] = field(default_factory=list)
@@ -130,10 +135,10 @@ class DemoResult:
 def evaluate_systems(
     splits: ShapesSplits, model_paths: dict[str, Path], config: DemoConfig
 ) -> DemoResult:
-    """Caption the test split with every trained model and the baselines, then score them.
+    """Caption the test split with every trained model and the baselines, then rank them.
 
     Every system, and each held-out human reference, is scored against the same four of
-    the five references per image, averaged over the five choices (`leave_one_out_scores`).
+    the five references per image, averaged over the five choices (`score_systems`).
     """
     test = splits.as_caption_data("test")
     systems: dict[str, list[list[str]]] = {}
@@ -155,11 +160,29 @@ def evaluate_systems(
                 model, vocab, test, zero_features=True)
     systems["nearest-neighbour copy"] = nearest_neighbour_captions(
         splits.train.features, splits.train.captions, test.features)
-    scores = leave_one_out_scores(systems, test.captions, DEFAULT_METRICS, human_name=HUMAN)
     captions = {name: [" ".join(c) for c in caps] for name, caps in systems.items()}
-    result = DemoResult(scores, captions, list(test.image_ids), training=training)
+    board = score_systems(captions, test, config)
+    result = DemoResult(board, captions, list(test.image_ids), training=training)
     result.examples = _examples(splits.test, captions, attention_model, config.examples)
     return result
+
+
+def score_systems(captions: dict[str, list[str]], test: CaptionData,
+                  config: DemoConfig) -> Leaderboard:
+    """Rank systems' captions of `test` with ``capeval.leaderboard`` (pre-tokenized text).
+
+    Adds the human row (each reference against the other four, in five folds; systems are
+    scored against the same reduced reference sets), percentile bootstrap intervals over the
+    test images and a paired bootstrap test against `BASELINE` when that system is present.
+    """
+    ids = list(test.image_ids)
+    references = {i: [" ".join(c) for c in caps] for i, caps in zip(ids, test.captions,
+                                                                     strict=True)}
+    systems = {name: dict(zip(ids, caps, strict=True)) for name, caps in captions.items()}
+    baseline = BASELINE if BASELINE in systems else None
+    return capeval.leaderboard(systems, references, DEFAULT_METRICS, tokenizer="none",
+                               human=True, n_bootstrap=config.bootstrap, seed=config.seed,
+                               baseline=baseline if config.bootstrap else None)
 
 
 def _examples(test: shapes.ShapesData, captions, attention_model, count: int) -> list[dict]:

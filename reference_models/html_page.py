@@ -45,7 +45,8 @@ def attention_overlay(image: np.ndarray, alpha: np.ndarray) -> np.ndarray:
 
 def demo_page(
     title: str,
-    leaderboard_html: str,
+    leaderboard_text: str,
+    report_href: str,
     examples: Sequence[dict],
 ) -> str:
     """Return the HTML page.
@@ -53,8 +54,10 @@ def demo_page(
     Parameters
     ----------
     title : str
-    leaderboard_html : str
-        A ready ``<table>`` of scores.
+    leaderboard_text : str
+        The leaderboard as plain text (shown preformatted).
+    report_href : str
+        Relative link to the full leaderboard report (charts, best and worst images).
     examples : sequence of dict
         Each with ``image`` (S, S, 3), ``references`` (list of str), ``captions`` (system
         name -> str) and optionally ``attention``: a list of (word, alpha of shape (L,)).
@@ -63,11 +66,14 @@ def demo_page(
         "<!DOCTYPE html>", "<html><head><meta charset='utf-8'>",
         f"<title>{html.escape(title)}</title>",
         "<style>body{font-family:sans-serif;max-width:70em;margin:auto}"
-        "table{border-collapse:collapse}td,th{padding:2px 8px;text-align:right}"
-        "td:first-child,th:first-child{text-align:left}.ex{display:flex;gap:1em;margin:1em 0;"
+        "pre{font-size:small;overflow-x:auto}.ex{display:flex;gap:1em;margin:1em 0;"
         "border-top:1px solid #ccc;padding-top:1em}.att{display:flex;flex-wrap:wrap;gap:4px}"
         ".att figure{margin:0;text-align:center;font-size:small}ul{margin:0}</style>",
-        "</head><body>", f"<h1>{html.escape(title)}</h1>", leaderboard_html, "<h2>Examples</h2>",
+        "</head><body>", f"<h1>{html.escape(title)}</h1>",
+        f"<pre>{html.escape(leaderboard_text)}</pre>",
+        f"<p><a href='{html.escape(report_href)}'>Full leaderboard report</a> (score charts, "
+        "per-image distributions, best and worst images of every system)</p>",
+        "<h2>Examples</h2>",
     ]
     for example in examples:
         image = example["image"]

@@ -2,11 +2,15 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
 from capeval.metrics import DEFAULT_METRICS, get_metric
 from tests.cli.helpers import run_cli
+
+SYSTEMS = ("lstm greedy", "lstm beam 3", "vanilla rnn greedy", "attention lstm greedy",
+           "blind lstm (features zeroed)", "nearest-neighbour copy")
 
 
 @pytest.fixture(scope="module")
@@ -20,8 +24,7 @@ def test_json_lists_every_system_with_every_metric(demo):
     _, result = demo
     systems = json.loads(result.stdout)["systems"]
     names = [s["name"] for s in systems]
-    for part in ("lstm", "rnn", "blind", "human", "attention", "beam", "nearest"):
-        assert any(part in name for name in names), names
+    assert sorted(names) == sorted([*SYSTEMS, "human"])
     score_names = [n for m in DEFAULT_METRICS for n in get_metric(m).score_names]
     for system in systems:
         assert set(system) == {"name", *score_names}
@@ -38,13 +41,21 @@ def test_output_directory(demo):
     out, result = demo
     assert f"writing everything to {out}" in result.stderr
     for name in ("shapes_features.npz", "shapes_captions.json", "leaderboard.json", "index.html",
+                 "report.html",
                  "models/lstm.npz", "models/rnn.npz", "models/blind.npz", "models/attention.npz",
                  "captions/lstm_greedy.json", "captions/lstm_beam_3.json"):
         assert (out / name).exists(), name
     page = (out / "index.html").read_text()
     assert page.count("data:image/png;base64,") > 4 and "Attention" in page
+    assert "leave-one-out folds" in page and "href='report.html'" in page
     summary = json.loads((out / "leaderboard.json").read_text())
     assert summary["config"]["seed"] == 1 and "4 of the 5" in summary["protocol"]
+    assert "refs:leave-one-out" in summary["signature"]
+    by_name = {s["name"]: s for s in summary["systems"]}
+    assert set(by_name) == {"Human", *SYSTEMS}
+    low, high = by_name["lstm greedy"]["ci"]["CIDEr-D"]
+    assert low <= by_name["lstm greedy"]["scores"]["CIDEr-D"] <= high
+    assert by_name["lstm greedy"]["p"] == {} and set(by_name["lstm beam 3"]["p"]) >= {"CIDEr-D"}
 
 
 def test_generated_captions_are_scorable_by_capeval_score(demo):
@@ -58,6 +69,9 @@ def test_generated_captions_are_scorable_by_capeval_score(demo):
 def test_plain_table_output(tmp_path):
     result = run_cli("demo", "--quick", "--no-attention", "--seconds", "5", "--out", tmp_path)
     lines = result.stdout.splitlines()
-    assert lines[0].split()[:2] == ["system", "BLEU-1"]
-    assert any(line.startswith("lstm greedy") for line in lines)
-    assert not any("attention" in line for line in lines)
+    assert lines[0].split()[:3] == ["#", "System", "CIDEr-D"]
+    rows = lines[2:lines.index("")]
+    names = sorted(re.split(r"\s{2,}", row)[1] for row in rows)
+    others = [name for name in SYSTEMS if name != "lstm greedy" and "attention" not in name]
+    assert names == sorted(["Human", "lstm greedy (baseline)", *others])
+    assert "paired bootstrap test against lstm greedy" in result.stdout

@@ -1,11 +1,12 @@
-"""Leave-one-out scoring and the nearest-neighbour baseline."""
+"""Corpus scoring of tokenized captions and the nearest-neighbour baseline."""
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
+from capeval.metrics import get_metric
 from reference_models.baselines import consensus, nearest_neighbour_captions
-from reference_models.scoring import corpus_scores, leave_one_out_scores
+from reference_models.scoring import corpus_scores
 
 REFS = [
     [["a", "red", "circle"], ["a", "red", "ball"], ["the", "circle", "is", "red"]],
@@ -13,24 +14,14 @@ REFS = [
 ]
 
 
-def test_leave_one_out_averages_over_held_out_references():
-    system = [["a", "red", "circle"], ["a", "blue", "square"]]
-    scores = leave_one_out_scores({"sys": system}, REFS, ("bleu",))
-    expected_sys, expected_human = 0.0, 0.0
-    for k in range(3):
-        rest = [[r for j, r in enumerate(refs) if j != k] for refs in REFS]
-        expected_sys += corpus_scores(system, rest, ("bleu",))["BLEU-1"] / 3
-        expected_human += corpus_scores([refs[k] for refs in REFS], rest, ("bleu",))["BLEU-1"] / 3
-    assert list(scores) == ["sys", "human"]
-    assert scores["sys"]["BLEU-1"] == pytest.approx(expected_sys)
-    assert scores["human"]["BLEU-1"] == pytest.approx(expected_human)
-
-
-def test_leave_one_out_needs_equal_reference_counts():
-    with pytest.raises(ValueError, match="same number"):
-        leave_one_out_scores({"s": [["a"], ["b"]]}, [REFS[0], REFS[1][:2]], ("bleu",))
-    with pytest.raises(ValueError, match="already called"):
-        leave_one_out_scores({"human": [["a"], ["b"]]}, REFS, ("bleu",))
+def test_corpus_scores_equal_each_metric_on_its_own():
+    system = [["a", "red", "circle"], ["blue", "square", "is", "blue"]]
+    scores = corpus_scores(system, REFS, ("bleu", "cider-d"))
+    expected = {**get_metric("bleu").corpus_score(system, REFS),
+                **get_metric("cider-d").corpus_score(system, REFS)}
+    assert scores.keys() == expected.keys()
+    for name, value in expected.items():
+        assert scores[name] == pytest.approx(value, abs=1e-12), name
 
 
 def test_consensus_picks_the_caption_most_like_the_others():
