@@ -59,9 +59,10 @@ def caption_command(model_path, features_path, captions_path, split, beam_size, 
     if data.features.shape[1] != model.config.feature_dim:
         raise CapevalInputError(features_path, "features", f"have {data.features.shape[1]} "
                                 f"columns but the model expects {model.config.feature_dim}")
-    if model.config.attention and (data.regions is None
-                                   or data.regions.shape[2] != model.config.region_dim):
-        raise CapevalInputError(features_path, "regions", f"an attention model needs regions "
+    if model.config.uses_regions and (data.regions is None
+                                      or data.regions.shape[2] != model.config.region_dim):
+        kind = "an attention model" if model.config.attention else "this model"
+        raise CapevalInputError(features_path, "regions", f"{kind} needs regions "
                                 f"of shape (N, L, {model.config.region_dim})")
     zero = bool(metadata.get("train_config", {}).get("zero_features", False))
     captions = generate_captions(model, vocab, data, beam_size=beam_size, temperature=temperature,

@@ -54,7 +54,7 @@ class TrainingDisplay:
 @click.option("--features", "features_path", required=True,
               type=click.Path(dir_okay=False, path_type=Path),
               help=".npy (rows in caption-file order) or .npz with 'features', optional "
-                   "'regions' (for --attention) and 'image_ids'.")
+                   "'regions' (for --attention, --state-from regions) and 'image_ids'.")
 @click.option("--captions", "captions_path", required=True,
               type=click.Path(dir_okay=False, path_type=Path),
               help="Karpathy split JSON or COCO annotations JSON.")
@@ -66,6 +66,11 @@ class TrainingDisplay:
 @click.option("--word-dim", type=click.IntRange(1), default=128, show_default=True)
 @click.option("--layers", "num_layers", type=click.IntRange(1), default=1, show_default=True)
 @click.option("--attention", is_flag=True, help="Soft attention over the 'regions' array (LSTM).")
+@click.option("--attention-penalty", type=click.FloatRange(min=0), default=1.0, show_default=True,
+              help="Weight of the doubly stochastic attention regulariser (0: none).")
+@click.option("--state-from", type=click.Choice(["features", "regions"]), default="features",
+              show_default=True, help="Image vector that sets the initial state: the global "
+              "features, or the mean of the 'regions' (Show, Attend and Tell).")
 @click.option("--feed-features", is_flag=True, help="Also feed the image features at step 0.")
 @click.option("--blind", is_flag=True, help="Zero all image features: a pure language model.")
 @click.option("--epochs", type=click.IntRange(1), default=10, show_default=True)
@@ -98,9 +103,10 @@ class TrainingDisplay:
               show_default=True, help="auto: also a live batch counter when stderr is a "
               "terminal; epochs: one line per epoch only.")
 def train_command(features_path, captions_path, out_path, cell, hidden_dim, word_dim, num_layers,
-                  attention, feed_features, blind, epochs, batch_size, optimizer, learning_rate,
-                  lr_decay, clip_norm, clip_value, patience, max_length, min_count, max_seconds,
-                  val_fraction, tokenizer, seed, label, progress):
+                  attention, attention_penalty, state_from, feed_features, blind, epochs,
+                  batch_size, optimizer, learning_rate, lr_decay, clip_norm, clip_value, patience,
+                  max_length, min_count, max_seconds, val_fraction, tokenizer, seed, label,
+                  progress):
     from dataclasses import asdict
 
     import numpy as np
@@ -112,15 +118,17 @@ def train_command(features_path, captions_path, out_path, cell, hidden_dim, word
     from reference_models.training import TrainConfig
 
     data, splits = load_dataset(features_path, captions_path, tokenizer)
-    if attention and data.regions is None:
-        raise CapevalInputError(features_path, None, "--attention needs an .npz with an array "
+    uses_regions = attention or state_from == "regions"
+    if uses_regions and data.regions is None:
+        option = "--attention" if attention else "--state-from regions"
+        raise CapevalInputError(features_path, None, f"{option} needs an .npz with an array "
                                 "'regions' of shape (N, L, R)")
     rng = np.random.default_rng(seed)
     try:
         train_data, val_data = split_for_training(data, splits, val_fraction, rng)
     except ValueError as error:
         raise CapevalInputError(captions_path, None, str(error)) from None
-    if not attention:
+    if not uses_regions:
         train_data = train_data.without_regions()
         val_data = val_data.without_regions()
     config = TrainConfig(epochs=epochs, batch_size=batch_size, optimizer=optimizer,
@@ -128,7 +136,9 @@ def train_command(features_path, captions_path, out_path, cell, hidden_dim, word
                          clip_value=clip_value, max_length=max_length, patience=patience,
                          max_seconds=max_seconds, zero_features=blind)
     model_options = dict(cell=cell, hidden_dim=hidden_dim, word_dim=word_dim,
-                         num_layers=num_layers, attention=attention, feed_features=feed_features)
+                         num_layers=num_layers, attention=attention,
+                         attention_penalty=attention_penalty, state_from=state_from,
+                         feed_features=feed_features)
     prefix = f"[{label}] " if label else ""
     click.echo(f"{prefix}training a captioner ({cell}{', attention' if attention else ''}) on "
                f"{len(train_data)} images, validating on {len(val_data)}", err=True)

@@ -4,8 +4,9 @@ Show and Tell (Vinyals et al., CVPR 2015) with the CS231n layout: an affine map 
 features initialises the hidden state of each layer, words are embedded, a vanilla RNN, LSTM
 or GRU stack reads them, and an affine map gives word scores at every step. Optionally the
 image features are also added to the first input, and the first layer attends over region
-features (Show, Attend and Tell, `reference_models.attention`). Training is teacher-forced
-with the masked softmax loss.
+features (Show, Attend and Tell, `reference_models.attention`), whose mean can take the
+place of the global features as the image vector (as in that paper). Training is
+teacher-forced with the masked softmax loss.
 
 Letters used in shapes: N images, T steps, F global feature size, L regions, R region
 feature size, W word vector size, H hidden size, V vocabulary size.
@@ -28,6 +29,8 @@ from reference_models.attention import (
 from reference_models.vocab import NULL_ID
 
 CELLS = ("rnn", "lstm", "gru")
+STATE_SOURCES = ("features", "regions")
+"""What the image vector (initial state, fed features) is made from."""
 GATES = {"rnn": 1, "lstm": 4, "gru": 3}
 """Number of stacked gate blocks in each cell's weights."""
 
@@ -47,6 +50,7 @@ class CaptionerConfig:
     region_dim: int = 0  # R, size of a region feature (needed with attention)
     attention_dim: int = 64  # A, hidden size of the attention MLP
     attention_penalty: float = 1.0  # weight of the doubly stochastic regulariser
+    state_from: str = "features"  # image vector: global "features" or mean of the "regions"
 
     def __post_init__(self) -> None:
         if self.cell not in CELLS:
@@ -58,6 +62,21 @@ class CaptionerConfig:
             raise ValueError("attention is implemented for the LSTM cell only")
         if self.attention and (self.region_dim < 1 or self.attention_dim < 1):
             raise ValueError("attention needs region_dim and attention_dim >= 1")
+        if self.state_from not in STATE_SOURCES:
+            raise ValueError(f"unknown state_from {self.state_from!r}; choose from "
+                             f"{', '.join(STATE_SOURCES)}")
+        if self.state_from == "regions" and self.region_dim < 1:
+            raise ValueError("state_from='regions' needs region_dim >= 1")
+
+    @property
+    def uses_regions(self) -> bool:
+        """Whether the model reads region features (attention, or its image vector)."""
+        return self.attention or self.state_from == "regions"
+
+    @property
+    def image_dim(self) -> int:
+        """Size of the image vector: F, or R when it is the mean of the regions."""
+        return self.region_dim if self.state_from == "regions" else self.feature_dim
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -65,7 +84,7 @@ class CaptionerConfig:
 
 def parameter_shapes(config: CaptionerConfig) -> dict[str, tuple[int, ...]]:
     """Return the name and shape of every parameter the configuration needs."""
-    F, W, H, V = config.feature_dim, config.word_dim, config.hidden_dim, config.vocab_size
+    F, W, H, V = config.image_dim, config.word_dim, config.hidden_dim, config.vocab_size
     G = GATES[config.cell] * H
     shapes: dict[str, tuple[int, ...]] = {"W_embed": (V, W)}
     if config.feed_features:
@@ -93,7 +112,9 @@ def init_params(
     """
     params = {}
     for name, shape in parameter_shapes(config).items():
-        if len(shape) == 1:
+        if name == "va":  # the attention MLP's output weights: zeros would freeze Wa and Wr
+            params[name] = (rng.standard_normal(shape) / np.sqrt(shape[0])).astype(dtype)
+        elif len(shape) == 1:
             params[name] = np.zeros(shape, dtype=dtype)
         else:
             fan_in = shape[0] if name != "W_embed" else 1
@@ -142,16 +163,18 @@ class Captioner:
                                     p["Wa"], p["va"])
 
     def _check_inputs(self, features: np.ndarray, regions: np.ndarray | None):
+        """Return (image vector (N, image_dim), regions or None) in the model's dtype."""
         if features.ndim != 2 or features.shape[1] != self.config.feature_dim:
             raise ValueError(f"features must have shape (N, {self.config.feature_dim}), "
                              f"got {features.shape}")
-        if self.config.attention:
-            if regions is None or regions.ndim != 3 or regions.shape[2] != self.config.region_dim:
-                raise ValueError(f"an attention model needs regions of shape (N, L, "
-                                 f"{self.config.region_dim})")
-        return features.astype(self.dtype, copy=False), (
-            None if regions is None else regions.astype(self.dtype, copy=False)
-        )
+        if self.config.uses_regions and (regions is None or regions.ndim != 3
+                              or regions.shape[2] != self.config.region_dim):
+            raise ValueError(f"this model needs regions of shape (N, L, "
+                             f"{self.config.region_dim})")
+        regions = None if regions is None else regions.astype(self.dtype, copy=False)
+        if self.config.state_from == "regions":
+            return regions.mean(axis=1), regions
+        return features.astype(self.dtype, copy=False), regions
 
     # -- training --------------------------------------------------------------------------------
     def loss(
@@ -165,7 +188,7 @@ class Captioner:
         captions : ndarray of int, shape (T + 1, N)
             As made by `Vocabulary.encode`: row t is the input of step t, row t + 1 its target.
         regions : ndarray of shape (N, L, R), optional
-            Needed by attention models.
+            Needed by attention models and by models with ``state_from="regions"``.
 
         Returns
         -------
@@ -175,18 +198,18 @@ class Captioner:
             Same keys and shapes as `params`.
         """
         cfg, p = self.config, self.params
-        features, regions = self._check_inputs(features, regions)
+        image, regions = self._check_inputs(features, regions)
         inputs, targets = captions[:-1], captions[1:]
         mask = targets != NULL_ID
         grads: dict[str, np.ndarray] = {}
 
         x, embed_cache = layers.word_embedding_forward(inputs, p["W_embed"])
         if cfg.feed_features:
-            x[0] += features @ p["W_feed"]
+            x[0] += image @ p["W_feed"]
         caches = []
         alpha = None
         for layer in range(cfg.num_layers):
-            h0 = features @ p[f"W_init{layer}"] + p[f"b_init{layer}"]
+            h0 = image @ p[f"W_init{layer}"] + p[f"b_init{layer}"]
             if layer == 0 and cfg.attention:
                 x, alpha, cache = attention_lstm_forward(
                     x, h0, np.zeros_like(h0), regions, self._attention_weights()
@@ -214,10 +237,10 @@ class Captioner:
             else:
                 dx, dh0, dWx, dWh, db = _SEQUENCE_BACKWARD[cfg.cell](dx, caches[layer])[:5]
                 grads[f"Wx{layer}"], grads[f"Wh{layer}"], grads[f"b{layer}"] = dWx, dWh, db
-            grads[f"W_init{layer}"] = features.T @ dh0
+            grads[f"W_init{layer}"] = image.T @ dh0
             grads[f"b_init{layer}"] = dh0.sum(axis=0)
         if cfg.feed_features:
-            grads["W_feed"] = features.T @ dx[0]
+            grads["W_feed"] = image.T @ dx[0]
         grads["W_embed"] = layers.word_embedding_backward(dx, embed_cache)
         return loss, grads
 
@@ -229,14 +252,14 @@ class Captioner:
         it with `reorder_state`.
         """
         cfg, p = self.config, self.params
-        features, regions = self._check_inputs(features, regions)
+        image, regions = self._check_inputs(features, regions)
         state = {}
         for layer in range(cfg.num_layers):
-            state[f"h{layer}"] = features @ p[f"W_init{layer}"] + p[f"b_init{layer}"]
+            state[f"h{layer}"] = image @ p[f"W_init{layer}"] + p[f"b_init{layer}"]
             if cfg.cell == "lstm":
                 state[f"c{layer}"] = np.zeros_like(state[f"h{layer}"])
         if cfg.feed_features:
-            state["feed"] = features @ p["W_feed"]
+            state["feed"] = image @ p["W_feed"]
         if cfg.attention:
             state["regions"] = regions
             state["projected"] = project_regions_forward(regions, p["Wr"], p["br"])[0]

@@ -65,8 +65,8 @@ def demo_page(
     parts = [
         "<!DOCTYPE html>", "<html><head><meta charset='utf-8'>",
         f"<title>{html.escape(title)}</title>",
-        "<style>body{font-family:sans-serif;max-width:70em;margin:auto}"
-        "pre{font-size:small;overflow-x:auto}.ex{display:flex;gap:1em;margin:1em 0;"
+        "<style>body{font-family:sans-serif;max-width:78em;margin:auto}"
+        "pre{font-size:11px;white-space:pre-wrap}.ex{display:flex;gap:1em;margin:1em 0;"
         "border-top:1px solid #ccc;padding-top:1em}.att{display:flex;flex-wrap:wrap;gap:4px}"
         ".att figure{margin:0;text-align:center;font-size:small}ul{margin:0}</style>",
         "</head><body>", f"<h1>{html.escape(title)}</h1>",

@@ -7,11 +7,13 @@ paraphrases from a fixed set of templates (which shape is named first, synonyms 
 relation and whether sizes are mentioned vary), so references disagree the way human ones
 do. Everything is determined by the generator passed in.
 
-`extract_features` is a fixed, training-free feature extractor in the spirit of colour
-histograms and HOG: per pixel a soft colour assignment to the eight corners of the RGB cube
-and a gradient-orientation histogram; region features average them over a 4 x 4 grid; the
-global vector holds, per image quadrant, the joint colour-by-orientation histogram (which
-binds a colour to the edges of the shape that carries it) and the colour mass of each region.
+`extract_features` is a fixed, training-free feature extractor. Per pixel it computes a soft
+colour assignment to the eight corners of the RGB cube and a gradient-orientation histogram
+(as HOG does). The global vector describes objects, in the manner of the detector features of
+bottom-up attention (Anderson et al., CVPR 2018): the foreground's connected components,
+largest first, each with its colour, edge orientations, area and centre, and the offset
+between the two largest. Region features average the per-pixel descriptors over a 4 x 4 grid
+and add each cell's position, for soft attention.
 
 Letters used in shapes: N images, S image side in pixels, L regions, R region feature size,
 F global feature size.
@@ -42,11 +44,14 @@ RELATIONS = {"left": "right", "right": "left", "above": "below", "below": "above
 """Each relation of A to B and the relation of B to A."""
 COLOUR_NAMES, SIZE_NAMES, RELATION_NAMES = tuple(COLOURS), tuple(SIZES), tuple(RELATIONS)
 RELATION_PHRASES = {
-    "left": ("to the left of", "left of"),
-    "right": ("to the right of", "right of"),
-    "above": ("above", "over"),
-    "below": ("below", "under"),
+    "left": {"to the left of": 0.75, "left of": 0.25},
+    "right": {"to the right of": 0.75, "right of": 0.25},
+    "above": {"above": 0.75, "over": 0.25},
+    "below": {"below": 0.75, "under": 0.25},
 }
+"""Phrasings of each relation and how often a describer picks each. The common phrasing is
+also the consensus one: "left of" is part of "to the left of", so a caption with the long
+phrasing shares n-grams with references of either phrasing."""
 TEMPLATES = {
     "a {A} {rel} a {B}": 0.4,
     "a {A} is {rel} a {B}": 0.15,
@@ -167,7 +172,8 @@ def describe(scene: Scene, rng: np.random.Generator) -> list[str]:
         first = larger if rng.random() < SALIENT_FIRST_PROBABILITY else 1 - larger
         a, b = scene.shapes[first], scene.shapes[1 - first]
         relation = scene.relation if first == 0 else RELATIONS[scene.relation]
-        phrase = RELATION_PHRASES[relation][rng.integers(len(RELATION_PHRASES[relation]))]
+        phrases = RELATION_PHRASES[relation]
+        phrase = list(phrases)[rng.choice(len(phrases), p=list(phrases.values()))]
         caption = template.format(A=_noun(a, rng), B=_noun(b, rng), rel=phrase)
         if caption not in captions:
             captions.append(caption)
@@ -187,19 +193,25 @@ _CUBE_CORNERS = np.array(
 )
 COLOUR_BINS = len(_CUBE_CORNERS)
 ORIENTATION_BINS = 8
-REGION_DIM = COLOUR_BINS + ORIENTATION_BINS
-"""R: colour histogram and orientation histogram of a region."""
-GLOBAL_DIM = (4 * COLOUR_BINS * ORIENTATION_BINS + GRID * GRID * COLOUR_BINS
-              + COLOUR_BINS * (3 + ORIENTATION_BINS))
-"""F: joint colour-orientation histogram of the four quadrants, colour mass per region, and
-per colour its mass, centre and edge orientations."""
+OBJECTS = 2
+"""Objects described by the global vector (the largest connected components)."""
+OBJECT_DIM = COLOUR_BINS + ORIENTATION_BINS + 3
+"""Per object: mean colour, edge orientations, area and centre (x, y)."""
+GLOBAL_DIM = OBJECTS * OBJECT_DIM + 2
+"""F: the objects' descriptors and the offset (dx, dy) of the largest from the second."""
+REGION_DIM = COLOUR_BINS + ORIENTATION_BINS + 2
+"""R: colour histogram, orientation histogram and centre (x, y) of a grid cell."""
+FOREGROUND_CONTRAST = 0.25
+"""A pixel is foreground when a channel differs this much from the image's median colour."""
+MIN_OBJECT_PIXELS = 4
+"""Smaller connected components are noise, not objects."""
 
 
 def _orientation_histograms(field: np.ndarray) -> np.ndarray:
-    """Per-pixel gradient orientation of `field` (N, S, S, ...) in 8 soft bins, times magnitude.
+    """Per-pixel gradient orientation of `field` (N, S, S) in 8 soft bins, times magnitude.
 
-    Returns an array of shape field.shape + (8,); orientations are linearly shared between
-    the two nearest of 8 bins of 45 degrees.
+    Returns an array of shape (N, S, S, 8); orientations are linearly shared between the two
+    nearest of 8 bins of 45 degrees.
     """
     gy, gx = np.gradient(field, axis=(1, 2))
     magnitude = np.hypot(gx, gy)
@@ -232,17 +244,28 @@ def extract_features(images: np.ndarray, batch_size: int = 128) -> tuple[np.ndar
     Returns
     -------
     features : ndarray of shape (N, F), dtype float32
-        The global vector (see module docstring), F = `GLOBAL_DIM`.
+        Descriptors of the two largest objects and their offset (see module docstring),
+        F = `GLOBAL_DIM`; an image with fewer objects has zeros in the missing slots.
     regions : ndarray of shape (N, L, R), dtype float32
-        Colour and orientation histograms of the L = 16 grid cells, R = `REGION_DIM`.
+        Colour and orientation histograms of the L = 16 grid cells and the cells' centres,
+        R = `REGION_DIM`.
     """
     features, regions = [], []
     for start in range(0, len(images), batch_size):
         f, r = _extract_batch(np.asarray(images[start : start + batch_size], dtype=np.float64))
         features.append(f)
         regions.append(r)
+    if not features:
+        return np.zeros((0, GLOBAL_DIM), np.float32), np.zeros((0, GRID * GRID, REGION_DIM),
+                                                                np.float32)
     return (np.concatenate(features).astype(np.float32),
             np.concatenate(regions).astype(np.float32))
+
+
+_CELL_CENTRES = np.stack(np.meshgrid(*[(np.arange(GRID) + 0.5) / GRID * 2 - 1] * 2),
+                         axis=-1).reshape(GRID * GRID, 2)
+"""(x, y) of the grid cells' centres in [-1, 1], row by row; read only."""
+_CELL_CENTRES.flags.writeable = False
 
 
 def _extract_batch(images: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -252,24 +275,59 @@ def _extract_batch(images: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     cell = S // GRID
     region_colour = colour.reshape(N, GRID, cell, GRID, cell, -1).mean(axis=(2, 4))
     region_orientation = orientation.reshape(N, GRID, cell, GRID, cell, -1).mean(axis=(2, 4))
-    regions = np.concatenate([region_colour, region_orientation * 20],
-                             axis=-1).reshape(N, GRID * GRID, -1)
-    half = S // 2
-    quadrant = lambda a: a.reshape(N, 2, half, 2, half, -1).transpose(0, 1, 3, 2, 4, 5).reshape(
-        N, 4, half * half, -1)  # noqa: E731
-    joint = np.einsum("nqpc,nqpo->nqco", quadrant(colour), quadrant(orientation)) / (half * half)
-    # Per colour: its mass, the centre of that mass and the orientations of its own edges.
-    # The constant factors give each block a spread of about 1 on typical scenes.
+    regions = np.concatenate([region_colour.reshape(N, GRID * GRID, -1),
+                              20 * region_orientation.reshape(N, GRID * GRID, -1),
+                              np.broadcast_to(_CELL_CENTRES, (N, GRID * GRID, 2))], axis=-1)
+    return _object_features(images, colour, orientation), regions
+
+
+def _object_features(images: np.ndarray, colour: np.ndarray,
+                     orientation: np.ndarray) -> np.ndarray:
+    """The global vector (N, F): the two largest foreground components and their offset.
+
+    The components of all images are labelled in one pass (no connection across images);
+    an object's edge orientations are summed over its pixels and a one-pixel ring around it
+    (where the outer half of its edge lies) and normalised to sum to 1.
+    """
+    from scipy import ndimage
+
+    N, S = images.shape[:2]
+    background = np.median(images.reshape(N, S * S, 3), axis=1)
+    foreground = np.abs(images - background[:, np.newaxis, np.newaxis]).max(axis=-1) \
+        > FOREGROUND_CONTRAST
+    within_image = np.zeros((3, 3, 3), dtype=bool)
+    within_image[1] = ndimage.generate_binary_structure(2, 1)
+    labels, count = ndimage.label(foreground, structure=within_image)
+    ring = ndimage.grey_dilation(labels, footprint=np.ones((1, 3, 3), dtype=bool))
+
+    area = np.bincount(labels.ravel(), minlength=count + 1)[1:].astype(np.float64)
     coords = (np.arange(S) + 0.5) / S * 2 - 1  # pixel centres in [-1, 1]
-    mass = colour.mean(axis=(1, 2))
-    centre_x = (colour * coords[:, np.newaxis]).mean(axis=(1, 2))
-    centre_y = (colour * coords[:, np.newaxis, np.newaxis]).mean(axis=(1, 2))
-    edges = _orientation_histograms(colour).sum(axis=(1, 2)) / S  # (N, 8 colours, 8 bins)
-    per_colour = np.concatenate([20 * mass[..., None], 40 * centre_x[..., None],
-                                 40 * centre_y[..., None], 8 * edges], axis=-1)
-    features = np.concatenate([200 * joint.reshape(N, -1), 2 * region_colour.reshape(N, -1),
-                               per_colour.reshape(N, -1)], axis=1)
-    return features, regions
+    y, x = (np.broadcast_to(c, labels.shape).ravel() for c in
+            (coords[np.newaxis, :, np.newaxis], coords[np.newaxis, np.newaxis, :]))
+    per_object = lambda values, index: np.bincount(  # noqa: E731
+        index.ravel(), weights=values, minlength=count + 1)[1:]
+    safe_area = np.maximum(area, 1.0)
+    centre = np.stack([per_object(x, labels), per_object(y, labels)], axis=1) / safe_area[:, None]
+    mean_colour = np.stack([per_object(colour[..., k].ravel(), labels)
+                            for k in range(COLOUR_BINS)], axis=1) / safe_area[:, None]
+    edges = np.stack([per_object(orientation[..., o].ravel(), ring)
+                      for o in range(ORIENTATION_BINS)], axis=1)
+    edges /= np.maximum(edges.sum(axis=1, keepdims=True), 1e-12)
+    # Constant factors give each block a spread of about 1 on typical scenes.
+    descriptors = np.concatenate([2 * mean_colour, 4 * edges, area[:, None] / 40,
+                                  2 * centre], axis=1)
+
+    image_of = np.array([s[0].start for s in ndimage.find_objects(labels)], dtype=np.int64)
+    keep = np.flatnonzero(area >= MIN_OBJECT_PIXELS)
+    keep = keep[np.lexsort((-area[keep], image_of[keep]))]  # by image, largest first
+    first_of_image = np.searchsorted(image_of[keep], image_of[keep])
+    rank = np.arange(len(keep)) - first_of_image
+    keep, rank = keep[rank < OBJECTS], rank[rank < OBJECTS]
+    slots = np.zeros((N, OBJECTS, OBJECT_DIM))
+    slots[image_of[keep], rank] = descriptors[keep]
+    offset = slots[:, 0, -2:] - slots[:, 1, -2:]
+    offset[(slots[:, 1] == 0).all(axis=1)] = 0.0
+    return np.concatenate([slots.reshape(N, -1), 2 * offset], axis=1)
 
 
 @dataclass(frozen=True)

@@ -78,6 +78,21 @@ def test_npy_rows_follow_the_karpathy_image_order(files):
     assert path.exists()
 
 
+def test_an_image_vector_from_the_regions_needs_them_to_caption(files):
+    """Show, Attend and Tell's initial state: the mean region; without regulariser here."""
+    path = files / "regions_model.npz"
+    run_cli("train", "--features", files / "features.npz", "--captions", files / "karpathy.json",
+            "--out", path, *SMALL, "--attention", "--state-from", "regions",
+            "--attention-penalty", "0")
+    config = json.loads(str(np.load(path)["config"]))
+    assert config["state_from"] == "regions" and config["attention_penalty"] == 0
+    result = run_cli("caption", "--model", path, "--features", files / "features.npz",
+                     "--captions", files / "karpathy.json", "--split", "test")
+    assert len(json.loads(result.stdout)) == 4
+    result = run_cli("caption", "--model", path, "--features", files / "features.npy", expect=2)
+    assert "features.npy:regions: an attention model needs regions" in result.stderr
+
+
 def test_coco_annotations_hold_out_a_validation_fraction(files):
     result = run_cli("train", "--features", files / "features.npz", "--captions",
                      files / "coco.json", "--out", files / "coco_model.npz", *SMALL,
@@ -96,6 +111,8 @@ def test_coco_annotations_hold_out_a_validation_fraction(files):
      "short.npy: has 3 rows but"),
     (lambda f: ("--features", f / "features.npy", "--captions", f / "karpathy.json",
                 "--attention"), "--attention needs an .npz with an array 'regions'"),
+    (lambda f: ("--features", f / "features.npy", "--captions", f / "karpathy.json",
+                "--state-from", "regions"), "--state-from regions needs an .npz with an array"),
     (lambda f: ("--features", f / "features.npz", "--captions", f / "bad.json"),
      "bad.json:image entry 2"),
 ])

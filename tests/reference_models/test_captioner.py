@@ -20,6 +20,10 @@ CONFIGS = {
                       attention_penalty=0.5),
     "attention-2-layers": dict(cell="lstm", attention=True, region_dim=R, attention_dim=4,
                                num_layers=2, feed_features=True),
+    "attention-state-from-regions": dict(cell="lstm", attention=True, region_dim=R,
+                                         attention_dim=4, state_from="regions",
+                                         feed_features=True),
+    "gru-state-from-regions": dict(cell="gru", region_dim=R, state_from="regions"),
 }
 
 
@@ -168,3 +172,32 @@ def test_bad_configs_and_inputs_are_rejected(rng):
         model.start(rng.normal(size=(2, F)))
     with pytest.raises(ValueError, match="features"):
         model.start(rng.normal(size=(2, F + 1)), rng.normal(size=(2, L, R)))
+
+
+def test_state_from_regions_reads_the_mean_region_not_the_global_features(rng):
+    model = make_model(rng, **CONFIGS["gru-state-from-regions"])
+    features, regions, captions = make_batch(rng)
+    loss = model.loss(features, captions, regions)[0]
+    assert model.params["W_init0"].shape == (R, 5)
+    assert model.loss(np.full_like(features, 7.0), captions, regions)[0] == loss
+    assert model.loss(features, captions, regions[:, ::-1])[0] == pytest.approx(loss, rel=1e-12)
+    assert model.loss(features, captions, regions + 1.0)[0] != pytest.approx(loss)
+    with pytest.raises(ValueError, match="needs regions"):
+        model.loss(features, captions, None)
+
+
+def test_state_from_is_validated():
+    with pytest.raises(ValueError, match="state_from"):
+        CaptionerConfig(vocab_size=V, feature_dim=F, state_from="pixels")
+    with pytest.raises(ValueError, match="region_dim"):
+        CaptionerConfig(vocab_size=V, feature_dim=F, state_from="regions")
+
+
+def test_attention_weights_learn_from_the_first_step(rng):
+    """The attention MLP's output weights start random: at zero, Wa and Wr get no gradient."""
+    config = CaptionerConfig(vocab_size=V, feature_dim=F, word_dim=4, hidden_dim=5,
+                             attention=True, region_dim=R, attention_dim=4)
+    model = Captioner.initialise(config, rng, dtype=np.float64)
+    features, regions, captions = make_batch(rng)
+    _, grads = model.loss(features, captions, regions)
+    assert np.abs(grads["Wa"]).max() > 1e-6 and np.abs(grads["Wr"]).max() > 1e-6

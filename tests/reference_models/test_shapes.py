@@ -1,9 +1,13 @@
 """The generated shapes dataset: deterministic, consistent captions, fixed features."""
 from __future__ import annotations
 
+from collections import Counter
+
 import numpy as np
 import pytest
 
+from capeval.document_frequencies import DocumentFrequencies
+from capeval.metrics.cider import CiderD
 from reference_models import shapes
 
 
@@ -70,6 +74,30 @@ def test_relation_words_agree_with_positions(data):
     assert checked > 100
 
 
+def test_the_global_vector_locates_both_shapes_largest_first(data):
+    """Object slots: centres within 2 pixels of the shapes', and the offset gives the relation."""
+    S, D = shapes.IMAGE_SIZE, shapes.OBJECT_DIM
+    for scene, vector in zip(data.scenes, data.features, strict=True):
+        slots = vector[: shapes.OBJECTS * D].reshape(shapes.OBJECTS, D)
+        areas, centres = slots[:, -3], (slots[:, -2:] / 2 + 1) * S / 2  # pixels
+        assert areas[0] >= areas[1] > 0
+        truth = np.array([[shape.x, shape.y] for shape in scene.shapes])
+        distance = np.linalg.norm(centres[:, np.newaxis] - truth[np.newaxis], axis=-1)
+        match = distance.argmin(axis=1)
+        assert sorted(match) == [0, 1] and distance.min(axis=1).max() < 2.0  # triangles: centroid
+        dx, dy = vector[-2:] if match[0] == 0 else -vector[-2:]  # shape 0 relative to shape 1
+        said = ("left" if dx < 0 else "right") if abs(dx) > abs(dy) else (
+            "above" if dy < 0 else "below")
+        assert said == scene.relation
+
+
+def test_regions_end_with_their_cell_centres(data):
+    centres = data.regions[0, :, -2:]
+    assert np.allclose(data.regions[:, :, -2:], centres)
+    assert np.allclose(centres[: shapes.GRID, 0], [-0.75, -0.25, 0.25, 0.75])  # first row: x
+    assert np.allclose(centres[:: shapes.GRID, 1], [-0.75, -0.25, 0.25, 0.75])  # first column: y
+
+
 def test_the_left_shape_is_brighter_in_the_left_regions():
     """Region features see where a colour is: a red shape on the left lights up left regions."""
     rng = np.random.default_rng(0)
@@ -86,3 +114,30 @@ def test_the_left_shape_is_brighter_in_the_left_regions():
     red = regions[0, :, red_corner].reshape(shapes.GRID, shapes.GRID)
     left, right = red[:, :2].sum(), red[:, 2:].sum()
     assert left > 3 * right
+
+
+def test_the_most_probable_caption_is_the_consensus_caption():
+    """Decoding for the mode of the references is decoding for consensus (CIDEr-D).
+
+    For each scene, the most frequent caption of many reference draws is compared with the
+    next most frequent ones by their mean CIDEr-D against fresh sets of five references: the
+    mode must score best (were two phrasings equally common, the mode would be a coin flip
+    between a consensus caption and a less typical one).
+    """
+    rng = np.random.default_rng(11)
+    corpus = shapes.generate(200, rng)
+    cider = CiderD(document_frequencies=DocumentFrequencies.from_references(corpus.captions))
+    regrets = []
+    for scene in corpus.scenes[:10]:
+        counts = Counter(" ".join(c) for _ in range(200) for c in _describe(scene, rng))
+        candidates = [caption.split() for caption, _ in counts.most_common(6)]
+        reference_sets = [_describe(scene, rng) for _ in range(60)]
+        mean_scores = np.mean([cider.sentence_scores(candidates, [refs] * len(candidates))[:, 0]
+                               for refs in reference_sets], axis=0)
+        regrets.append(mean_scores.max() - mean_scores[0])
+    assert sum(regret == 0 for regret in regrets) >= 8, regrets
+    assert np.mean(regrets) < 0.01, regrets
+
+
+def _describe(scene, rng):
+    return [caption.split() for caption in shapes.describe(scene, rng)]

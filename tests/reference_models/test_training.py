@@ -23,9 +23,10 @@ def splits():
 
 
 def test_smoke_run_learns_to_caption(splits):
-    """About 15 s: an LSTM beats a blind language model on the same data by a wide margin.
+    """About 7 s: an LSTM beats a blind language model on the same data by a wide margin.
 
-    The blind model (features zeroed) levels off within one epoch, so it gets one.
+    The blind model (features zeroed) levels off within one epoch, so it gets one. Measured:
+    CIDEr-D 4.23 against 1.15.
     """
     train, val, test = splits
     options = dict(cell="lstm", hidden_dim=96, word_dim=32)
@@ -38,8 +39,8 @@ def test_smoke_run_learns_to_caption(splits):
         hyps = generate_captions(model, vocab, test, zero_features=blind)
         scores[blind] = corpus_scores(hyps, test.captions, ("cider-d",))["CIDEr-D"]
         assert len(result.history) >= 1 and result.best_epoch >= 1
-    assert scores[False] > 1.5
-    assert scores[False] > scores[True] + 0.8, scores
+    assert scores[False] > 3.0
+    assert scores[False] > scores[True] + 2.0, scores
 
 
 def test_same_seed_same_model_and_history(splits):
