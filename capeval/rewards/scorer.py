@@ -179,8 +179,10 @@ class RewardScorer:
         positions = self._ids.get_indexer(ids)
         missing = np.flatnonzero(positions < 0)
         if missing.size:
-            raise KeyError(f"candidate {missing[0]}: image id {ids[missing[0]]!r} is not in the "
-                           f"references")
+            unknown = ids[missing[0]]
+            unknown = unknown.item() if isinstance(unknown, np.generic) else unknown
+            raise ValueError(f"candidate {missing[0]}: image id {unknown!r} is not in the "
+                             f"references")
         return positions.astype(np.int64, copy=False)
 
     # -- files -----------------------------------------------------------------------------
