@@ -9,7 +9,7 @@ __version__ = "0.1.0"
 
 from capeval.errors import CapevalInputError
 
-__all__ = ["CapevalInputError", "Evaluation", "__version__", "evaluate"]
+__all__ = ["CapevalInputError", "Evaluation", "__version__", "evaluate", "leaderboard"]
 
 
 def __getattr__(name: str):
@@ -18,4 +18,8 @@ def __getattr__(name: str):
         from capeval import evaluation
 
         return getattr(evaluation, name)
+    if name == "leaderboard":
+        from capeval.report import leaderboard
+
+        return leaderboard
     raise AttributeError(f"module 'capeval' has no attribute {name!r}")

@@ -20,7 +20,7 @@ from capeval.io import align
 from capeval.metrics import DEFAULT_METRICS, Metric, metric_class
 from capeval.metrics.base import Segments
 from capeval.metrics.cider import CiderD
-from capeval.tokenizers import tokenize, tokenizer_signature
+from capeval.tokenizers import tokenize_groups, tokenizer_signature
 
 MetricSpec = str | Metric
 
@@ -100,26 +100,52 @@ def evaluate(
     CapevalInputError
         When ids do not match or a caption is not a string.
     """
-    metric_objects = _metric_objects(metrics, document_frequencies)
+    metric_objects = resolve_metrics(metrics, document_frequencies)
     ids, hyps, refs = align(_as_mapping(hypotheses), _as_reference_mapping(references),
                             hyp_source=sources[0], ref_source=sources[1],
                             allow_partial=allow_partial)
     notify = progress or (lambda step: None)
 
     notify("tokenize")
-    counts = [len(r) for r in refs]
-    tokens = tokenize([*hyps, *(ref for rs in refs for ref in rs)], tokenizer)
-    offsets = np.cumsum([len(hyps), *counts])
-    segments = Segments(tokens[: len(hyps)],
-                        [tokens[start - count: start] for start, count in zip(offsets[1:], counts)])
+    hyp_tokens, *ref_tokens = tokenize_groups([hyps, *refs], tokenizer)
+    return evaluate_tokenized(ids, hyp_tokens, ref_tokens, metric_objects, tokenizer=tokenizer,
+                              progress=progress)
 
+
+def evaluate_tokenized(
+    ids: Sequence,
+    hypotheses: Sequence[Sequence[str]],
+    references: Sequence[Sequence[Sequence[str]]],
+    metrics: Iterable[MetricSpec] = DEFAULT_METRICS,
+    *,
+    tokenizer: str = "none",
+    document_frequencies: DocumentFrequencies | str | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> Evaluation:
+    """Score captions that are already tokenized and paired (the second half of `evaluate`).
+
+    Lets a caller tokenize references once and score many systems (or reference subsets)
+    against them. `tokenizer` names how the tokens were made, for the signature only.
+
+    Parameters
+    ----------
+    ids : sequence of S image ids
+    hypotheses : sequence of S token sequences
+    references : sequence of S non-empty sequences of token sequences
+    metrics, document_frequencies, progress
+        As for `evaluate` (progress is called once per metric).
+    """
+    metric_objects = resolve_metrics(metrics, document_frequencies)
+    notify = progress or (lambda step: None)
+    counts = [len(r) for r in references]
+    segments = Segments(hypotheses, references)
     stats, corpus, columns = {}, {}, {}
     for metric in metric_objects:
         notify(metric.name)
         stats[metric.name] = metric.segment_stats(segments)
         corpus.update(metric.corpus_score_from_stats(stats[metric.name]))
         per_segment = metric.scores_from_stats(stats[metric.name])
-        columns.update(zip(metric.score_names, per_segment.T))
+        columns.update(zip(metric.score_names, per_segment.T, strict=True))
     per_item = pd.DataFrame(columns, index=pd.Index(ids, name="image_id"))
     signature = {"nrefs": _references_per_image(counts), "tok": tokenizer_signature(tokenizer)}
     for metric in metric_objects:
@@ -135,9 +161,16 @@ def format_signature(signature: Mapping[str, str]) -> str:
     return "|".join(f"{key}:{value}" for key, value in signature.items())
 
 
-def _metric_objects(
+def resolve_metrics(
     metrics: Iterable[MetricSpec], document_frequencies: DocumentFrequencies | str | None
 ) -> list[Metric]:
+    """Return metric objects for registry names (CIDEr-D gets `document_frequencies`) or objects.
+
+    Raises
+    ------
+    ValueError
+        For an unknown or repeated metric, or none at all.
+    """
     objects = []
     for spec in metrics:
         if isinstance(spec, Metric):

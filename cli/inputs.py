@@ -69,12 +69,19 @@ class StepProgress:
         self.total = total
         self.done = 0
         self.enabled = sys.stderr.isatty() if enabled is None else enabled
+        self._width = 0
 
     def __call__(self, step: str) -> None:
         self.done += 1
-        if self.enabled:
-            click.echo(f"\r\033[K[{self.done}/{self.total}] {step}...", err=True, nl=False)
+        self._show(f"[{self.done}/{self.total}] {step}...")
 
     def close(self) -> None:
+        self._show("")
         if self.enabled:
-            click.echo("\r\033[K", err=True, nl=False)
+            sys.stderr.write("\r")
+
+    def _show(self, text: str) -> None:
+        if self.enabled:
+            self._width = max(self._width, len(text))
+            sys.stderr.write("\r" + text.ljust(self._width))
+            sys.stderr.flush()

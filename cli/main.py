@@ -67,17 +67,20 @@ def _log_to_stderr(level: int) -> None:
     logger.setLevel(level)
     if not any(isinstance(handler, _ClickHandler) for handler in logger.handlers):
         logger.addHandler(_ClickHandler())
-    logger.propagate = False
 
 
 def _register_commands() -> None:
     from cli.df import df_group
+    from cli.leaderboard import leaderboard_command
+    from cli.meta_eval import meta_eval_command
     from cli.score import score_command
     from cli.tokenize import tokenize_command
 
     capeval.add_command(score_command)
     capeval.add_command(tokenize_command)
     capeval.add_command(df_group)
+    capeval.add_command(leaderboard_command)
+    capeval.add_command(meta_eval_command)
 
 
 _register_commands()
