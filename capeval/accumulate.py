@@ -56,6 +56,7 @@ class Accumulator:
     """
 
     def __init__(self, metric: str | Metric, tokenizer: str | None = None, **options: Any) -> None:
+        self._metric_spec: dict[str, Any]
         if isinstance(metric, Metric):
             if options:
                 raise TypeError("options are for metrics given by name")
@@ -77,7 +78,7 @@ class Accumulator:
         self._stats: list[np.ndarray] = []
         self._hypotheses: list[Tokens] = []
         self._references: list[Sequence[Tokens]] = []
-        self._ids: list[Hashable] | None = None
+        self._ids: list[Any] | None = None
         self._size = 0
 
     def __len__(self) -> int:
@@ -190,7 +191,8 @@ class Accumulator:
                 raise ValueError(f"segment id {segment_id!r} was added twice")
             seen.add(segment_id)
         try:
-            return np.array(sorted(range(self._size), key=self._ids.__getitem__), dtype=np.int64)
+            ids = self._ids
+            return np.array(sorted(range(self._size), key=lambda i: ids[i]), dtype=np.int64)
         except TypeError:
             raise ValueError("segment ids must be mutually comparable (all int or all str)"
                              ) from None
@@ -272,7 +274,8 @@ class Accumulator:
             bounds = np.cumsum(counts).tolist()
             references = [flat_refs[end - n:end] for end, n in zip(bounds, counts.tolist())]
             size = len(hypotheses)
-            accumulator._hypotheses, accumulator._references = hypotheses, references
+            accumulator._hypotheses.extend(hypotheses)
+            accumulator._references.extend(references)
         else:
             stats = np.asarray(state["stats"], dtype=np.float64)
             if stats.ndim != 2 or stats.shape[1] != len(accumulator.metric.stat_names):

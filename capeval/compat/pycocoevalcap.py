@@ -207,8 +207,8 @@ class PTBTokenizer:
             input order; images without captions are left out, as pycocoevalcap does.
         """
         image_ids, captions = [], []
-        for image_id, annotations in captions_for_image.items():
-            for annotation in annotations:
+        for image_id, image_annotations in captions_for_image.items():
+            for annotation in image_annotations:
                 image_ids.append(image_id)
                 captions.append(annotation["caption"])
         tokenized: dict = {}

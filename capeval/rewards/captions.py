@@ -27,10 +27,6 @@ from itertools import chain
 
 import numpy as np
 
-Caption = str | Sequence[int] | np.ndarray
-"""One caption: a pre-tokenized string, or a sequence of token ids."""
-
-
 @dataclass(frozen=True)
 class TokenConvention:
     """How rows of token ids become captions (see the module docstring).
@@ -143,13 +139,6 @@ class WordIndex:
         rows = as_token_rows(rows)
         lengths = convention.row_lengths(rows)
         identity = rows[np.arange(rows.shape[1]) < lengths[:, np.newaxis]].astype(np.int64)
-        return EncodedCaptions(identity, self._token_word_ids(identity), lengths)
-
-    def encode_token_lists(self, captions: Sequence[np.ndarray]) -> EncodedCaptions:
-        """Encode captions given as 1-D arrays of token ids (conventions already applied)."""
-        lengths = np.fromiter(map(len, captions), dtype=np.int64, count=len(captions))
-        identity = (np.concatenate(captions).astype(np.int64) if lengths.sum()
-                    else np.zeros(0, dtype=np.int64))
         return EncodedCaptions(identity, self._token_word_ids(identity), lengths)
 
     def encode_strings(self, captions: Sequence[str]) -> EncodedCaptions:

@@ -174,7 +174,10 @@ def _load_json(path: Path) -> RewardFile:
     if not isinstance(images, list):
         raise CapevalInputError(source, None, "missing 'images'")
     vocabulary: dict[str, int] = {}
-    words, lengths, refs_per_image, image_ids = [], [], [], []
+    words: list[int] = []
+    lengths: list[int] = []
+    refs_per_image: list[int] = []
+    image_ids: list = []
     for index, image in enumerate(images):
         captions = image.get("references") if isinstance(image, dict) else None
         if not isinstance(captions, list) or not all(isinstance(c, str) for c in captions):

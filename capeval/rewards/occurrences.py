@@ -73,7 +73,8 @@ def iter_occurrences(
     for order in range(1, max_order + 1):
         if order > 1:
             keep = remaining >= order
-            start, caption, remaining, code = start[keep], caption[keep], remaining[keep], code[keep]
+            start, caption, code = start[keep], caption[keep], code[keep]
+            remaining = remaining[keep]
         if start.size == 0:
             return
         prefix = code

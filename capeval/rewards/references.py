@@ -47,7 +47,7 @@ class IdfTrie:
         self._keys: list[pd.Index] = []
         self._idf: list[np.ndarray] = []
         self._idf_squared: list[np.ndarray] = []
-        previous_ids = None
+        previous_ids = np.zeros(0, dtype=np.int64)  # ids of the previous order
         for order in range(1, max_order + 1):
             df = table.df[order - 1]
             kept = df >= 2
@@ -131,10 +131,6 @@ class ReferenceVectors:
     ref_lengths: np.ndarray
 
     @property
-    def n_images(self) -> int:
-        return self.refs_per_image.size
-
-    @property
     def n_rows(self) -> int:
         return self.row_key.size
 
@@ -175,7 +171,7 @@ class ReferenceVectors:
 
         # Per order: rows numbered by (image, n-gram) code, image-major by construction.
         images, prefixes, last_words, ngrams, counts = [], [], [], [], []
-        previous_ngram = None
+        previous_ngram = np.zeros(0, dtype=np.int64)  # trie ids of the previous order's rows
         for occ in iter_occurrences(references.words, references.lengths, image_of_ref,
                                     max_order):
             first = occ.first

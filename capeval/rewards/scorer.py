@@ -125,8 +125,9 @@ class RewardScorer:
         return len(self._ids)
 
     def __repr__(self) -> str:
-        return (f"RewardScorer(n_images={self.n_images}, df={self.document_frequencies.description()}, "
-                f"max_order={self.max_order}, sigma={self.sigma:g}, {self.convention})")
+        return (f"RewardScorer(n_images={self.n_images}, "
+                f"df={self.document_frequencies.description()}, max_order={self.max_order}, "
+                f"sigma={self.sigma:g}, {self.convention})")
 
     # -- scoring ---------------------------------------------------------------------------
     def cider_d(self, candidates, image_ids) -> np.ndarray:
@@ -231,7 +232,7 @@ def _reference_words(references, convention: TokenConvention) -> tuple[list, lis
                 raise ValueError(f"reference token ids must be a 3-D array (images x "
                                  f"references x positions), got shape {references.shape}")
         image_ids, groups = list(range(len(references))), list(references)
-    kinds = set()
+    kinds: set[str] = set()
     words = []
     for image_id, group in zip(image_ids, groups, strict=True):
         captions = _image_captions(image_id, group, convention, kinds)

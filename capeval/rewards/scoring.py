@@ -74,7 +74,8 @@ def match_candidates(
     batch_index = pd.Index(vectors.row_key[batch_rows])
     n_candidates = len(candidates)
     parts = []
-    previous_row = previous_ngram = None
+    # Rows and trie ids of the previous order's entries, indexed by its codes.
+    previous_row = previous_ngram = np.zeros(0, dtype=np.int64)
     for occ in iter_occurrences(candidates.identity, candidates.lengths,
                                 np.arange(n_candidates, dtype=np.int64), vectors.max_order):
         first = occ.first
