@@ -177,6 +177,22 @@ def test_without_end_token_convention_scores_like_word_strings():
                                   strings.cider_d(words, images))
 
 
+def test_empty_captions():
+    references = [[np.array([0, 0])], [np.array([3, 4, 0]), np.array([0, 5])]]
+    scorer = RewardScorer(references, include_end_token=False)
+    candidates = np.array([[0, 0, 0], [3, 4, 0], [0, 3, 4], [9, 0, 0]])
+    images = [0, 1, 1, 0]
+    ref_words = [[[]], [["3", "4"], []]]
+    hyps = [[], ["3", "4"], [], ["9"]]
+    table = DocumentFrequencies.from_references(ref_words)
+    refs = [ref_words[i] for i in images]
+    np.testing.assert_allclose(scorer.cider_d(candidates, images),
+                               CiderD(table).sentence_scores(hyps, refs)[:, 0], rtol=1e-12)
+    np.testing.assert_allclose(scorer.bleu(candidates, images),
+                               Bleu(4).sentence_scores(hyps, refs)[:, 3], rtol=1e-12)
+    assert scorer.cider_d(np.zeros((0, 3), dtype=int), []).shape == (0,)
+
+
 def test_external_document_frequencies_change_the_idf():
     references, candidates, images = random_token_corpus(6)
     ref_words = [[scst_words(row) for row in rows] for rows in references]

@@ -33,7 +33,7 @@ class Occurrences:
     code : ndarray of shape (P,), dtype int64
         Code of each occurrence, in ``range(G)``, numbered in order of first appearance.
     prefix_code : ndarray of shape (P,), dtype int64
-        Code (of order n-1) of the occurrence's first n-1 words; -1 for unigrams.
+        Code (of order n-1) of the occurrence's first n-1 words; for unigrams, the group.
     first : ndarray of shape (G,), dtype int64
         Index (into the P occurrences) of the first occurrence of each code.
     count : ndarray of shape (G,), dtype int64
@@ -83,6 +83,4 @@ def iter_occurrences(
         first = np.empty(len(uniques), dtype=np.int64)
         first[code[::-1]] = np.arange(code.size - 1, -1, -1, dtype=np.int64)
         count = np.bincount(code, minlength=len(uniques))
-        yield Occurrences(order, start, caption, code,
-                          prefix if order > 1 else np.full(start.size, -1, dtype=np.int64),
-                          first, count)
+        yield Occurrences(order, start, caption, code, prefix, first, count)

@@ -146,7 +146,8 @@ def cider_d(
             * max_order + entry_order[matched, np.newaxis])
     similarity = np.bincount(bins.ravel(), products.ravel(),
                              minlength=n_candidates * max_refs * max_order)
-    similarity = similarity.reshape(n_candidates, max_refs, max_order)
+    # (float64 even when nothing matched: bincount of no weights is int64.)
+    similarity = similarity.astype(np.float64).reshape(n_candidates, max_refs, max_order)
 
     ref_norms = vectors.ref_norms[images]
     both = (candidate_norms != 0) & (ref_norms != 0)
