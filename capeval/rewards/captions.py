@@ -151,11 +151,12 @@ class WordIndex:
         tokens = list(chain.from_iterable(captions))
         words = np.fromiter((self._ids.get(token, -1) for token in tokens), dtype=np.int64,
                             count=len(tokens))
-        identity = words.copy()
+        identity = words
         unknown = np.flatnonzero(words < 0)
         if unknown.size:
             # Unknown words still need identities of their own, so that repeats are counted.
             index: dict[str, int] = {}
+            identity = words.copy()
             identity[unknown] = [len(self) + index.setdefault(tokens[i], len(index))
                                  for i in unknown.tolist()]
         return EncodedCaptions(identity, words, lengths)

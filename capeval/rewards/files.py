@@ -149,9 +149,8 @@ def _load_npz(path: Path) -> RewardFile:
     with np.load(path, allow_pickle=False) as archive:
         header = _check_header(source, json.loads(str(archive["header"])))
         vocabulary = tuple(archive["vocabulary"].tolist())
-        references = EncodedCaptions(archive["words"].astype(np.int64),
-                                     archive["words"].astype(np.int64),
-                                     archive["lengths"].astype(np.int64))
+        words = archive["words"].astype(np.int64)
+        references = EncodedCaptions(words, words, archive["lengths"].astype(np.int64))
         refs_per_image = archive["refs_per_image"].astype(np.int64)
         table = DocumentFrequencies.from_arrays(
             {name[len(DF_PREFIX):]: archive[name] for name in archive.files

@@ -110,7 +110,7 @@ class ReferenceVectors:
     row_start : ndarray of shape (N + 1,), dtype int64
         Rows of image i are ``row_start[i]:row_start[i + 1]``.
     row_key : ndarray of shape (M,), dtype int64
-    row_ngram : ndarray of shape (M,), dtype int64
+    row_ngram : ndarray of shape (M,), dtype int32 (int64 for huge tries)
         `IdfTrie` id of the row's n-gram (of the row's order), -1 if not in the trie.
     row_counts : ndarray of shape (M, K), unsigned integer dtype
         Occurrences of the row's n-gram in each reference of its image (0 past the last one).
@@ -215,8 +215,10 @@ class ReferenceVectors:
                 keys[own] = (n_rows + image) * n_words + word
             else:
                 keys[own] = new_id[order_offsets[index - 1] + prefix] * n_words + word
-        row_ngram = np.empty(n_rows, dtype=np.int64)
-        row_ngram[new_id] = np.concatenate([np.zeros(0, dtype=np.int64), *ngrams])
+        all_ngrams = np.concatenate([np.zeros(0, dtype=np.int64), *ngrams])
+        id_dtype = np.int32 if all_ngrams.max(initial=0) < 2**31 else np.int64
+        row_ngram = np.empty(n_rows, dtype=id_dtype)
+        row_ngram[new_id] = all_ngrams
         row_counts = np.zeros((n_rows, max_refs), dtype=count_dtype)
         if counts:
             row_counts[new_id] = np.concatenate(counts)
