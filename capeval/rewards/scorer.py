@@ -50,7 +50,7 @@ class RewardScorer:
     max_order : int, default=4
         Longest n-gram; BLEU rewards are BLEU-`max_order`.
     sigma : float, default=6.0
-        CIDEr-D length penalty width, in words.
+        Width of CIDEr-D's length penalty (lengths count bigrams, as in the reference).
 
     Raises
     ------
@@ -70,6 +70,7 @@ class RewardScorer:
         max_order: int = 4,
         sigma: float = 6.0,
     ) -> None:
+        _check_settings(max_order, sigma)
         convention = TokenConvention(end_token, include_end_token, pad_token)
         image_ids, reference_words = _reference_words(references, convention)
         if document_frequencies is None:
@@ -83,10 +84,7 @@ class RewardScorer:
     def _initialize(self, image_ids: list, reference_words: list[list[list[str]]],
                     table: DocumentFrequencies, convention: TokenConvention, max_order: int,
                     sigma: float) -> None:
-        if not isinstance(max_order, int) or max_order < 1:
-            raise ValueError(f"max_order must be a positive integer, got {max_order!r}")
-        if not sigma > 0:
-            raise ValueError(f"sigma must be positive, got {sigma!r}")
+        _check_settings(max_order, sigma)
         if table.max_order < max_order:
             raise ValueError(f"the document frequencies cover orders up to {table.max_order}, "
                              f"max_order is {max_order}")
@@ -219,6 +217,13 @@ class RewardScorer:
         except (TypeError, ValueError) as error:
             raise CapevalInputError(str(path), None, str(error)) from None
         return scorer
+
+
+def _check_settings(max_order: int, sigma: float) -> None:
+    if not isinstance(max_order, int) or max_order < 1:
+        raise ValueError(f"max_order must be a positive integer, got {max_order!r}")
+    if not sigma > 0:
+        raise ValueError(f"sigma must be positive, got {sigma!r}")
 
 
 def _reference_words(references, convention: TokenConvention) -> tuple[list, list]:
