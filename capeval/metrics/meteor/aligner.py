@@ -6,10 +6,12 @@ the beam search then walks the reference left to right, ranking partial alignmen
 (integer-truncated match score, descending; closed chunks; distance) with a stable sort;
 a match's distance is charged to its parent path, and chunks count only when closed.
 
-A partial alignment is the tuple ``(key, hyp_used, ref_used, next, open_end, path)``: ``key``
+A partial alignment is the tuple ``(key, hyp_used, ref_used, open_end, path)``: ``key``
 packs the rank key into one integer (smaller is better), the used-word sets are bit masks,
 ``open_end`` is the hypothesis position after the open chunk (-1 if none) and ``path`` is a
-linked list ``(match, rest)`` of the matches taken so far (fixed matches excluded).
+linked list ``(match, rest)`` of the matches taken so far (fixed matches excluded). The jar
+also tracks the next reference position to process; it is implied here: a used reference
+position either starts a fixed match (taken there) or lies inside a match already taken.
 """
 from __future__ import annotations
 
@@ -29,7 +31,11 @@ _rank = itemgetter(0)
 
 
 def _fixed_matches(by_ref: Sequence[Sequence[Match]], n_hyp: int) -> list[Match | None]:
-    """Return the definite match of each reference position (or None), per the jar's pre-pass."""
+    """Return the definite match of each reference position (or None), per the jar's pre-pass.
+
+    A position is fixed when it has exactly one candidate and no other candidate covers any
+    word of it, on either side.
+    """
     hyp_cover = [0] * n_hyp
     ref_cover = [0] * len(by_ref)
     for matches in by_ref:
@@ -40,13 +46,11 @@ def _fixed_matches(by_ref: Sequence[Sequence[Match]], n_hyp: int) -> list[Match 
                 hyp_cover[i] += 1
     fixed: list[Match | None] = [None] * len(by_ref)
     for matches in by_ref:
-        if len(matches) != 1:
-            continue
-        match = matches[0]
-        ref_start, ref_len, hyp_start, hyp_len, _ = match
-        if (all(ref_cover[j] == 1 for j in range(ref_start, ref_start + ref_len))
-                and all(hyp_cover[i] == 1 for i in range(hyp_start, hyp_start + hyp_len))):
-            fixed[ref_start] = match
+        if len(matches) == 1:
+            ref_start, ref_len, hyp_start, hyp_len, _ = match = matches[0]
+            if (sum(ref_cover[ref_start:ref_start + ref_len]) == ref_len
+                    and sum(hyp_cover[hyp_start:hyp_start + hyp_len]) == hyp_len):
+                fixed[ref_start] = match
     return fixed
 
 
@@ -64,7 +68,6 @@ def align(by_ref: Sequence[Sequence[Match]], n_hyp: int, exact_slot: int | None,
         Slot of the exact module: its matches weigh 1 in the search, all others 0.5.
     beam_size : int, default=40
     """
-    n_ref = len(by_ref)
     fixed = _fixed_matches(by_ref, n_hyp)
     hyp_used = ref_used = 0
     for match in fixed:
@@ -73,53 +76,32 @@ def align(by_ref: Sequence[Sequence[Match]], n_hyp: int, exact_slot: int | None,
             ref_used |= ((1 << ref_len) - 1) << ref_start
             hyp_used |= ((1 << hyp_len) - 1) << hyp_start
 
-    # Per candidate: masks, search-score gain and the distance it charges to its parent.
-    expanded = [
-        [(match, ((1 << match[3]) - 1) << match[2], ((1 << match[1]) - 1) << match[0],
-          match[2], match[2] + match[3], match[0] + match[1],
-          _gain(match, exact_slot) * _SCORE, abs(match[0] - match[2]))
-         for match in matches]
-        for matches in by_ref
-    ]
-
-    frontier = [(0, hyp_used, ref_used, 0, -1, None)]
-    for pos in range(n_ref):
+    frontier = [(0, hyp_used, ref_used, -1, None)]
+    for pos, options in enumerate(by_ref):
         frontier.sort(key=_rank)
         beam = frontier[:beam_size]
-        frontier = []
-        append = frontier.append
-        options = expanded[pos]
         bit = 1 << pos
-        for state in beam:
-            key, hyp_used, ref_used, next_pos, open_end, path = state
-            if ref_used & bit:
-                if pos < next_pos:
-                    append(state)
-                elif fixed[pos] is not None:
-                    ref_start, ref_len, hyp_start, hyp_len, _ = fixed[pos]
-                    if open_end != -1 and hyp_start != open_end:
-                        key += _CHUNK
-                    key += abs(ref_start - hyp_start) - _gain(fixed[pos], exact_slot) * _SCORE
-                    append((key, hyp_used, ref_used, ref_start + ref_len, hyp_start + hyp_len,
-                            path))
-                continue
-            for match, hyp_mask, ref_mask, hyp_start, hyp_end, ref_end, gain, distance in options:
-                if hyp_used & hyp_mask or ref_used & ref_mask:
-                    continue
-                child_key = key - gain
-                if open_end != -1 and hyp_start != open_end:
-                    child_key += _CHUNK
-                append((child_key, hyp_used | hyp_mask, ref_used | ref_mask, ref_end, hyp_end,
-                        (match, path)))
-                key += distance
-            if open_end != -1:
-                key += _CHUNK
-            append((key, hyp_used, ref_used, next_pos + 1, -1, path))
-        if not frontier:
-            frontier.append(beam[0])
+        match = fixed[pos]
+        if match is not None:  # every path has reached the fixed match: take it
+            ref_start, ref_len, hyp_start, hyp_len, _ = match
+            step = abs(ref_start - hyp_start) - _gain(match, exact_slot) * _SCORE
+            hyp_end = hyp_start + hyp_len
+            frontier = [
+                (key + step + (_CHUNK if open_end != -1 and open_end != hyp_start else 0),
+                 hyp_used, ref_used, hyp_end, path)
+                for key, hyp_used, ref_used, open_end, path in beam
+            ]
+        elif not options:  # nothing to match: close open chunks unless inside a taken match
+            frontier = [
+                state if state[3] == -1 or state[2] & bit
+                else (state[0] + _CHUNK, state[1], state[2], -1, state[4])
+                for state in beam
+            ]
+        else:
+            frontier = _branch(beam, bit, options, exact_slot)
     frontier.sort(key=_rank)
     closed = [(key + _CHUNK if open_end != -1 else key, path)
-              for key, _, _, _, open_end, path in frontier[:beam_size]]
+              for key, _, _, open_end, path in frontier[:beam_size]]
     closed.sort(key=_rank)
     path = closed[0][1]
     chosen = [match for match in fixed if match is not None]
@@ -128,6 +110,37 @@ def align(by_ref: Sequence[Sequence[Match]], n_hyp: int, exact_slot: int | None,
         chosen.append(match)
     chosen.sort()
     return chosen
+
+
+def _branch(beam: list[tuple], bit: int, options: Sequence[Match],
+            exact_slot: int | None) -> list[tuple]:
+    """Extend each path by every usable candidate of the position, then by skipping it."""
+    expanded = [
+        (match, ((1 << match[3]) - 1) << match[2], ((1 << match[1]) - 1) << match[0],
+         match[2], match[2] + match[3], _gain(match, exact_slot) * _SCORE,
+         abs(match[0] - match[2]))
+        for match in options
+    ]
+    frontier: list[tuple] = []
+    append = frontier.append
+    for state in beam:
+        key, hyp_used, ref_used, open_end, path = state
+        if ref_used & bit:  # inside a match taken earlier
+            append(state)
+            continue
+        for match, hyp_mask, ref_mask, hyp_start, hyp_end, gain, distance in expanded:
+            if hyp_used & hyp_mask or ref_used & ref_mask:
+                continue
+            child_key = key - gain
+            if open_end != -1 and hyp_start != open_end:
+                child_key += _CHUNK
+            append((child_key, hyp_used | hyp_mask, ref_used | ref_mask, hyp_end,
+                    (match, path)))
+            key += distance  # the jar charges the distance to the parent path
+        if open_end != -1:
+            key += _CHUNK
+        append((key, hyp_used, ref_used, -1, path))
+    return frontier
 
 
 def _gain(match: Match, exact_slot: int | None) -> int:

@@ -21,14 +21,12 @@ import snowballstemmer
 from capeval.metrics.base import Metric, Tokens, check_segments
 from capeval.metrics.meteor import resources
 from capeval.metrics.meteor.aligner import BEAM_SIZE, align, alignment_stats
-from capeval.metrics.meteor.matchers import MODULES, Lexicon, candidates
-from capeval.metrics.meteor.resources import CorpusParaphrases, ParaphraseTable, WordNetSynonyms
+from capeval.metrics.meteor.matchers import MODULES, HypothesisIndex, Lexicon, candidates
+from capeval.metrics.meteor.resources import ParaphraseTable, WordNetSynonyms
 from capeval.metrics.meteor.scoring import (
     CHUNKS, N_SLOTS, STAT_NAMES, Parameters, is_perfect, meteor_scores,
 )
-from capeval.metrics.meteor.text import (
-    java_hash, parse_nonbreaking_prefixes, tokenize_field,
-)
+from capeval.metrics.meteor.text import parse_nonbreaking_prefixes, tokenize_field
 
 DEFAULT_WEIGHTS = (1.0, 0.6, 0.8, 0.6)
 """Scoring weight of each module slot for English (task "rank")."""
@@ -109,26 +107,16 @@ class Meteor(Metric):
             self._data[key] = loaders[key]()
         return self._data[key]
 
-    def _paraphrases(self, captions: Sequence[tuple[str, ...]]) -> CorpusParaphrases:
+    def _paraphrase_table(self, captions: Sequence[tuple[str, ...]]) -> ParaphraseTable:
         if self.paraphrase_table is not None and self.paraphrase_table.suffix == ".gz":
             vocabulary = {token for caption in captions for token in caption}
-            table = ParaphraseTable.from_gz(self.paraphrase_table, vocabulary)
-        else:
-            table = self._resource("paraphrases")
-        return table.restrict(captions)
+            return ParaphraseTable.from_gz(self.paraphrase_table, vocabulary)
+        return self._resource("paraphrases")
 
     def _lexicon(self, words: Sequence[str]) -> Lexicon:
-        function_words = self._resource("function_words")
-        stem_hashes: tuple[int, ...] = ()
-        synsets: tuple[frozenset[int], ...] = ()
-        if "stem" in self.modules:
-            stemmer = snowballstemmer.stemmer("english")
-            stem_hashes = tuple(java_hash(stem) for stem in stemmer.stemWords(words))
-        if "synonym" in self.modules:
-            wordnet = self._resource("synonyms")
-            synsets = tuple(wordnet.synsets(word) for word in words)
-        return Lexicon(tuple(words), tuple(java_hash(word) for word in words), stem_hashes,
-                       synsets, tuple(word in function_words for word in words))
+        stem = snowballstemmer.stemmer("english").stemWords if "stem" in self.modules else None
+        synsets = self._resource("synonyms").synsets if "synonym" in self.modules else None
+        return Lexicon.build(words, self._resource("function_words"), stem, synsets)
 
     # -- statistics ------------------------------------------------------------------------
     def jar_stats(self, hypotheses: Sequence[Tokens],
@@ -163,24 +151,41 @@ class Meteor(Metric):
 
         hyp_ids = [caption_of(text) for text in hyp_texts]
         ref_ids = [[caption_of(text) for text in texts] for texts in ref_texts]
+        pair_id: dict[tuple[int, int], int] = {}
+        for hyp_id, refs in zip(hyp_ids, ref_ids, strict=True):
+            for ref_id in refs:
+                pair_id.setdefault((hyp_id, ref_id), len(pair_id))
+        pairs = list(pair_id)
+
         word_id: dict[str, int] = {}
         coded = [tuple(word_id.setdefault(word, len(word_id)) for word in caption)
                  for caption in captions]
         lexicon = self._lexicon(list(word_id))
-        paraphrases = self._paraphrases(captions) if "paraphrase" in self.modules else None
+        if "paraphrase" in self.modules:
+            paraphrases = self._paraphrase_table(captions).pair_matches(captions, pairs)
+        else:
+            paraphrases = [()] * len(pairs)
         function = lexicon.function
         flags = [[function[word] for word in caption] for caption in coded]
         exact_slot = self.modules.index("exact") if "exact" in self.modules else None
 
+        ref_words: dict[int, set[int]] = {}
+        for hyp_id, ref_id in pairs:
+            ref_words.setdefault(hyp_id, set()).update(coded[ref_id])
+        indexes: dict[int, HypothesisIndex] = {}
         rows = []
-        for hyp_id, refs in zip(hyp_ids, ref_ids, strict=True):
-            hyp = coded[hyp_id]
-            for ref_id in refs:
-                by_ref = candidates(hyp, coded[ref_id], hyp_id, ref_id, self.modules, lexicon,
-                                    paraphrases)
-                chosen = align(by_ref, len(hyp), exact_slot, self.beam_size)
-                rows.append(alignment_stats(chosen, flags[hyp_id], flags[ref_id]))
-        all_stats = np.array(rows, dtype=np.float64).reshape(-1, len(STAT_NAMES))
+        for (hyp_id, ref_id), pair_paraphrases in zip(pairs, paraphrases, strict=True):
+            index = indexes.get(hyp_id)
+            if index is None:
+                index = indexes[hyp_id] = HypothesisIndex(coded[hyp_id], lexicon,
+                                                          ref_words[hyp_id])
+            by_ref = candidates(index, coded[ref_id], self.modules, lexicon, pair_paraphrases)
+            chosen = align(by_ref, len(index.hyp), exact_slot, self.beam_size)
+            rows.append(alignment_stats(chosen, flags[hyp_id], flags[ref_id]))
+        pair_stats = np.array(rows, dtype=np.float64).reshape(-1, len(STAT_NAMES))
+        all_stats = pair_stats[[pair_id[hyp_id, ref_id]
+                                for hyp_id, refs in zip(hyp_ids, ref_ids, strict=True)
+                                for ref_id in refs]]
         scores = meteor_scores(all_stats, self.weights, self.parameters)
         counts = [len(refs) for refs in ref_ids]
         starts = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)

@@ -20,7 +20,6 @@ import gzip
 import json
 from itertools import zip_longest
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import BinaryIO
@@ -31,6 +30,9 @@ from capeval.errors import CapevalInputError
 
 MAX_PHRASE_LENGTH = 7
 """Longest phrase in a paraphrase table, in tokens."""
+
+ParaphraseMatch = tuple[int, int, int, int]
+"""``(ref_start, ref_len, hyp_start, hyp_len)``."""
 
 DEFAULT_PARAPHRASE_TABLE = "paraphrase_en.npz"
 
@@ -115,30 +117,6 @@ class WordNetSynonyms:
             return own.union(*(self._own(base) for base in bases))
         base = self._morph(word)
         return own if base is None else own | self._own(base)
-
-
-@dataclass(frozen=True)
-class CorpusParaphrases:
-    """The paraphrase entries that can fire in one corpus, with their occurrences.
-
-    Phrases are identified by trie node numbers; two n-grams are equal exactly when their node
-    numbers are. Only entries whose source and target phrases both occur as n-grams of some
-    corpus caption are kept: any other entry can never produce a match.
-
-    Attributes
-    ----------
-    targets : dict of int to tuple of (int, int)
-        Source phrase node -> ``(node, length)`` of its kept target phrases, in table order.
-    sources_in : list of tuple of (int, int, int)
-        Per caption: ``(start, length, node)`` of every n-gram that is a source phrase with
-        kept entries, ordered by start, then length.
-    targets_in : list of dict of int to list of int
-        Per caption: target phrase node -> the start positions (ascending) of its occurrences.
-    """
-
-    targets: dict[int, tuple[tuple[int, int], ...]]
-    sources_in: list[list[tuple[int, int, int]]]
-    targets_in: list[dict[int, list[int]]]
 
 
 class ParaphraseTable:
@@ -256,36 +234,140 @@ class ParaphraseTable:
             ``nodes`` of shape (P,): the global node numbers.
         """
         n_tokens = len(self.tokens)
-        found = []
+        # Level 1 by direct lookup: the level-1 node (if any) of every token id.
+        level_one = np.full(n_tokens, -1, dtype=np.int64)
+        level_one[self._level_keys[0]] = np.arange(len(self._level_keys[0]))
         starts = np.flatnonzero(sequence >= 0)
-        local = np.zeros(len(starts), dtype=np.int64)  # parent of a level-1 node: 0
-        for depth, keys in enumerate(self._level_keys, start=1):
-            if depth > 1:
-                ends = starts + depth - 1
-                inside = ends < len(sequence)
-                starts, local, ends = starts[inside], local[inside], ends[inside]
-                tokens = sequence[ends]
-                keep = tokens >= 0
-                starts, local, tokens = starts[keep], local[keep], tokens[keep]
-            else:
-                tokens = sequence[starts]
-            query = local * n_tokens + tokens
+        local = level_one[sequence[starts]]
+        hit = local >= 0
+        starts, local = starts[hit], local[hit]
+        found = [(starts, local)]
+        for depth, keys in enumerate(self._level_keys[1:], start=2):
+            if not len(starts):
+                break
+            ends = starts + depth - 1
+            inside = ends < len(sequence)
+            starts, local, ends = starts[inside], local[inside], ends[inside]
+            tokens = sequence[ends]
+            keep = tokens >= 0
+            query = local[keep] * n_tokens + tokens[keep]
+            starts = starts[keep]
             index = np.searchsorted(keys, query)
             hit = index < len(keys)
             hit[hit] = keys[index[hit]] == query[hit]
             starts, local = starts[hit], index[hit]
             found.append((starts, local + self._level_offsets[depth - 1]))
-            if not len(starts):
-                break
         return found
 
-    def restrict(self, captions: Sequence[Sequence[str]]) -> CorpusParaphrases:
-        """Keep the entries that can fire among `captions` and index their occurrences.
+    def pair_matches(self, captions: Sequence[Sequence[str]],
+                     pairs: Sequence[tuple[int, int]]) -> list[list[ParaphraseMatch]]:
+        """Return the paraphrase matches of each (hypothesis, reference) caption pair.
+
+        Matches come in the jar's candidate order for each reference position j: first those
+        whose source phrase is in the reference (by source length, then table order, then
+        hypothesis position), then those whose source phrase is in the hypothesis (by
+        hypothesis position, source length, table order). Entries of both directions give two
+        matches, as in the jar.
 
         Parameters
         ----------
         captions : sequence of token sequences
-            Every normalized caption of the corpus (hypotheses and references).
+            The normalized captions; pairs refer to them by index.
+        pairs : sequence of (hyp, ref) caption indices
+
+        Returns
+        -------
+        list of lists of (ref_start, ref_len, hyp_start, hyp_len), one list per pair, each
+        sorted by ref_start and then in the jar's order
+        """
+        n_nodes = int(self._level_offsets[-1])
+        owner, position, length, node = self._occurrences(captions)
+        present = np.zeros(n_nodes, dtype=bool)
+        present[node] = True
+
+        # Entries that can fire: source and target both occur somewhere in the corpus. Entries
+        # of a source are consecutive and in file order; `entry` numbers give that order.
+        groups = np.flatnonzero(present[self._group_sources])
+        group_starts = self._group_starts[groups]
+        group_row, offset = _expand(self._group_starts[groups + 1] - group_starts)
+        entry = group_starts[group_row] + offset
+        target = self._targets[entry]
+        kept = present[target]
+        entry, target = entry[kept], target[kept]
+        source = self._group_sources[groups[group_row[kept]]]
+        by_source = np.argsort(source, kind="stable")
+        entry, source, target = entry[by_source], source[by_source], target[by_source]
+        target_length = np.searchsorted(self._level_offsets, target, side="right")
+
+        # Occurrences of targets, searchable by (caption, node); positions ascending per key.
+        # A 64-bit signature per caption (bit node % 64 of each target it holds) rules out most
+        # (caption, target) lookups before the binary search.
+        is_target = np.zeros(n_nodes, dtype=bool)
+        is_target[target] = True
+        here = np.flatnonzero(is_target[node])
+        target_key = owner[here] * n_nodes + node[here]
+        order = np.argsort(target_key, kind="stable")
+        target_key, target_position = target_key[order], position[here][order]
+        target_owner = owner[here][order]
+        signature = np.zeros(len(captions), dtype=np.uint64)
+        if len(here):
+            starts = np.flatnonzero(np.diff(target_owner, prepend=-1))
+            bits = np.left_shift(np.uint64(1), (node[here][order] % 64).astype(np.uint64))
+            signature[target_owner[starts]] = np.bitwise_or.reduceat(bits, starts)
+
+        # Source occurrences and the range of their entries in the (source-sorted) entry list.
+        distinct, first, count = np.unique(source, return_index=True, return_counts=True)
+        first_of_node = np.full(n_nodes, -1, dtype=np.int64)
+        first_of_node[distinct] = first
+        count_of_node = np.zeros(n_nodes, dtype=np.int64)
+        count_of_node[distinct] = count
+        sources_here = np.flatnonzero(first_of_node[node] >= 0)
+        first_entry = first_of_node[node[sources_here]]
+        entry_count = count_of_node[node[sources_here]]
+
+        pair_array = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
+        blocks = []
+        for source_side, other_side in ((1, 0), (0, 1)):  # reference side first, as the jar
+            pair_order = np.argsort(pair_array[:, source_side], kind="stable")
+            # source occurrence x pair whose source-side caption holds it x entry of the source
+            found, pair = _join(pair_array[pair_order, source_side], owner[sources_here])
+            pair = pair_order[pair]
+            row, offset = _expand(entry_count[found])
+            found, pair = found[row], pair[row]
+            kept_entry = first_entry[found] + offset
+            other_caption = pair_array[pair, other_side]
+            wanted = target[kept_entry]
+            maybe = (signature[other_caption] >> (wanted % 64).astype(np.uint64)) & np.uint64(1)
+            maybe = maybe.astype(bool)
+            found, pair, kept_entry = found[maybe], pair[maybe], kept_entry[maybe]
+            # ... x occurrence of the entry's target in the pair's other caption
+            hit, other = _join(target_key, other_caption[maybe] * n_nodes + wanted[maybe])
+            occurrence = sources_here[found[hit]]
+            pair, kept_entry = pair[hit], kept_entry[hit]
+            other_position = target_position[other]
+            here_position, here_length = position[occurrence], length[occurrence]
+            rank, other_length = entry[kept_entry], target_length[kept_entry]
+            if source_side == 1:  # sort keys: length, table order, hypothesis position
+                block = (pair, here_position, np.zeros_like(pair), here_length, rank,
+                         other_position, here_length, other_position, other_length)
+            else:  # sort keys: hypothesis position, length, table order
+                block = (pair, other_position, np.ones_like(pair), here_position, here_length,
+                         rank, other_length, here_position, here_length)
+            blocks.append(np.stack(block, axis=1))
+        rows = np.concatenate(blocks)
+        # Sort by pair, reference start, pass, then the pass's own three keys.
+        rows = rows[np.lexsort(rows[:, 5::-1].T)]
+        bounds = np.searchsorted(rows[:, 0], np.arange(len(pair_array) + 1)).tolist()
+        matches = [tuple(match) for match in rows[:, [1, 6, 7, 8]].tolist()]
+        return [matches[start:stop] for start, stop in zip(bounds[:-1], bounds[1:])]
+
+    def _occurrences(self, captions: Sequence[Sequence[str]]) -> tuple[np.ndarray, ...]:
+        """Find every n-gram of the captions that is a phrase of the table (or a prefix of one).
+
+        Returns
+        -------
+        owner, position, length, node : ndarrays of shape (P,)
+            Caption index, start position, length in tokens and trie node of each occurrence.
         """
         lengths = np.fromiter((len(c) for c in captions), dtype=np.int64, count=len(captions))
         bounds = np.concatenate([[0], np.cumsum(lengths + 1)])
@@ -294,45 +376,26 @@ class ParaphraseTable:
         inside[bounds[1:] - 1] = False  # one -1 after each caption: n-grams never straddle two
         get = self._token_id.get
         sequence[inside] = [get(token, -1) for caption in captions for token in caption]
-        occurrences = self._ngram_nodes(sequence)
-
-        present = np.zeros(int(self._level_offsets[-1]), dtype=bool)
-        for _, nodes in occurrences:
-            present[nodes] = True
-        entry_kept = np.repeat(present[self._group_sources], np.diff(self._group_starts))
-        entry_kept &= present[self._targets]
-        kept = np.flatnonzero(entry_kept)
-        groups = np.searchsorted(self._group_starts, kept, side="right") - 1
-        source_nodes = self._group_sources[groups]
-        target_nodes = self._targets[kept]
-        target_lengths = np.searchsorted(self._level_offsets, target_nodes, side="right")
-
-        targets: dict[int, tuple[tuple[int, int], ...]] = {}
-        pairs = list(zip(target_nodes.tolist(), target_lengths.tolist()))
-        breaks = (np.flatnonzero(np.diff(groups)) + 1).tolist()
-        for start, stop in zip([0, *breaks], [*breaks, len(kept)]):
-            if stop > start:
-                targets[int(source_nodes[start])] = tuple(pairs[start:stop])
-
-        is_source = np.zeros(len(present), dtype=bool)
-        is_source[source_nodes] = True
-        is_target = np.zeros(len(present), dtype=bool)
-        is_target[target_nodes] = True
-        caption_of = np.repeat(np.arange(len(captions)), lengths + 1)
         columns = []
-        for length, (starts, nodes) in enumerate(occurrences, start=1):
-            useful = is_source[nodes] | is_target[nodes]
-            starts, nodes = starts[useful], nodes[useful]
-            owner = caption_of[starts]
-            columns.append(np.stack([owner, starts - bounds[owner], np.full(len(starts), length),
-                                     nodes, is_source[nodes], is_target[nodes]], axis=1))
-        rows = np.concatenate(columns)
-        rows = rows[np.lexsort((rows[:, 2], rows[:, 1], rows[:, 0]))]
-        sources_in: list[list[tuple[int, int, int]]] = [[] for _ in captions]
-        targets_in: list[dict[int, list[int]]] = [{} for _ in captions]
-        for caption, start, length, node, source, target in rows.tolist():
-            if source:
-                sources_in[caption].append((start, length, node))
-            if target:
-                targets_in[caption].setdefault(node, []).append(start)
-        return CorpusParaphrases(targets, sources_in, targets_in)
+        for length, (starts, nodes) in enumerate(self._ngram_nodes(sequence), start=1):
+            columns.append((starts, np.full(len(starts), length), nodes))
+        starts, length, node = (np.concatenate(parts) for parts in zip(*columns))
+        owner = np.searchsorted(bounds, starts, side="right") - 1
+        return owner, starts - bounds[owner], length, node
+
+
+def _join(sorted_keys: np.ndarray, queries: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return every (query index, key index) with ``sorted_keys[key] == queries[query]``.
+
+    Pairs come ordered by query, then key index.
+    """
+    low = np.searchsorted(sorted_keys, queries, side="left")
+    row, offset = _expand(np.searchsorted(sorted_keys, queries, side="right") - low)
+    return row, low[row] + offset
+
+
+def _expand(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return (row, offset) pairs enumerating ``range(counts[row])`` for every row."""
+    row = np.repeat(np.arange(len(counts)), counts)
+    starts = np.cumsum(counts) - counts
+    return row, np.arange(len(row)) - starts[row]
