@@ -78,8 +78,9 @@ def align(by_ref: Sequence[Sequence[Match]], n_hyp: int, exact_slot: int | None,
 
     frontier = [(0, hyp_used, ref_used, -1, None)]
     for pos, options in enumerate(by_ref):
-        frontier.sort(key=_rank)
-        beam = frontier[:beam_size]
+        if len(frontier) > 1:
+            frontier.sort(key=_rank)
+        beam = frontier[:beam_size] if len(frontier) > beam_size else frontier
         bit = 1 << pos
         match = fixed[pos]
         if match is not None:  # every path has reached the fixed match: take it

@@ -21,15 +21,20 @@ import snowballstemmer
 from capeval.metrics.base import Metric, Tokens, check_segments
 from capeval.metrics.meteor import resources
 from capeval.metrics.meteor.aligner import BEAM_SIZE, align, alignment_stats
+from capeval.metrics.meteor.corpus import Corpus
 from capeval.metrics.meteor.matchers import MODULES, HypothesisIndex, Lexicon, candidates
-from capeval.metrics.meteor.resources import ParaphraseTable, WordNetSynonyms
+from capeval.metrics.meteor.parallel import available_cpus, fork_map
+from capeval.metrics.meteor.resources import ParaphraseMatch, ParaphraseTable, WordNetSynonyms
 from capeval.metrics.meteor.scoring import (
-    CHUNKS, N_SLOTS, STAT_NAMES, Parameters, is_perfect, meteor_scores,
+    CHUNKS, N_SLOTS, N_STATS, STAT_NAMES, Parameters, is_perfect, meteor_scores,
 )
-from capeval.metrics.meteor.text import parse_nonbreaking_prefixes, tokenize_field
+from capeval.metrics.meteor.text import parse_nonbreaking_prefixes
 
 DEFAULT_WEIGHTS = (1.0, 0.6, 0.8, 0.6)
 """Scoring weight of each module slot for English (task "rank")."""
+
+PARALLEL_MIN_PAIRS = 5000
+"""Corpora with fewer (hypothesis, reference) pairs are aligned in-process."""
 
 
 class Meteor(Metric):
@@ -56,6 +61,10 @@ class Meteor(Metric):
         and filtered to the corpus vocabulary. Defaults to the jar's English table.
     beam_size : int, default=40
         The aligner's beam width (the jar's ``-x``).
+    n_jobs : int, optional
+        Processes used to align sentence pairs (forked; POSIX only). By default all available
+        CPUs for corpora of at least `PARALLEL_MIN_PAIRS` pairs, else 1. Results never depend
+        on it.
     """
 
     name = "METEOR"
@@ -64,7 +73,8 @@ class Meteor(Metric):
 
     def __init__(self, modules: Sequence[str] = MODULES, weights: Sequence[float] | None = None,
                  alpha: float = 0.85, beta: float = 0.2, gamma: float = 0.6, delta: float = 0.75,
-                 paraphrase_table: str | Path | None = None, beam_size: int = BEAM_SIZE) -> None:
+                 paraphrase_table: str | Path | None = None, beam_size: int = BEAM_SIZE,
+                 n_jobs: int | None = None) -> None:
         modules = tuple(modules)
         if not modules or len(modules) > N_SLOTS:
             raise ValueError(f"METEOR needs 1 to {N_SLOTS} modules, got {len(modules)}")
@@ -80,6 +90,8 @@ class Meteor(Metric):
                              f"{len(modules)} modules")
         if not isinstance(beam_size, int) or beam_size < 1:
             raise ValueError(f"beam_size must be a positive integer, got {beam_size!r}")
+        if n_jobs is not None and (not isinstance(n_jobs, int) or n_jobs < 1):
+            raise ValueError(f"n_jobs must be a positive integer or None, got {n_jobs!r}")
         if paraphrase_table is not None:
             paraphrase_table = Path(paraphrase_table)
             if not paraphrase_table.is_file():
@@ -92,6 +104,7 @@ class Meteor(Metric):
         self.parameters = Parameters(alpha, beta, gamma, delta)
         self.paraphrase_table = paraphrase_table
         self.beam_size = beam_size
+        self.n_jobs = n_jobs
         self._data: dict[str, object] = {}
 
     # -- data, loaded on first use and kept on the instance ------------------------------
@@ -107,7 +120,7 @@ class Meteor(Metric):
             self._data[key] = loaders[key]()
         return self._data[key]
 
-    def _paraphrase_table(self, captions: Sequence[tuple[str, ...]]) -> ParaphraseTable:
+    def _table_for(self, captions: Sequence[tuple[str, ...]]) -> ParaphraseTable:
         if self.paraphrase_table is not None and self.paraphrase_table.suffix == ".gz":
             vocabulary = {token for caption in captions for token in caption}
             return ParaphraseTable.from_gz(self.paraphrase_table, vocabulary)
@@ -127,71 +140,29 @@ class Meteor(Metric):
         statistics of the best-scoring reference (the first one on ties).
         """
         check_segments(hypotheses, references)
-        prefixes = self._resource("prefixes")
-        token_cache: dict[str, tuple[str, ...]] = {}
-
-        def tokens_of(field: str) -> tuple[str, ...]:
-            if field not in token_cache:
-                token_cache[field] = tokenize_field(field, prefixes)
-            return token_cache[field]
-
-        hyp_texts = [" ".join(tokens).replace("|||", "").replace("  ", " ")
-                     for tokens in hypotheses]
-        ref_texts = [" ||| ".join(" ".join(tokens) for tokens in refs).split("|||")
-                     for refs in references]
-        caption_id: dict[tuple[str, ...], int] = {}
-        captions: list[tuple[str, ...]] = []
-
-        def caption_of(field: str) -> int:
-            tokens = tokens_of(field)
-            if tokens not in caption_id:
-                caption_id[tokens] = len(captions)
-                captions.append(tokens)
-            return caption_id[tokens]
-
-        hyp_ids = [caption_of(text) for text in hyp_texts]
-        ref_ids = [[caption_of(text) for text in texts] for texts in ref_texts]
-        pair_id: dict[tuple[int, int], int] = {}
-        for hyp_id, refs in zip(hyp_ids, ref_ids, strict=True):
-            for ref_id in refs:
-                pair_id.setdefault((hyp_id, ref_id), len(pair_id))
-        pairs = list(pair_id)
-
-        word_id: dict[str, int] = {}
-        coded = [tuple(word_id.setdefault(word, len(word_id)) for word in caption)
-                 for caption in captions]
-        lexicon = self._lexicon(list(word_id))
+        corpus = Corpus.build(hypotheses, references, self._resource("prefixes"))
+        lexicon = self._lexicon(corpus.words)
         if "paraphrase" in self.modules:
-            paraphrases = self._paraphrase_table(captions).pair_matches(captions, pairs)
+            paraphrases = self._table_for(corpus.captions).pair_matches(corpus.captions,
+                                                                                corpus.pairs)
         else:
-            paraphrases = [()] * len(pairs)
-        function = lexicon.function
-        flags = [[function[word] for word in caption] for caption in coded]
-        exact_slot = self.modules.index("exact") if "exact" in self.modules else None
+            paraphrases = [[] for _ in corpus.pairs]
+        scorer = _PairAligner(corpus, lexicon, paraphrases, self.modules, self.beam_size)
+        n_jobs = self.n_jobs
+        if n_jobs is None:
+            n_jobs = available_cpus() if len(corpus.pairs) >= PARALLEL_MIN_PAIRS else 1
+        pair_stats = fork_map(scorer, range(len(corpus.pairs)), N_STATS, n_jobs)
 
-        ref_words: dict[int, set[int]] = {}
-        for hyp_id, ref_id in pairs:
-            ref_words.setdefault(hyp_id, set()).update(coded[ref_id])
-        indexes: dict[int, HypothesisIndex] = {}
-        rows = []
-        for (hyp_id, ref_id), pair_paraphrases in zip(pairs, paraphrases, strict=True):
-            index = indexes.get(hyp_id)
-            if index is None:
-                index = indexes[hyp_id] = HypothesisIndex(coded[hyp_id], lexicon,
-                                                          ref_words[hyp_id])
-            by_ref = candidates(index, coded[ref_id], self.modules, lexicon, pair_paraphrases)
-            chosen = align(by_ref, len(index.hyp), exact_slot, self.beam_size)
-            rows.append(alignment_stats(chosen, flags[hyp_id], flags[ref_id]))
-        pair_stats = np.array(rows, dtype=np.float64).reshape(-1, len(STAT_NAMES))
-        all_stats = pair_stats[[pair_id[hyp_id, ref_id]
-                                for hyp_id, refs in zip(hyp_ids, ref_ids, strict=True)
-                                for ref_id in refs]]
-        scores = meteor_scores(all_stats, self.weights, self.parameters)
-        counts = [len(refs) for refs in ref_ids]
-        starts = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
-        best = [start + int(np.argmax(scores[start:start + count]))
-                for start, count in zip(starts.tolist(), counts, strict=True)]
-        return all_stats[best]
+        # The best reference of each segment: strictly highest score, the first on ties.
+        flat = [pair for pairs in corpus.segment_pairs for pair in pairs]
+        stats = pair_stats[flat].astype(np.float64)
+        scores = meteor_scores(stats, self.weights, self.parameters).tolist()
+        best, start = [], 0
+        for pairs in corpus.segment_pairs:
+            segment = scores[start:start + len(pairs)]
+            best.append(start + segment.index(max(segment)))
+            start += len(pairs)
+        return stats[best]
 
     def _segment_stats(self, hypotheses: Sequence[Tokens],
                        references: Sequence[Sequence[Tokens]]) -> np.ndarray:
@@ -213,3 +184,38 @@ class Meteor(Metric):
             "beam": str(self.beam_size),
             "norm": "jar-1.5",
         }
+
+
+class _PairAligner:
+    """Aligns sentence pairs of a corpus; called on slices of pair numbers (maybe in workers)."""
+
+    def __init__(self, corpus: Corpus, lexicon: Lexicon,
+                 paraphrases: Sequence[Sequence[ParaphraseMatch]], modules: tuple[str, ...],
+                 beam_size: int) -> None:
+        self.corpus = corpus
+        self.lexicon = lexicon
+        self.paraphrases = paraphrases
+        self.modules = modules
+        self.beam_size = beam_size
+        self.exact_slot = modules.index("exact") if "exact" in modules else None
+        self.ref_words: dict[int, set[int]] = {}
+        for hyp, ref in corpus.pairs:
+            self.ref_words.setdefault(hyp, set()).update(corpus.coded[ref])
+
+    def __call__(self, pair_numbers: Sequence[int]) -> list[list[int]]:
+        """Return the 23 jar statistics of each pair, shape (len(pair_numbers), 23)."""
+        corpus, lexicon, function = self.corpus, self.lexicon, self.lexicon.function
+        indexes: dict[int, HypothesisIndex] = {}
+        rows = []
+        for number in pair_numbers:
+            hyp, ref = corpus.pairs[number]
+            index = indexes.get(hyp)
+            if index is None:
+                index = indexes[hyp] = HypothesisIndex(corpus.coded[hyp], lexicon,
+                                                       self.ref_words[hyp])
+            ref_words = corpus.coded[ref]
+            by_ref = candidates(index, ref_words, self.modules, lexicon, self.paraphrases[number])
+            chosen = align(by_ref, len(index.hyp), self.exact_slot, self.beam_size)
+            rows.append(alignment_stats(chosen, [function[w] for w in index.hyp],
+                                        [function[w] for w in ref_words]))
+        return rows
