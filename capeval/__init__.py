@@ -9,4 +9,17 @@ __version__ = "0.1.0"
 
 from capeval.errors import CapevalInputError
 
-__all__ = ["CapevalInputError", "__version__"]
+__all__ = ["CapevalInputError", "Evaluation", "__version__", "evaluate", "leaderboard"]
+
+
+def __getattr__(name: str):
+    # `evaluate` pulls in pandas and SciPy: import it on first use, not with the package.
+    if name in ("evaluate", "Evaluation"):
+        from capeval import evaluation
+
+        return getattr(evaluation, name)
+    if name == "leaderboard":
+        from capeval.report import leaderboard
+
+        return leaderboard
+    raise AttributeError(f"module 'capeval' has no attribute {name!r}")

@@ -5,6 +5,7 @@ Exit codes: 0 success; 2 usage errors and bad input data (one line on stderr,
 """
 from __future__ import annotations
 
+import logging
 import sys
 
 import click
@@ -49,12 +50,37 @@ def capeval(ctx: click.Context, verbose: bool) -> None:
     """Caption evaluation (BLEU, METEOR, ROUGE-L, CIDEr-D) identical to pycocoevalcap."""
     ctx.ensure_object(dict)
     ctx.obj["verbose"] = verbose
+    _log_to_stderr(logging.INFO if verbose else logging.WARNING)
+
+
+class _ClickHandler(logging.Handler):
+    """Writes capeval's log records to stderr as ``warning: ...`` lines."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        prefix = record.levelname.lower()
+        color = "yellow" if record.levelno >= logging.WARNING else None
+        click.secho(f"{prefix}: {record.getMessage()}", err=True, fg=color)
+
+
+def _log_to_stderr(level: int) -> None:
+    logger = logging.getLogger("capeval")
+    logger.setLevel(level)
+    if not any(isinstance(handler, _ClickHandler) for handler in logger.handlers):
+        logger.addHandler(_ClickHandler())
 
 
 def _register_commands() -> None:
+    from cli.df import df_group
+    from cli.leaderboard import leaderboard_command
+    from cli.meta_eval import meta_eval_command
+    from cli.score import score_command
     from cli.tokenize import tokenize_command
 
+    capeval.add_command(score_command)
     capeval.add_command(tokenize_command)
+    capeval.add_command(df_group)
+    capeval.add_command(leaderboard_command)
+    capeval.add_command(meta_eval_command)
 
 
 _register_commands()

@@ -1,11 +1,33 @@
 """``capeval tokenize``: one caption per stdin line -> one tokenized caption per stdout line."""
 from __future__ import annotations
 
-import sys
+from collections.abc import Iterator
+from itertools import islice
+from typing import BinaryIO
 
 import click
 
+from capeval import CapevalInputError
 from capeval.tokenizers import TOKENIZERS, tokenize
+
+BATCH_LINES = 10_000
+
+
+def read_captions(stream: BinaryIO, source: str = "<stdin>") -> Iterator[str]:
+    """Yield the lines of ``stream`` decoded as UTF-8, without their line ends.
+
+    Lines end at ``\\n`` only; a ``\\r`` before it belongs to the line end, any other
+    ``\\r`` is part of the caption. Raises ``CapevalInputError`` naming the line if it is not
+    valid UTF-8.
+    """
+    for number, raw in enumerate(stream, start=1):
+        if raw.endswith(b"\n"):
+            raw = raw[:-2] if raw.endswith(b"\r\n") else raw[:-1]
+        try:
+            yield raw.decode("utf-8")
+        except UnicodeDecodeError as error:
+            reason = f"invalid UTF-8 (byte 0x{raw[error.start]:02x} at byte offset {error.start})"
+            raise CapevalInputError(source, f"line {number}", reason) from None
 
 
 @click.command("tokenize")
@@ -21,15 +43,13 @@ def tokenize_command(method: str) -> None:
     """Tokenize captions read from stdin, one per line, as pycocoevalcap does.
 
     Prints one line per input line (an empty line for a caption with no tokens), tokens
-    separated by single spaces. Input must be UTF-8.
+    separated by single spaces, lowercased, punctuation removed. Input and output are
+    UTF-8; a line ends at "\\n" (or "\\r\\n"). Tokens may contain U+00A0 (e.g. "3 1/2").
+    Large inputs are processed in batches as they arrive.
     """
-    stdin = click.get_text_stream("stdin", encoding="utf-8", errors="strict")
-    try:
-        captions = [line.rstrip("\n") for line in stdin]
-    except UnicodeDecodeError as error:
-        from capeval import CapevalInputError
-
-        raise CapevalInputError("<stdin>", None, f"invalid UTF-8 ({error.reason})") from None
-    out = sys.stdout
-    for tokens in tokenize(captions, method):
-        out.write(" ".join(tokens) + "\n")
+    captions = read_captions(click.open_file("-", "rb"))
+    out = click.open_file("-", "wb")
+    while batch := list(islice(captions, BATCH_LINES)):
+        lines = (" ".join(tokens) + "\n" for tokens in tokenize(batch, method))
+        out.write("".join(lines).encode("utf-8"))
+    out.flush()

@@ -18,8 +18,13 @@ from typing import ClassVar
 
 import numpy as np
 
+from scipy import sparse
+
+from capeval.ngrams import CorpusNgrams, count_corpus_ngrams, max_over_row_groups
+
 Tokens = Sequence[str]
 """One tokenized caption."""
+
 
 
 class Metric(ABC):
@@ -40,9 +45,7 @@ class Metric(ABC):
 
     # -- hooks -------------------------------------------------------------------------------
     @abstractmethod
-    def _segment_stats(
-        self, hypotheses: Sequence[Tokens], references: Sequence[Sequence[Tokens]]
-    ) -> np.ndarray:
+    def _segment_stats(self, segments: Segments) -> np.ndarray:
         """Return statistics of shape (S, K), dtype float64, for validated segments."""
 
     @abstractmethod
@@ -65,13 +68,17 @@ class Metric(ABC):
 
     # -- public API built on the hooks ---------------------------------------------------------
     def segment_stats(
-        self, hypotheses: Sequence[Tokens], references: Sequence[Sequence[Tokens]]
+        self,
+        hypotheses: Sequence[Tokens] | Segments,
+        references: Sequence[Sequence[Tokens]] | None = None,
     ) -> np.ndarray:
         """Return per-segment statistics of shape (S, K), dtype float64.
 
         Parameters
         ----------
-        hypotheses : sequence of S token sequences
+        hypotheses : sequence of S token sequences, or a `Segments`
+            A `Segments` carries its references (leave `references` out) and shares the
+            n-gram counts it caches between metrics.
         references : sequence of S non-empty sequences of token sequences
 
         Raises
@@ -79,9 +86,9 @@ class Metric(ABC):
         ValueError
             If the two sequences differ in length or a segment has no reference.
         """
-        check_segments(hypotheses, references)
-        stats = self._segment_stats(hypotheses, references)
-        return np.asarray(stats, dtype=np.float64).reshape(len(hypotheses), len(self.stat_names))
+        segments = as_segments(hypotheses, references)
+        stats = self._segment_stats(segments)
+        return np.asarray(stats, dtype=np.float64).reshape(len(segments), len(self.stat_names))
 
     def corpus_score_from_stats(self, stats: np.ndarray) -> dict[str, float]:
         """Return the corpus scores of statistics of shape (S, K), keyed by `score_names`."""
@@ -105,15 +112,81 @@ class Metric(ABC):
         return f"{type(self).__name__}({settings})"
 
 
-def check_segments(hypotheses: Sequence[Tokens], references: Sequence[Sequence[Tokens]]) -> None:
-    """Raise ValueError unless there is one non-empty reference list per hypothesis."""
-    if len(hypotheses) != len(references):
-        raise ValueError(
-            f"got {len(hypotheses)} hypotheses but {len(references)} reference lists"
-        )
-    for index, refs in enumerate(references):
-        if len(refs) == 0:
-            raise ValueError(f"segment {index} has no reference caption")
+class Segments:
+    """S tokenized segments, validated, with derived data cached for the metrics that share it.
+
+    Parameters
+    ----------
+    hypotheses : sequence of S token sequences
+    references : sequence of S non-empty sequences of token sequences
+
+    Raises
+    ------
+    ValueError
+        If the two sequences differ in length or a segment has no reference.
+    """
+
+    def __init__(
+        self, hypotheses: Sequence[Tokens], references: Sequence[Sequence[Tokens]]
+    ) -> None:
+        if len(hypotheses) != len(references):
+            raise ValueError(
+                f"got {len(hypotheses)} hypotheses but {len(references)} reference lists"
+            )
+        for index, refs in enumerate(references):
+            if len(refs) == 0:
+                raise ValueError(f"segment {index} has no reference caption")
+        self.hypotheses = hypotheses
+        self.references = references
+        self._ngrams: dict[int, CorpusNgrams] = {}
+        self._reference_maxima: dict[int, list[sparse.csr_array]] = {}
+
+    def __len__(self) -> int:
+        return len(self.hypotheses)
+
+    def ngrams(self, max_order: int) -> CorpusNgrams:
+        """Return the n-gram counts of the hypotheses followed by all references (cached).
+
+        Caption c < S is hypothesis c; caption S + r is the r-th reference in flattened order.
+        """
+        if max_order not in self._ngrams:
+            captions = [*self.hypotheses, *(ref for refs in self.references for ref in refs)]
+            self._ngrams[max_order] = count_corpus_ngrams(captions, max_order)
+        return self._ngrams[max_order]
+
+    def references_per_segment(self) -> np.ndarray:
+        """Return the number of references of each segment, shape (S,), dtype int64."""
+        return np.fromiter(map(len, self.references), dtype=np.int64, count=len(self))
+
+    def reference_image(self) -> np.ndarray:
+        """Return the segment index of each flattened reference, shape (R,), dtype int64."""
+        return np.repeat(np.arange(len(self), dtype=np.int64), self.references_per_segment())
+
+    def reference_maxima(self, max_order: int) -> list[sparse.csr_array]:
+        """Return per order the maximum count of each n-gram over a segment's references (cached).
+
+        Entry n-1 has shape (S, G_n); its sparsity pattern marks the n-grams each segment's
+        references contain.
+        """
+        if max_order not in self._reference_maxima:
+            self._reference_maxima[max_order] = [
+                max_over_row_groups(order.counts[len(self):], self.references_per_segment())
+                for order in self.ngrams(max_order).orders
+            ]
+        return self._reference_maxima[max_order]
+
+
+def as_segments(
+    hypotheses: Sequence[Tokens] | Segments, references: Sequence[Sequence[Tokens]] | None
+) -> Segments:
+    """Return `hypotheses` if it already is a `Segments`, else validate and wrap both."""
+    if isinstance(hypotheses, Segments):
+        if references is not None:
+            raise TypeError("pass references inside the Segments, not separately")
+        return hypotheses
+    if references is None:
+        raise TypeError("references are required")
+    return Segments(hypotheses, references)
 
 
 def safe_divide(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
@@ -135,15 +208,11 @@ class SegmentMeanMetric(Metric):
     stat_names = ("score", "count")
 
     @abstractmethod
-    def _segment_scores(
-        self, hypotheses: Sequence[Tokens], references: Sequence[Sequence[Tokens]]
-    ) -> np.ndarray:
+    def _segment_scores(self, segments: Segments) -> np.ndarray:
         """Return the S segment scores, shape (S,), dtype float64."""
 
-    def _segment_stats(
-        self, hypotheses: Sequence[Tokens], references: Sequence[Sequence[Tokens]]
-    ) -> np.ndarray:
-        scores = np.asarray(self._segment_scores(hypotheses, references), dtype=np.float64)
+    def _segment_stats(self, segments: Segments) -> np.ndarray:
+        scores = np.asarray(self._segment_scores(segments), dtype=np.float64)
         return np.column_stack([scores, np.ones_like(scores)])
 
     def scores_from_stats(self, stats: np.ndarray) -> np.ndarray:

@@ -1,0 +1,273 @@
+"""Document frequencies of n-grams over a reference corpus, for CIDEr-D's TF-IDF weights.
+
+The document frequency of an n-gram is the number of images whose reference set contains it.
+pycocoevalcap computes it from the references being evaluated; a saved table lets a single
+image, a batch or a test split be scored with the statistics of a larger corpus (e.g. the
+training references, as self-critical training does).
+
+A table is stored as a trie: the n-grams of order n are rows (prefix, word, df), where
+``prefix`` indexes the rows of order n-1 and ``word`` the vocabulary. Files are JSON (readable,
+for small corpora) or ``.npz`` (compact); never pickle.
+"""
+from __future__ import annotations
+
+import json
+import zipfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+
+from capeval import __version__
+from capeval.errors import CapevalInputError
+from capeval.ngrams import CorpusNgrams, count_corpus_ngrams, max_over_row_groups
+
+FILE_FORMAT = "capeval-document-frequencies"
+FILE_VERSION = 1
+
+
+@dataclass(frozen=True, eq=False)
+class DocumentFrequencies:
+    """Image-level document frequencies of the n-grams of orders 1..max_order.
+
+    Attributes
+    ----------
+    n_images : int
+        N, the number of images of the reference corpus (CIDEr-D uses log N).
+    vocabulary : tuple of str
+        Words by word id.
+    prefix, word, df : tuple of ndarray, one per order, each of shape (M_n,), dtype int64
+        Row m of order n is the n-gram made of n-gram ``prefix[n-1][m]`` of order n-1 (-1 for
+        unigrams) followed by word ``word[n-1][m]``, found in ``df[n-1][m]`` images.
+    metadata : dict
+        Provenance (source file, tokenizer, capeval version); written to and read from files.
+    """
+
+    n_images: int
+    vocabulary: tuple[str, ...]
+    prefix: tuple[np.ndarray, ...]
+    word: tuple[np.ndarray, ...]
+    df: tuple[np.ndarray, ...]
+    metadata: dict = field(default_factory=dict)
+
+    @property
+    def max_order(self) -> int:
+        return len(self.df)
+
+    @classmethod
+    def from_references(
+        cls, references: Sequence[Sequence[Sequence[str]]], max_order: int = 4, **metadata: str
+    ) -> DocumentFrequencies:
+        """Count, for every n-gram of the references, the images whose references contain it.
+
+        Parameters
+        ----------
+        references : sequence of N non-empty sequences of token sequences
+        max_order : int, default=4
+        **metadata
+            Stored with the table, e.g. ``tokenizer="ptb-corenlp-3.4.1"``.
+        """
+        refs_per_image = np.fromiter(map(len, references), np.int64, len(references))
+        corpus = count_corpus_ngrams([r for refs in references for r in refs], max_order)
+        dfs = tuple(
+            document_frequencies_of(max_over_row_groups(order.counts, refs_per_image))
+            for order in corpus.orders
+        )
+        return cls(
+            len(references),
+            tuple(corpus.vocabulary),
+            tuple(order.prefix for order in corpus.orders),
+            tuple(order.last_word for order in corpus.orders),
+            dfs,
+            {"capeval_version": __version__, **metadata},
+        )
+
+    # -- lookup ----------------------------------------------------------------------------
+    @cached_property
+    def _word_index(self) -> dict[str, int]:
+        return {word: index for index, word in enumerate(self.vocabulary)}
+
+    @cached_property
+    def _row_index(self) -> list[pd.Index]:
+        return [pd.Index(self._keys(order)) for order in range(1, self.max_order + 1)]
+
+    def _keys(self, order: int, prefix=None, word=None) -> np.ndarray:
+        prefix = self.prefix[order - 1] if prefix is None else prefix
+        word = self.word[order - 1] if word is None else word
+        if order == 1:
+            return word
+        return np.where((prefix >= 0) & (word >= 0), prefix * len(self.vocabulary) + word, -1)
+
+    def lookup(self, corpus: CorpusNgrams) -> list[np.ndarray]:
+        """Return the document frequency of every n-gram of `corpus`, 0 where unseen.
+
+        Returns
+        -------
+        list of ndarray
+            Entry n-1 has shape (G_n,) for the G_n n-grams of order n of `corpus`.
+        """
+        if len(corpus.orders) > self.max_order:
+            raise ValueError(
+                f"document frequencies cover n-grams up to order {self.max_order}, "
+                f"but order {len(corpus.orders)} was asked for"
+            )
+        word_map = np.fromiter(
+            (self._word_index.get(word, -1) for word in corpus.vocabulary),
+            dtype=np.int64,
+            count=len(corpus.vocabulary),
+        )
+        frequencies, rows = [], None
+        for order, ngrams in enumerate(corpus.orders, start=1):
+            last = word_map[ngrams.last_word]
+            prefix = None if order == 1 else rows[ngrams.prefix]
+            keys = self._keys(order, prefix, last)
+            rows = self._row_index[order - 1].get_indexer(keys)
+            rows[keys < 0] = -1
+            frequencies.append(np.append(self.df[order - 1], 0)[rows])
+        return frequencies
+
+    def description(self) -> str:
+        """Return a short provenance string for signatures, e.g. ``train.json(N=6000)``."""
+        return f"{self.metadata.get('source', 'table')}(N={self.n_images})"
+
+    # -- files -----------------------------------------------------------------------------
+    def save(self, path: str | Path) -> None:
+        """Write the table to ``.json`` (readable) or ``.npz`` (compact), by suffix."""
+        path = Path(path)
+        header = {"format": FILE_FORMAT, "version": FILE_VERSION, "n_images": self.n_images,
+                  "max_order": self.max_order, "metadata": self.metadata}
+        if path.suffix == ".npz":
+            arrays = {"header": np.array(json.dumps(header)),
+                      "vocabulary": np.array(self.vocabulary, dtype=str)}
+            for order in range(1, self.max_order + 1):
+                arrays[f"prefix_{order}"] = self.prefix[order - 1]
+                arrays[f"word_{order}"] = self.word[order - 1]
+                arrays[f"df_{order}"] = self.df[order - 1]
+            np.savez_compressed(path, **arrays)
+        elif path.suffix == ".json":
+            header["document_frequencies"] = {
+                str(order): dict(zip(self._ngram_strings(order), self.df[order - 1].tolist()))
+                for order in range(1, self.max_order + 1)
+            }
+            path.write_text(json.dumps(header, ensure_ascii=False), encoding="utf-8")
+        else:
+            raise ValueError(f"{path}: document frequency files end in .json or .npz")
+
+    def _ngram_strings(self, order: int) -> list[str]:
+        strings = [self.vocabulary[w] for w in self.word[0].tolist()]
+        for n in range(2, order + 1):
+            previous = strings
+            strings = [
+                f"{previous[p]} {self.vocabulary[w]}"
+                for p, w in zip(self.prefix[n - 1].tolist(), self.word[n - 1].tolist())
+            ]
+        return strings
+
+    @classmethod
+    def load(cls, path: str | Path) -> DocumentFrequencies:
+        """Read a table written by `save` (or by ``capeval df build``).
+
+        Raises
+        ------
+        CapevalInputError
+            If the file is missing, unreadable or not a valid table.
+        """
+        path = Path(path)
+        try:
+            if path.suffix == ".npz":
+                table = _read_npz(path)
+            elif path.suffix == ".json":
+                table = _read_json(path)
+            else:
+                raise CapevalInputError(str(path), None, "document frequency files end in "
+                                        ".json or .npz")
+        except OSError as error:
+            raise CapevalInputError(str(path), None, f"cannot read: {error.strerror}") from None
+        table.metadata.setdefault("source", path.name)
+        return table
+
+
+def document_frequencies_of(reference_maxima: sparse.csr_array) -> np.ndarray:
+    """Count the images whose references contain each n-gram.
+
+    Parameters
+    ----------
+    reference_maxima : csr_array of shape (S, G)
+        Non-zero where image s's references contain n-gram g (no explicit zeros).
+
+    Returns
+    -------
+    ndarray of shape (G,), dtype int64
+    """
+    return np.bincount(reference_maxima.indices, minlength=reference_maxima.shape[1])
+
+
+def _check_header(path: Path, header: object) -> dict:
+    if not isinstance(header, dict) or header.get("format") != FILE_FORMAT:
+        raise CapevalInputError(str(path), None, f"not a {FILE_FORMAT} file")
+    if header.get("version") != FILE_VERSION:
+        raise CapevalInputError(
+            str(path), None,
+            f"file version {header.get('version')!r}; this capeval reads version {FILE_VERSION}",
+        )
+    n_images = header.get("n_images")
+    if not isinstance(n_images, int) or n_images < 1:
+        raise CapevalInputError(str(path), None, f"n_images must be a positive integer, got "
+                                f"{n_images!r}")
+    return header
+
+
+def _read_npz(path: Path) -> DocumentFrequencies:
+    try:
+        with np.load(path, allow_pickle=False) as archive:
+            header = _check_header(path, json.loads(str(archive["header"])))
+            orders = range(1, header["max_order"] + 1)
+            prefix = tuple(archive[f"prefix_{n}"].astype(np.int64) for n in orders)
+            word = tuple(archive[f"word_{n}"].astype(np.int64) for n in orders)
+            df = tuple(archive[f"df_{n}"].astype(np.int64) for n in orders)
+            vocabulary = tuple(archive["vocabulary"].tolist())
+    except (KeyError, ValueError, zipfile.BadZipFile, json.JSONDecodeError) as error:
+        raise CapevalInputError(str(path), None, f"invalid document frequency file ({error})"
+                                ) from None
+    return DocumentFrequencies(header["n_images"], vocabulary, prefix, word, df,
+                               dict(header.get("metadata", {})))
+
+
+def _read_json(path: Path) -> DocumentFrequencies:
+    try:
+        header = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise CapevalInputError(str(path), None, f"invalid JSON ({error})") from None
+    header = _check_header(path, header)
+    tables = header.get("document_frequencies")
+    if not isinstance(tables, dict):
+        raise CapevalInputError(str(path), None, "missing 'document_frequencies'")
+    vocabulary: dict[str, int] = {}
+    prefixes, words, dfs = [], [], []
+    previous: dict[str, int] = {}
+    for order in range(1, header["max_order"] + 1):
+        rows: dict[str, int] = {}
+        prefix, word, df = [], [], []
+        for ngram, count in tables.get(str(order), {}).items():
+            parts = ngram.split(" ")
+            if len(parts) != order or not isinstance(count, int) or count < 1:
+                raise CapevalInputError(str(path), f"order {order} n-gram {ngram!r}",
+                                        "expected an n-gram of that order with a positive count")
+            head = " ".join(parts[:-1])
+            if order > 1 and head not in previous:
+                raise CapevalInputError(str(path), f"order {order} n-gram {ngram!r}",
+                                        f"its prefix {head!r} is missing from order {order - 1}")
+            rows[ngram] = len(rows)
+            prefix.append(previous[head] if order > 1 else -1)
+            word.append(vocabulary.setdefault(parts[-1], len(vocabulary)))
+            df.append(count)
+        prefixes.append(np.array(prefix, dtype=np.int64))
+        words.append(np.array(word, dtype=np.int64))
+        dfs.append(np.array(df, dtype=np.int64))
+        previous = rows
+    return DocumentFrequencies(header["n_images"], tuple(vocabulary), tuple(prefixes),
+                               tuple(words), tuple(dfs), dict(header.get("metadata", {})))

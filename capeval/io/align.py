@@ -1,0 +1,163 @@
+"""Pair hypotheses with references by image id, in hypothesis order."""
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, NamedTuple, TypeVar
+
+from capeval.errors import CapevalInputError
+from capeval.io.ids import ImageId, canonical_id
+from capeval.io.source import type_name
+
+logger = logging.getLogger("capeval")
+
+_SHOWN_IDS = 5
+"""How many image ids an error message lists before "and N more"."""
+
+_Value = TypeVar("_Value")
+
+
+class Aligned(NamedTuple):
+    """Hypotheses and references of the same N images, position by position."""
+
+    ids: list[ImageId]
+    """N canonical image ids, in hypothesis order."""
+    hypotheses: list[str]
+    """N hypothesis captions."""
+    references: list[list[str]]
+    """N lists of reference captions (at least one each)."""
+
+
+def align(
+    hypotheses: Mapping[Any, str],
+    references: Mapping[Any, Sequence[str]],
+    *,
+    hyp_source: str = "hypotheses",
+    ref_source: str = "references",
+    allow_partial: bool = False,
+) -> Aligned:
+    """Pair each hypothesis with the references of the same image.
+
+    Ids of both mappings are canonicalised first (`capeval.io.ids.canonical_id`), so
+    ``391895`` and ``"391895"`` are the same image. The order of `hypotheses` is kept;
+    nothing is reordered or dropped silently.
+
+    Parameters
+    ----------
+    hypotheses : mapping of image id -> str
+    references : mapping of image id -> sequence of str
+    hyp_source, ref_source : str
+        Names of where the two came from (file names), for messages.
+    allow_partial : bool, default=False
+        Score only the images that have a hypothesis when some referenced images have none,
+        logging a warning that says how many were left out (instead of an error).
+
+    Returns
+    -------
+    Aligned
+        ``(ids, hypotheses, references)``, three lists of length N.
+
+    Raises
+    ------
+    CapevalInputError
+        When a hypothesis is for an image without references (always an error: a hypothesis
+        is never dropped; when no id matches at all, the message shows ids of both sides),
+        when referenced images lack hypotheses (unless `allow_partial`), or for ids and
+        captions of the wrong type.
+    """
+    hyps = _canonical_keys(hypotheses, hyp_source, "hypotheses")
+    _check_hypotheses(hyps, hyp_source)
+    refs = {
+        image_id: _reference_list(captions, ref_source, image_id)
+        for image_id, captions in _canonical_keys(references, ref_source, "references").items()
+    }
+    unknown = [image_id for image_id in hyps if image_id not in refs]
+    if len(unknown) == len(hyps):
+        raise CapevalInputError(
+            hyp_source,
+            None,
+            f"no hypothesis id matches an image id of {ref_source} (hypotheses: "
+            f"{_show(list(hyps), 3)}; references: {_show(list(refs), 3)})",
+        )
+    if unknown:
+        raise CapevalInputError(
+            hyp_source,
+            None,
+            f"hypotheses for {len(unknown)} image(s) that have no references in {ref_source}: "
+            f"{_show(unknown)}",
+        )
+    missing = [image_id for image_id in refs if image_id not in hyps]
+    if missing and not allow_partial:
+        raise CapevalInputError(
+            hyp_source,
+            None,
+            f"no hypothesis for {len(missing)} of the {len(refs)} images in {ref_source}: "
+            f"{_show(missing)}; to score only the {len(hyps)} image(s) that have one, allow "
+            "partial evaluation (--allow-partial)",
+        )
+    if missing:
+        logger.warning(
+            "%s: scoring %d of the %d images in %s; %d image(s) without a hypothesis are "
+            "left out: %s",
+            hyp_source, len(hyps), len(refs), ref_source, len(missing), _show(missing),
+        )
+    ids = list(hyps)
+    return Aligned(ids, [hyps[i] for i in ids], [refs[i] for i in ids])
+
+
+def _canonical_keys(
+    mapping: Mapping[Any, _Value], source: str, what: str
+) -> dict[ImageId, _Value]:
+    """Re-key a mapping by canonical id; two keys naming one image are an error."""
+    if not mapping:
+        raise CapevalInputError(source, None, f"no {what}")
+    canonical: dict[ImageId, _Value] = {}
+    original: dict[ImageId, Any] = {}
+    for key, value in mapping.items():
+        try:
+            image_id = canonical_id(key)
+        except ValueError as error:
+            raise CapevalInputError(source, f"image {key!r}", str(error)) from None
+        if image_id in canonical:
+            raise CapevalInputError(
+                source,
+                f"image {key!r}",
+                f"same image as {original[image_id]!r} (ids are compared as canonical ids)",
+            )
+        canonical[image_id] = value
+        original[image_id] = key
+    return canonical
+
+
+def _check_hypotheses(hypotheses: dict[ImageId, Any], source: str) -> None:
+    for image_id, caption in hypotheses.items():
+        if not isinstance(caption, str):
+            raise CapevalInputError(
+                source,
+                f"image {image_id!r}",
+                f"hypothesis is not a string (got {type_name(caption)})",
+            )
+
+
+def _reference_list(captions: Any, source: str, image_id: ImageId) -> list[str]:
+    """Return the references of one image as a new list, checking every caption."""
+    record = f"image {image_id!r}"
+    if isinstance(captions, (str, bytes, Mapping)) or not isinstance(captions, Iterable):
+        raise CapevalInputError(
+            source, record, f"references must be a list of strings (got {type_name(captions)})"
+        )
+    captions = list(captions)
+    if not captions:
+        raise CapevalInputError(source, record, "no reference captions")
+    for caption in captions:
+        if not isinstance(caption, str):
+            raise CapevalInputError(
+                source, record, f"reference is not a string (got {type_name(caption)})"
+            )
+    return captions
+
+
+def _show(ids: Sequence[ImageId], limit: int = _SHOWN_IDS) -> str:
+    """List ids for a message, at most `limit` of them."""
+    shown = ", ".join(repr(image_id) for image_id in ids[:limit])
+    return shown if len(ids) <= limit else f"{shown} and {len(ids) - limit} more"

@@ -1,0 +1,142 @@
+"""Read references and hypotheses from caption files of any supported format."""
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Collection, Iterable, Mapping, Sequence
+
+from capeval.io.coco import SWAP_HINT, read_coco_hypotheses, read_coco_references
+from capeval.io.detect import resolve_format
+from capeval.io.ids import ImageId
+from capeval.io.karpathy import read_karpathy_references
+from capeval.io.plaintext import read_text_hypotheses, read_text_references
+from capeval.io.source import PathLike, Source
+from capeval.io.tabular import read_table_hypotheses, read_table_references
+
+logger = logging.getLogger("capeval")
+
+_TABLES = ("csv", "tsv", "jsonl")
+_OPTION_FORMATS = {
+    "id_field": ("karpathy",) + _TABLES,
+    "caption_fields": _TABLES,
+    "caption_field": _TABLES,
+    "split": ("karpathy",),
+}
+"""Option name -> the formats it applies to; giving it for another format is an error."""
+
+
+def read_references(
+    paths: PathLike | Iterable[PathLike],
+    format: str | None = None,
+    *,
+    id_field: str | None = None,
+    caption_fields: str | Sequence[str] | None = None,
+    split: str | Collection[str] | None = None,
+) -> dict[ImageId, list[str]]:
+    """Read reference captions, grouped by image.
+
+    Parameters
+    ----------
+    paths : path or iterable of paths
+        One file of any format, or several line-aligned plain-text files (file k holds the
+        k-th reference of every image).
+    format : {"coco", "karpathy", "json", "jsonl", "csv", "tsv", "text"}, optional
+        Overrides detection from the extension (and, for JSON, from the layout).
+    id_field : str, optional
+        The id column (CSV/TSV), key (JSON Lines) or image field (Karpathy: ``"cocoid"``,
+        ``"imgid"``, ``"filename"``); default: detected.
+    caption_fields : str or sequence of str, optional
+        The caption column(s) or key(s) of a table; several mean wide form.
+    split : str or collection of str, optional
+        Karpathy only: keep images of this split (or these splits), e.g. ``"test"``.
+
+    Returns
+    -------
+    dict
+        Canonical image id (see `capeval.io.ids`) -> its reference captions, in file order.
+
+    Raises
+    ------
+    CapevalInputError
+        Naming the file, the record and the problem, for any bad input.
+    """
+    paths = [paths] if isinstance(paths, (str, os.PathLike)) else list(paths)
+    if not paths:
+        raise ValueError("no reference file given")
+    sources = [Source(path) for path in paths]
+    formats = [resolve_format(source, format) for source in sources]
+    options = {"id_field": id_field, "caption_fields": caption_fields, "split": split}
+    if len(sources) > 1:
+        for source, source_format in zip(sources, formats, strict=True):
+            if source_format != "text":
+                source.fail(
+                    None,
+                    "several reference files must all be line-aligned plain text "
+                    f"(this one is {source_format})",
+                )
+        _check_options(sources[0], "text", options)
+        logger.info("reading references from %d line-aligned text files", len(sources))
+        return read_text_references(sources)
+    source, source_format = sources[0], formats[0]
+    _check_options(source, source_format, options)
+    logger.info("%s: reading references as %s", source.name, source_format)
+    if source_format == "coco":
+        return read_coco_references(source)
+    if source_format == "karpathy":
+        return read_karpathy_references(source, id_field, split)
+    if source_format == "text":
+        return read_text_references([source])
+    return read_table_references(source, source_format, id_field, caption_fields)
+
+
+def read_hypotheses(
+    path: PathLike,
+    format: str | None = None,
+    *,
+    id_field: str | None = None,
+    caption_field: str | None = None,
+) -> dict[ImageId, str]:
+    """Read hypothesis captions, one per image.
+
+    Parameters
+    ----------
+    path : path
+    format : {"coco", "json", "jsonl", "csv", "tsv", "text"}, optional
+        Overrides detection from the extension (and, for JSON, from the layout).
+    id_field : str, optional
+        The id column (CSV/TSV) or key (JSON Lines); default: detected.
+    caption_field : str, optional
+        The caption column or key of a table; default: detected.
+
+    Returns
+    -------
+    dict
+        Canonical image id -> its hypothesis, in file order.
+
+    Raises
+    ------
+    CapevalInputError
+        Naming the file, the record and the problem, for any bad input (including a second
+        hypothesis for one image).
+    """
+    source = Source(path)
+    source_format = resolve_format(source, format)
+    _check_options(source, source_format, {"id_field": id_field, "caption_field": caption_field})
+    logger.info("%s: reading hypotheses as %s", source.name, source_format)
+    if source_format == "coco":
+        return read_coco_hypotheses(source)
+    if source_format == "karpathy":
+        source.fail(None, f"holds references (Karpathy JSON), not hypotheses; {SWAP_HINT}")
+    if source_format == "text":
+        return read_text_hypotheses(source)
+    return read_table_hypotheses(source, source_format, id_field, caption_field)
+
+
+def _check_options(source: Source, source_format: str, options: Mapping[str, object]) -> None:
+    for name, value in options.items():
+        if value is not None and source_format not in _OPTION_FORMATS[name]:
+            source.fail(
+                None,
+                f"option {name} does not apply to {source_format} files "
+                f"(only to {', '.join(_OPTION_FORMATS[name])})",
+            )

@@ -1,0 +1,94 @@
+"""One input file: its display name, its text (strict UTF-8) and its parsed JSON.
+
+Every problem found while reading is raised as `CapevalInputError` naming the file, and the
+line (for text) or line and column (for JSON) where it is.
+"""
+from __future__ import annotations
+
+import json
+import os
+from functools import cached_property
+from pathlib import Path
+from typing import Any, NoReturn
+
+from capeval.errors import CapevalInputError
+
+PathLike = str | os.PathLike[str]
+
+_UTF8_BOM = b"\xef\xbb\xbf"
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+
+class Source:
+    """A file to read, loaded lazily and at most once.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The file. Its display name (in error messages) is the path as given.
+    """
+
+    def __init__(self, path: PathLike) -> None:
+        self.path = Path(path)
+        self.name = os.fspath(path)
+
+    def fail(self, record: str | None, reason: str) -> NoReturn:
+        """Raise `CapevalInputError` for this file; `record` is e.g. ``"line 5"``."""
+        raise CapevalInputError(self.name, record, reason)
+
+    @property
+    def suffix(self) -> str:
+        """The file extension, lowercased, with its dot (``".json"``), or ``""``."""
+        return self.path.suffix.lower()
+
+    @cached_property
+    def text(self) -> str:
+        """The file decoded as UTF-8 (a leading byte-order mark is dropped).
+
+        Raises `CapevalInputError` when the file cannot be read, is empty (no bytes), is
+        UTF-16 or is not valid UTF-8 (naming the line and byte offset).
+        """
+        try:
+            data = self.path.read_bytes()
+        except FileNotFoundError:
+            self.fail(None, "no such file")
+        except IsADirectoryError:
+            self.fail(None, "is a directory, not a file")
+        except OSError as error:
+            self.fail(None, f"cannot read: {error.strerror or error}")
+        start = len(_UTF8_BOM) if data.startswith(_UTF8_BOM) else 0
+        if len(data) == start:
+            self.fail(None, "file is empty")
+        if data.startswith(_UTF16_BOMS):
+            self.fail(None, "file is UTF-16 encoded; save it as UTF-8")
+        try:
+            return data[start:].decode("utf-8")
+        except UnicodeDecodeError as error:
+            offset = start + error.start
+            line = data.count(b"\n", 0, offset) + 1
+            self.fail(
+                f"line {line}",
+                f"invalid UTF-8 at byte offset {offset} (byte 0x{data[offset]:02x})",
+            )
+
+    @cached_property
+    def json(self) -> Any:
+        """The file parsed as one JSON document.
+
+        Raises `CapevalInputError` naming the line and column of a syntax error, with a
+        hint when the file looks like JSON Lines.
+        """
+        if not self.text.strip():
+            self.fail(None, "file holds only whitespace, no JSON")
+        try:
+            return json.loads(self.text)
+        except json.JSONDecodeError as error:
+            reason = f"malformed JSON: {error.msg}"
+            if error.msg == "Extra data" and error.lineno > 1:
+                reason += " (one JSON value per line is JSON Lines: name the file .jsonl)"
+            self.fail(f"line {error.lineno}, column {error.colno}", reason)
+
+
+def type_name(value: object) -> str:
+    """Name the type of a value read from a file: ``"null"``, ``"int"``, ``"list"``, ..."""
+    return "null" if value is None else type(value).__name__

@@ -1,0 +1,95 @@
+"""Write hypotheses as a COCO results file and per-image scores as a JSON Lines or CSV table."""
+from __future__ import annotations
+
+import csv
+import json
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from capeval.errors import CapevalInputError
+from capeval.io.ids import ImageId
+from capeval.io.source import PathLike
+
+PER_ITEM_EXTENSIONS = (".jsonl", ".csv")
+"""File extensions `write_per_item` understands."""
+
+
+def write_results(path: PathLike, ids: Sequence[ImageId], captions: Sequence[str]) -> None:
+    """Write a COCO results file: a JSON list of ``{"image_id", "caption"}``, one per line.
+
+    Parameters
+    ----------
+    path : path
+    ids : sequence of N image ids (int or str)
+    captions : sequence of N str
+    """
+    lines = [
+        json.dumps({"image_id": image_id, "caption": caption}, ensure_ascii=False)
+        for image_id, caption in zip(ids, captions, strict=True)
+    ]
+    Path(path).write_text("[\n" + ",\n".join(lines) + "\n]\n", encoding="utf-8")
+
+
+def write_per_item(path: PathLike, table: Any) -> None:
+    """Write one record per image, ``image_id`` first, as JSON Lines or CSV (by extension).
+
+    Parameters
+    ----------
+    path : path
+        Ending in ``.jsonl`` or ``.csv``.
+    table : pandas.DataFrame or iterable of mappings
+        A DataFrame indexed by image id (as ``capeval.evaluate(...).per_item``) or with an
+        ``image_id`` column, or records each holding ``image_id`` and score columns. Scores
+        are written at full precision; NaN becomes null (JSON) or an empty cell (CSV).
+
+    Raises
+    ------
+    CapevalInputError
+        For an extension other than ``.jsonl`` or ``.csv``.
+    ValueError
+        For a record without ``image_id``.
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in PER_ITEM_EXTENSIONS:
+        raise CapevalInputError(
+            str(path), None, f"per-item file must end in {' or '.join(PER_ITEM_EXTENSIONS)}"
+        )
+    records = [{key: _plain(value) for key, value in record.items()} for record in _records(table)]
+    for number, record in enumerate(records, start=1):
+        if "image_id" not in record:
+            raise ValueError(f"per-item record {number} has no 'image_id'")
+    columns = list(dict.fromkeys(key for record in records for key in record))
+    if "image_id" in columns:
+        columns.remove("image_id")
+    columns.insert(0, "image_id")
+    with path.open("w", encoding="utf-8", newline="") as stream:
+        if suffix == ".jsonl":
+            for record in records:
+                row = {column: record.get(column) for column in columns}
+                stream.write(json.dumps(row, ensure_ascii=False, allow_nan=False) + "\n")
+        else:
+            writer = csv.DictWriter(stream, fieldnames=columns, lineterminator="\n")
+            writer.writeheader()
+            writer.writerows(records)
+
+
+def _records(table: Any) -> Iterable[Mapping[str, Any]]:
+    import pandas as pd  # only here: writing a table is the one place that needs pandas
+
+    if isinstance(table, pd.DataFrame):
+        if "image_id" not in table.columns:
+            table = table.rename_axis("image_id").reset_index()
+        return table.to_dict(orient="records")
+    return table
+
+
+def _plain(value: Any) -> Any:
+    """Turn NumPy scalars into Python ones and NaN into None."""
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value

@@ -1,0 +1,93 @@
+"""BLEU-1..4 exactly as pycocoevalcap computes it (Papineni et al., 2002).
+
+Matches ``pycocoevalcap.bleu.bleu.Bleu(4).compute_score`` (which calls its BleuScorer with
+``option='closest'``): clipped n-gram precision against the maximum count over all references,
+brevity penalty with the reference length closest to the hypothesis length (ties to the
+shorter), and the reference's additive fudges: 1e-15 on every match count and on the
+hypothesis length, 1e-9 on every n-gram total and on the reference length. Per-image scores are
+the same formula applied to one image's statistics, as the reference reports them.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from capeval.metrics.base import Metric, Segments
+
+TINY = 1e-15
+"""Added to match counts and to the hypothesis length (pycocoevalcap's ``tiny``)."""
+SMALL = 1e-9
+"""Added to n-gram totals and to the reference length (pycocoevalcap's ``small``)."""
+
+
+class Bleu(Metric):
+    """BLEU-1..max_order with pycocoevalcap's smoothing and 'closest' reference length.
+
+    Statistics per segment (K = 2 + 2 * max_order): hypothesis length, closest reference
+    length, clipped matches of each order, then n-gram totals of each order.
+
+    Parameters
+    ----------
+    max_order : int, default=4
+        Highest n-gram order; scores BLEU-1..BLEU-max_order are reported.
+    """
+
+    name = "BLEU"
+
+    def __init__(self, max_order: int = 4) -> None:
+        if not isinstance(max_order, int) or max_order < 1:
+            raise ValueError(f"max_order must be a positive integer, got {max_order!r}")
+        self.max_order = max_order
+        self.score_names = tuple(f"BLEU-{n}" for n in range(1, max_order + 1))
+        self.stat_names = (
+            "hyp_len",
+            "ref_len",
+            *(f"matches_{n}" for n in range(1, max_order + 1)),
+            *(f"total_{n}" for n in range(1, max_order + 1)),
+        )
+
+    def signature(self) -> dict[str, str]:
+        return {"n": str(self.max_order), "ref_len": "closest", "smooth": "coco"}
+
+    def _segment_stats(self, segments: Segments) -> np.ndarray:
+        n_segments = len(segments)
+        corpus = segments.ngrams(self.max_order)
+        hyp_len = corpus.lengths[:n_segments]
+        ref_len = _closest_lengths(
+            hyp_len, corpus.lengths[n_segments:], segments.reference_image()
+        )
+        matches = [
+            order.counts[:n_segments].minimum(ref_max).sum(axis=1)
+            for order, ref_max in zip(
+                corpus.orders, segments.reference_maxima(self.max_order), strict=True
+            )
+        ]
+        totals = [np.maximum(hyp_len - n + 1, 0) for n in range(1, self.max_order + 1)]
+        return np.column_stack([hyp_len, ref_len, *matches, *totals]).astype(np.float64)
+
+    def scores_from_stats(self, stats: np.ndarray) -> np.ndarray:
+        stats = np.asarray(stats, dtype=np.float64)
+        n = self.max_order
+        hyp_len, ref_len = stats[..., 0], stats[..., 1]
+        precisions = (stats[..., 2 : 2 + n] + TINY) / (stats[..., 2 + n : 2 + 2 * n] + SMALL)
+        exponents = 1.0 / np.arange(1, n + 1)
+        scores = np.cumprod(precisions, axis=-1) ** exponents
+        ratio = (hyp_len + TINY) / (ref_len + SMALL)
+        with np.errstate(divide="ignore"):
+            brevity = np.where(ratio < 1, np.exp(1 - 1 / ratio), 1.0)
+        return scores * brevity[..., np.newaxis]
+
+
+def _closest_lengths(hyp_len: np.ndarray, ref_len: np.ndarray, ref_image: np.ndarray) -> np.ndarray:
+    """Return, per image, the reference length closest to the hypothesis length.
+
+    Ties go to the shorter reference, as ``min((abs(l - hyp_len), l) ...)`` in the reference.
+    Shapes: hyp_len (S,), ref_len (R,), ref_image (R,) -> (S,).
+    """
+    distance = np.abs(ref_len - hyp_len[ref_image])
+    order = np.lexsort((ref_len, distance, ref_image))
+    first_of_image = np.ones(order.size, dtype=bool)
+    first_of_image[1:] = ref_image[order][1:] != ref_image[order][:-1]
+    closest = np.zeros(hyp_len.size, dtype=np.int64)
+    closest[ref_image[order][first_of_image]] = ref_len[order][first_of_image]
+    return closest
+

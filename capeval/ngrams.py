@@ -1,0 +1,186 @@
+"""N-gram count matrices for a whole corpus at once, built with NumPy and SciPy sparse arrays.
+
+Captions are interned to integer word ids; every n-gram of order n gets a dense id by pairing
+the id of its (n-1)-gram prefix with its last word, so the n-grams form a trie. The counts of
+each order are a sparse (captions x n-grams) matrix, which BLEU and CIDEr-D combine with sparse
+elementwise operations instead of per-caption dictionaries.
+
+Words are what pycocoevalcap's n-gram metrics see: ``" ".join(tokens).split()``. PTB tokens may
+contain U+00A0 (``3\\u00a01/2``); BLEU and CIDEr-D split there, ROUGE-L does not.
+
+Letters used in shapes: C captions, W words in the corpus, G distinct n-grams of one order.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from itertools import chain
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+
+
+@dataclass(frozen=True)
+class NgramOrder:
+    """The n-grams of one order n in C captions.
+
+    Attributes
+    ----------
+    counts : scipy.sparse.csr_array of shape (C, G), dtype int64
+        Occurrences of n-gram g in caption c; canonical (sorted indices, no duplicates).
+    prefix : ndarray of shape (G,), dtype int64
+        Id of each n-gram's first n-1 words among the (n-1)-grams; -1 for unigrams.
+    last_word : ndarray of shape (G,), dtype int64
+        Word id of each n-gram's last word.
+    """
+
+    counts: sparse.csr_array
+    prefix: np.ndarray
+    last_word: np.ndarray
+
+
+@dataclass(frozen=True)
+class CorpusNgrams:
+    """Vocabulary, lengths and n-gram counts of orders 1..max_order of C captions.
+
+    Attributes
+    ----------
+    vocabulary : list of str
+        Words by word id.
+    lengths : ndarray of shape (C,), dtype int64
+        Words per caption.
+    orders : list of NgramOrder
+        ``orders[n - 1]`` holds the n-grams of order n.
+    """
+
+    vocabulary: list[str]
+    lengths: np.ndarray
+    orders: list[NgramOrder]
+
+
+def count_corpus_ngrams(captions: Sequence[Sequence[str]], max_order: int) -> CorpusNgrams:
+    """Intern the words of `captions` and count their n-grams of orders 1..max_order.
+
+    Parameters
+    ----------
+    captions : sequence of C token sequences
+    max_order : int
+        Highest n-gram order counted.
+    """
+    vocabulary, word_ids, lengths = _intern_words(captions)
+    n_words = len(vocabulary)
+    # Words left in the caption from each position onwards, that position included.
+    remaining = np.repeat(np.cumsum(lengths), lengths) - np.arange(word_ids.size)
+
+    orders = []
+    starts = np.arange(word_ids.size, dtype=np.int64)  # positions where an n-gram starts
+    gram_ids = word_ids
+    for order in range(1, max_order + 1):
+        if order == 1:
+            n_grams = n_words
+            prefix = np.full(n_words, -1, dtype=np.int64)
+            last_word = np.arange(n_words, dtype=np.int64)
+        else:
+            keep = remaining[starts] >= order
+            starts = starts[keep]
+            prefix_ids = gram_ids[keep]
+            last_ids = word_ids[starts + order - 1]
+            gram_ids, representative = factorize(prefix_ids * n_words + last_ids)
+            n_grams = representative.size
+            prefix, last_word = prefix_ids[representative], last_ids[representative]
+        grams_per_caption = np.maximum(lengths - order + 1, 0)
+        indptr = np.concatenate([[0], np.cumsum(grams_per_caption)])
+        counts = sparse.csr_array(
+            (np.ones(gram_ids.size, dtype=np.int64), gram_ids.copy(), indptr),
+            shape=(len(captions), n_grams),
+        )
+        counts.sum_duplicates()  # in place, hence the copy of gram_ids
+        orders.append(NgramOrder(counts, prefix, last_word))
+    return CorpusNgrams(vocabulary, lengths, orders)
+
+
+def _intern_words(captions: Sequence[Sequence[str]]) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """Return (vocabulary, word ids of shape (W,), words per caption of shape (C,)).
+
+    Tokens are interned first; only if some distinct token is not exactly one whitespace-free
+    word (rare: U+00A0 inside PTB tokens, or empty tokens) are the ids re-mapped to words.
+    """
+    lengths = np.fromiter(map(len, captions), dtype=np.int64, count=len(captions))
+    tokens = list(chain.from_iterable(captions))
+    token_index = {token: index for index, token in enumerate(dict.fromkeys(tokens))}
+    token_ids = np.fromiter(map(token_index.__getitem__, tokens), dtype=np.int64, count=len(tokens))
+    pieces = [token.split() for token in token_index]
+    if all(len(words) == 1 and words[0] == token for words, token in zip(pieces, token_index)):
+        return list(token_index), token_ids, lengths
+
+    word_index = {word: index for index, word in enumerate(dict.fromkeys(chain(*pieces)))}
+    words_per_token = np.fromiter(map(len, pieces), dtype=np.int64, count=len(pieces))
+    piece_ids = np.fromiter(
+        (word_index[word] for words in pieces for word in words), dtype=np.int64
+    )
+    piece_offsets = np.concatenate([[0], np.cumsum(words_per_token)])
+    # Expand every token occurrence into its words: a ragged gather.
+    counts = words_per_token[token_ids]
+    first = np.repeat(piece_offsets[token_ids], counts)
+    within = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+    caption_of_token = np.repeat(np.arange(len(captions)), lengths)
+    word_lengths = np.bincount(caption_of_token, weights=counts, minlength=len(captions))
+    return list(word_index), piece_ids[first + within], word_lengths.astype(np.int64)
+
+
+def factorize(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return dense codes of `keys` and, for each code, the index of one key with that code.
+
+    Returns
+    -------
+    codes : ndarray of shape keys.shape, dtype int64
+        Codes numbered in order of first appearance.
+    representative : ndarray of shape (number of distinct keys,), dtype int64
+    """
+    codes, uniques = pd.factorize(keys)
+    codes = codes.astype(np.int64, copy=False)
+    representative = np.empty(len(uniques), dtype=np.int64)
+    representative[codes] = np.arange(keys.size, dtype=np.int64)
+    return codes, representative
+
+
+def max_over_row_groups(matrix: sparse.csr_array, group_sizes: np.ndarray) -> sparse.csr_array:
+    """Return the elementwise maximum over consecutive groups of rows.
+
+    Parameters
+    ----------
+    matrix : csr_array of shape (R, G) with non-negative entries
+    group_sizes : ndarray of shape (S,), dtype int64
+        Rows per group, summing to R (e.g. the references of each image).
+
+    Returns
+    -------
+    csr_array of shape (S, G)
+        Row s holds, for each column, the maximum over the rows of group s (canonical).
+    """
+    group_indptr = matrix.indptr[np.concatenate([[0], np.cumsum(group_sizes)])]
+    stacked = sparse.csr_array(
+        (matrix.data.copy(), matrix.indices.copy(), group_indptr),
+        shape=(group_sizes.size, matrix.shape[1]),
+    )
+    stacked.has_sorted_indices = False
+    stacked.sort_indices()  # equal (row, column) entries become adjacent
+    rows = np.repeat(np.arange(group_sizes.size), np.diff(stacked.indptr))
+    new_entry = np.ones(stacked.nnz, dtype=bool)
+    new_entry[1:] = (rows[1:] != rows[:-1]) | (stacked.indices[1:] != stacked.indices[:-1])
+    starts = np.flatnonzero(new_entry)
+    maxima = np.maximum.reduceat(stacked.data, starts) if starts.size else stacked.data[:0]
+    indptr = np.searchsorted(starts, stacked.indptr)
+    return sparse.csr_array(
+        (maxima, stacked.indices[starts], indptr), shape=(group_sizes.size, matrix.shape[1])
+    )
+
+
+def scale_columns(matrix: sparse.csr_array, factors: np.ndarray) -> sparse.csr_array:
+    """Return ``matrix * factors`` (column j scaled by factors[j]) as a float64 csr_array.
+
+    Shapes: matrix (N, G), factors (G,). (SciPy's broadcasting ``*`` returns a COO array.)
+    """
+    data = matrix.data * factors[matrix.indices]
+    return sparse.csr_array((data, matrix.indices, matrix.indptr), shape=matrix.shape)

@@ -1,0 +1,180 @@
+"""Render a `Leaderboard` as a plain-text table, Markdown, LaTeX, CSV or JSON.
+
+Text formats show scores with three decimals, the confidence interval in brackets and a
+significance marker (``*`` p < 0.05, ``**`` p < 0.01 against the baseline), followed by notes
+that say what the brackets and markers mean, which references were used, and the signature.
+CSV and JSON carry full precision.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+
+from capeval.human import HUMAN
+from capeval.report.leaderboard import TESTS, Leaderboard
+
+MARKERS = ((0.01, "**"), (0.05, "*"))
+"""(threshold, marker): the first threshold a p-value is below gives its marker."""
+
+
+def format_leaderboard(board: Leaderboard, fmt: str = "table") -> str:
+    """Return the leaderboard rendered in `fmt` (see `FORMATTERS`), ending with a newline."""
+    if fmt not in FORMATTERS:
+        raise ValueError(f"unknown format {fmt!r}; choose from {', '.join(FORMATTERS)}")
+    return FORMATTERS[fmt](board)
+
+
+def significance_marker(p: float) -> str:
+    """Return ``**``, ``*`` or ``""`` for a p-value (NaN: no marker)."""
+    if math.isnan(p):
+        return ""
+    return next((marker for threshold, marker in MARKERS if p < threshold), "")
+
+
+def cell_parts(board: Leaderboard, system: str, score: str) -> tuple[str, str, str]:
+    """Return (value, interval, marker) strings of one cell, e.g. ("0.943", "0.930, 0.956", "*")."""
+    value = f"{board.scores.at[system, score]:.3f}"
+    interval = ""
+    if board.ci_low is not None:
+        interval = f"{board.ci_low.at[system, score]:.3f}, {board.ci_high.at[system, score]:.3f}"
+    marker = ""
+    if board.p_values is not None:
+        marker = significance_marker(float(board.p_values.at[system, score]))
+    return value, interval, marker
+
+
+def row_label(board: Leaderboard, system: str) -> str:
+    """Return a system's name, with "(baseline)" appended for the baseline."""
+    return f"{system} (baseline)" if system == board.settings["baseline"] else system
+
+
+def notes(board: Leaderboard) -> list[str]:
+    """Return the sentences explaining intervals, markers and references, then the signature."""
+    settings = board.settings
+    lines = []
+    if settings["ci"] is not None:
+        lines.append(f"[low, high]: {settings['ci']:.0%} percentile bootstrap confidence "
+                     f"interval ({settings['n_bootstrap']} resamples of the "
+                     f"{settings['n_images']} images, seed {settings['seed']}).")
+    if settings["test"]:
+        lines.append(f"* p < 0.05, ** p < 0.01: {TESTS[settings['test']]} test against "
+                     f"{settings['baseline']} ({settings['n_bootstrap']} "
+                     f"{'resamples' if settings['test'] == 'bs' else 'trials'}, two-sided).")
+    if settings["human"]:
+        lines.append(f"{HUMAN}: each reference scored against the other references of its "
+                     f"image, in {settings['n_folds']} leave-one-out folds; every system is "
+                     "scored against the same reduced reference sets and averaged over folds.")
+    else:
+        lines.append("Every system is scored against all references.")
+    lines.append(f"Ranked by {settings['sort']}. Signature: {board.signature_string()}")
+    return lines
+
+
+def _cells(board: Leaderboard, bracket: tuple[str, str] = ("[", "]"),
+           marker_format: str = "{}") -> tuple[list[str], list[list[str]]]:
+    header = ["#", "System", *board.score_names]
+    rows = []
+    for rank, system in enumerate(board.systems, start=1):
+        cells = []
+        for score in board.score_names:
+            value, interval, marker = cell_parts(board, system, score)
+            text = value + (f" {bracket[0]}{interval}{bracket[1]}" if interval else "")
+            cells.append(text + (marker_format.format(marker) if marker else ""))
+        rows.append([str(rank), row_label(board, system), *cells])
+    return header, rows
+
+
+def to_table(board: Leaderboard) -> str:
+    """Plain text: aligned columns (numbers right-aligned), then the notes."""
+    header, rows = _cells(board)
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+
+    def line(cells):
+        return "  ".join(cell.ljust(width) if i == 1 else cell.rjust(width)
+                         for i, (cell, width) in enumerate(zip(cells, widths, strict=True)))
+
+    body = [line(header), "  ".join("-" * width for width in widths), *map(line, rows)]
+    return "\n".join([*(text.rstrip() for text in body), "", *notes(board)]) + "\n"
+
+
+def to_markdown(board: Leaderboard) -> str:
+    """A GitHub-flavoured Markdown table, then one paragraph per note."""
+    header, rows = _cells(board)
+    escaped = [[_markdown_escape(cell) for cell in cells] for cells in [header, *rows]]
+    table = ["| " + " | ".join(cells) + " |" for cells in escaped]
+    table.insert(1, "|" + "|".join(["---:", ":---", *["---:"] * (len(header) - 2)]) + "|")
+    *explanations, _ = notes(board)
+    paragraphs = ["\n".join(table), *map(_markdown_escape, explanations),
+                  f"Ranked by {_markdown_escape(board.settings['sort'])}. "
+                  f"Signature: `{board.signature_string()}`"]
+    return "\n\n".join(paragraphs) + "\n"
+
+
+def _markdown_escape(text: str) -> str:
+    """Escape what Markdown would read as markup (emphasis, tables, code, HTML)."""
+    return "".join("\\" + ch if ch in "\\`*_|<>" else ch for ch in text)
+
+
+_LATEX_SPECIAL = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#",
+                  "_": r"\_", "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}",
+                  "^": r"\textasciicircum{}"}
+
+
+def latex_escape(text: str) -> str:
+    """Escape LaTeX's special characters in plain text."""
+    return "".join(_LATEX_SPECIAL.get(ch, ch) for ch in text)
+
+
+def to_latex(board: Leaderboard) -> str:
+    """A ``tabular`` (no packages needed), the notes and signature as LaTeX comments."""
+    header, rows = _cells(board, bracket=("{\\scriptsize[", "]}"), marker_format="$^{{{}}}$")
+    lines = [f"\\begin{{tabular}}{{rl{'r' * (len(header) - 2)}}}", "\\hline",
+             " & ".join(latex_escape(cell) for cell in header) + " \\\\", "\\hline"]
+    for row in rows:
+        rank, label, *cells = row
+        lines.append(" & ".join([rank, latex_escape(label), *cells]) + " \\\\")
+    lines += ["\\hline", "\\end{tabular}"]
+    lines += [f"% {note}" for note in notes(board)]
+    return "\n".join(lines) + "\n"
+
+
+def to_csv(board: Leaderboard) -> str:
+    """One row per system: rank, system, then per score its value, ci_low, ci_high and p.
+
+    Missing statistics are empty cells; the signature is the last column of every row.
+    """
+    columns = ["rank", "system"]
+    for score in board.score_names:
+        columns += [score, f"{score} ci_low", f"{score} ci_high", f"{score} p"]
+    columns.append("signature")
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(columns)
+    for rank, system in enumerate(board.systems, start=1):
+        row: list = [rank, system]
+        for score in board.score_names:
+            row.append(repr(float(board.scores.at[system, score])))
+            for table in (board.ci_low, board.ci_high, board.p_values):
+                value = math.nan if table is None else float(table.at[system, score])
+                row.append("" if math.isnan(value) else repr(value))
+        row.append(board.signature_string())
+        writer.writerow(row)
+    return out.getvalue()
+
+
+def to_json(board: Leaderboard) -> str:
+    """``{"signature": ..., "systems": [{"name", "scores", "ci", "p"}, ...]}``, indented."""
+    return json.dumps(board.to_dict(), indent=2, ensure_ascii=False) + "\n"
+
+
+def to_html(board: Leaderboard) -> str:
+    from capeval.report.html import render_html
+
+    return render_html(board)
+
+
+FORMATTERS = {"table": to_table, "markdown": to_markdown, "latex": to_latex, "csv": to_csv,
+              "json": to_json, "html": to_html}
+"""Format name -> function rendering a Leaderboard as a string."""

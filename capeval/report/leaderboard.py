@@ -1,0 +1,412 @@
+"""Score several captioning systems on the same images: a ranked table with statistics.
+
+`leaderboard` tokenizes the references once, scores every system with `evaluate_tokenized`,
+and adds bootstrap confidence intervals and paired significance tests computed from the
+per-image statistics (`capeval.stats`), optionally with a human row (`capeval.human`).
+"""
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from capeval import __version__
+from capeval.document_frequencies import DocumentFrequencies
+from capeval.errors import CapevalInputError
+from capeval.evaluation import MetricSpec, evaluate_tokenized, format_signature, resolve_metrics
+from capeval.human import HUMAN, Fold, leave_one_out_folds
+from capeval.io import align, canonical_id
+from capeval.metrics import DEFAULT_METRICS, Metric
+from capeval.stats import (
+    Bootstrap,
+    Randomization,
+    approximate_randomization_p,
+    bootstrap_scores,
+    confidence_interval,
+    corpus_scores,
+    paired_bootstrap_p,
+)
+from capeval.tokenizers import tokenize
+
+logger = logging.getLogger("capeval")
+
+COLUMN_ORDER = ("CIDEr-D", "METEOR", "ROUGE-L", "BLEU-1", "BLEU-2", "BLEU-3", "BLEU-4")
+"""Column order of the COCO caption leaderboard; other scores follow in computed order."""
+
+TESTS = {"bs": "paired bootstrap", "ar": "approximate randomization"}
+"""Paired significance tests: short name -> description."""
+
+
+@dataclass(frozen=True)
+class Leaderboard:
+    """Scores of several systems on the same S images, ranked, with their uncertainty.
+
+    Attributes
+    ----------
+    scores : pandas.DataFrame
+        One row per system (index: name), ranked best first; one column per score, in COCO
+        leaderboard order.
+    ci_low, ci_high : pandas.DataFrame or None
+        Bounds of the bootstrap confidence interval, same shape as `scores`; None without
+        bootstrap.
+    p_values : pandas.DataFrame or None
+        p-value of each system's difference from the baseline, same shape as `scores` (NaN
+        on the baseline's row); None without a test.
+    per_item : pandas.DataFrame
+        Long form, one row per (system, image): ``system``, ``image_id``, ``caption`` and one
+        column per score (the mean over folds for the human comparison).
+    references : dict
+        Image id -> its reference captions.
+    settings : dict
+        ``ci`` (level), ``n_bootstrap``, ``seed``, ``test``, ``baseline``, ``human``, ``sort``.
+    signature : dict of str to str
+        Everything that determines the numbers; ``version`` last.
+    """
+
+    scores: pd.DataFrame
+    ci_low: pd.DataFrame | None
+    ci_high: pd.DataFrame | None
+    p_values: pd.DataFrame | None
+    per_item: pd.DataFrame
+    references: dict
+    settings: dict
+    signature: dict
+
+    @property
+    def systems(self) -> list[str]:
+        """System names, ranked best first."""
+        return list(self.scores.index)
+
+    @property
+    def score_names(self) -> list[str]:
+        return list(self.scores.columns)
+
+    def signature_string(self) -> str:
+        """Return the signature as ``key:value|key:value|...`` (version last)."""
+        return format_signature(self.signature)
+
+    def to_dict(self) -> dict:
+        """Return ``{"signature": str, "systems": [{"name", "scores", "ci", "p"}, ...]}``.
+
+        Systems are ranked best first; ``ci`` maps a score to ``[low, high]`` and ``p`` to the
+        p-value against the baseline (both empty when not computed; ``p`` is empty on the
+        baseline itself).
+        """
+        systems = []
+        for name in self.systems:
+            ci, p = {}, {}
+            if self.ci_low is not None:
+                ci = {score: [float(self.ci_low.at[name, score]),
+                              float(self.ci_high.at[name, score])] for score in self.score_names}
+            if self.p_values is not None and name != self.settings["baseline"]:
+                p = {score: float(self.p_values.at[name, score]) for score in self.score_names}
+            systems.append({"name": name,
+                            "scores": {k: float(v) for k, v in self.scores.loc[name].items()},
+                            "ci": ci, "p": p})
+        return {"signature": self.signature_string(), "systems": systems}
+
+    def write_per_item(self, path) -> None:
+        """Write `per_item` (every system, every image) as ``.jsonl`` or ``.csv``."""
+        from capeval.io import write_per_item
+
+        write_per_item(path, self.per_item)
+
+
+def leaderboard(
+    systems: Mapping[str, Mapping[Any, str]],
+    references: Mapping[Any, Sequence[str]],
+    metrics: Iterable[MetricSpec] = DEFAULT_METRICS,
+    *,
+    tokenizer: str = "ptb",
+    document_frequencies: DocumentFrequencies | str | None = None,
+    n_bootstrap: int = 1000,
+    ci: float = 0.95,
+    seed: int = 12345,
+    test: str | None = None,
+    baseline: str | None = None,
+    human: bool = False,
+    sort: str | None = None,
+    allow_partial: bool = False,
+    sources: Mapping[str, str] | None = None,
+    reference_source: str = "references",
+    progress: Callable[[str], None] | None = None,
+) -> Leaderboard:
+    """Score every system on the same images and rank them.
+
+    Parameters
+    ----------
+    systems : mapping of name -> (mapping of image id -> caption)
+        Every system must caption the same images. Order decides ties and the default
+        baseline (the first system).
+    references : mapping of image id -> list of str
+    metrics : iterable of str or Metric, default=DEFAULT_METRICS
+    tokenizer : {"ptb", "none"}, default="ptb"
+    document_frequencies : DocumentFrequencies or path, optional
+        CIDEr-D's df table (default: the references, as pycocoevalcap does).
+    n_bootstrap : int, default=1000
+        Resamples of the images for the confidence intervals and the paired bootstrap test,
+        and trials of approximate randomization; 0 computes no interval.
+    ci : float, default=0.95
+        Level of the percentile bootstrap confidence intervals.
+    seed : int, default=12345
+        Seed of the one `np.random.default_rng` that draws all resamples (0 is a seed).
+    test : {"bs", "ar"}, optional
+        Paired test of every system against the baseline: paired bootstrap or approximate
+        randomization. Default: "bs" when `baseline` is given, else none.
+    baseline : str, optional
+        Name of the baseline system (default: the first system, when a test is asked for).
+    human : bool, default=False
+        Add a "Human" row (each reference scored against the others) and score every system
+        against the same leave-one-out reference sets (see `capeval.human`).
+    sort : str, optional
+        Score to rank by, descending (default: CIDEr-D when computed, else the first score).
+    allow_partial : bool, default=False
+        Allow references for more images than the systems caption.
+    sources : mapping of name -> str, optional
+        Where each system came from (file names), for messages.
+    reference_source : str, default="references"
+    progress : callable, optional
+        Called with a short description of each step.
+
+    Returns
+    -------
+    Leaderboard
+
+    Raises
+    ------
+    CapevalInputError
+        When systems caption different images, or a system does not match the references.
+    ValueError
+        For inconsistent settings (unknown baseline or sort score, a system named "Human"
+        next to the human row, bad sample counts).
+    """
+    notify = progress or (lambda step: None)
+    names = list(systems)
+    sources = {name: (sources or {}).get(name, name) for name in names}
+    metric_objects = resolve_metrics(metrics, _load_once(document_frequencies))
+    test, baseline = _check_settings(names, metric_objects, test, baseline, human, sort,
+                                     n_bootstrap, ci)
+    score_names = _column_order(metric_objects)
+    sort = sort or ("CIDEr-D" if "CIDEr-D" in score_names else score_names[0])
+
+    ids, captions, reference_lists = _align_systems(systems, references, sources,
+                                                    reference_source, allow_partial)
+    notify("tokenize")
+    reference_tokens, system_tokens = _tokenize_once(reference_lists, captions, tokenizer)
+    if human:
+        folds = leave_one_out_folds(reference_tokens)
+        system_tokens = {HUMAN: None, **system_tokens}  # its captions are each fold's held-out
+        captions = {HUMAN: leave_one_out_folds(reference_lists)[0].held_out, **captions}
+    else:
+        folds = [Fold(None, reference_tokens)]
+    names = list(system_tokens)
+
+    stats: dict[str, list[np.ndarray]] = {metric.name: [] for metric in metric_objects}
+    for name, tokens in system_tokens.items():
+        notify(f"score {name}")
+        evaluations = [evaluate_tokenized(ids, fold.held_out if tokens is None else tokens,
+                                          fold.references, metric_objects, tokenizer=tokenizer)
+                       for fold in folds]
+        for metric in metric_objects:
+            stats[metric.name].append(np.stack([e.stats[metric.name] for e in evaluations]))
+    stacked = {metric: np.stack(arrays) for metric, arrays in stats.items()}  # (N, F, S, K)
+
+    scores = _frame({score: value for metric in metric_objects for score, value in zip(
+        metric.score_names, corpus_scores(metric, stacked[metric.name]).T, strict=True)},
+        names, score_names)
+    ci_low = ci_high = p_values = None
+    rng = np.random.default_rng(seed)
+    if n_bootstrap:
+        notify("bootstrap")
+        ci_low, ci_high, p_values = _resample(stacked, metric_objects, scores, rng,
+                                              n_bootstrap, ci, test, names.index(baseline)
+                                              if test == "bs" else None)
+    if test == "ar":
+        notify("approximate randomization")
+        p_values = _randomize(stacked, metric_objects, scores, rng, n_bootstrap,
+                              names.index(baseline))
+
+    order = scores[sort].sort_values(ascending=False, kind="stable").index
+    settings = {"ci": ci if n_bootstrap else None, "n_bootstrap": n_bootstrap, "seed": seed,
+                "test": test, "baseline": baseline, "human": human, "sort": sort,
+                "n_images": len(ids), "n_folds": len(folds)}
+    return Leaderboard(
+        scores.loc[order],
+        None if ci_low is None else ci_low.loc[order],
+        None if ci_high is None else ci_high.loc[order],
+        None if p_values is None else p_values.loc[order],
+        _per_item(stacked, metric_objects, score_names, ids, captions),
+        dict(zip(ids, reference_lists, strict=True)),
+        settings,
+        _report_signature(evaluations[0].signature, reference_lists, settings),  # any system's
+    )
+
+
+def _tokenize_once(reference_lists, captions, tokenizer):
+    """Tokenize all references and all systems' captions in one batch."""
+    counts = [len(refs) for refs in reference_lists]
+    flat = tokenize([*(r for refs in reference_lists for r in refs),
+                     *(c for system in captions.values() for c in system)], tokenizer)
+    offsets = np.cumsum([0, *counts])
+    reference_tokens = [flat[start:end]
+                        for start, end in zip(offsets[:-1], offsets[1:], strict=True)]
+    n_images, start = len(reference_lists), offsets[-1]
+    system_tokens = {name: flat[start + k * n_images: start + (k + 1) * n_images]
+                     for k, name in enumerate(captions)}
+    return reference_tokens, system_tokens
+
+
+def _per_item(stacked, metric_objects, score_names, ids, captions) -> pd.DataFrame:
+    """Per-image scores (mean over folds) of every system, in long form."""
+    names = list(captions)
+    columns = {}
+    for metric in metric_objects:
+        per_image = metric.scores_from_stats(stacked[metric.name]).mean(axis=1)  # (N, S, C)
+        columns.update(zip(metric.score_names,
+                           per_image.reshape(-1, len(metric.score_names)).T, strict=True))
+    table = pd.DataFrame({"system": np.repeat(names, len(ids)), "image_id": ids * len(names),
+                          "caption": [c for name in names for c in captions[name]]})
+    return pd.concat([table, pd.DataFrame(columns)[score_names]], axis=1)
+
+
+def _load_once(document_frequencies):
+    if document_frequencies is None or isinstance(document_frequencies, DocumentFrequencies):
+        return document_frequencies
+    return DocumentFrequencies.load(document_frequencies)
+
+
+def _check_settings(names, metric_objects, test, baseline, human, sort, n_bootstrap, ci):
+    if not names:
+        raise ValueError("no system to rank")
+    if human and HUMAN in names:
+        raise ValueError(f"a system is named {HUMAN!r}, the name of the human row; rename it")
+    if test is None and baseline is not None:
+        test = "bs"
+    if test is not None and test not in TESTS:
+        raise ValueError(f"unknown test {test!r}; choose from {', '.join(TESTS)}")
+    if test is not None:
+        baseline = names[0] if baseline is None else baseline
+        allowed = [*([HUMAN] if human else []), *names]
+        if baseline not in allowed:
+            raise ValueError(f"baseline {baseline!r} is not one of the systems "
+                             f"({', '.join(allowed)})")
+        if n_bootstrap < 1:
+            raise ValueError(f"a paired test needs samples; got {n_bootstrap} resamples")
+    if n_bootstrap < 0:
+        raise ValueError(f"the number of resamples must not be negative, got {n_bootstrap}")
+    if not 0 < ci < 1:
+        raise ValueError(f"the confidence level must be between 0 and 1, got {ci}")
+    score_names = _column_order(metric_objects)
+    if sort is not None and sort not in score_names:
+        raise ValueError(f"cannot sort by {sort!r}; scores are {', '.join(score_names)}")
+    return test, baseline
+
+
+def _align_systems(systems, references, sources, reference_source, allow_partial):
+    """Check that all systems caption the same images; return ids, captions and references."""
+    names = list(systems)
+    first = names[0]
+    first_ids = _id_set(systems[first])
+    for name in names[1:]:
+        ids = _id_set(systems[name])
+        if first_ids is not None and ids is not None and ids != first_ids:
+            only_here, only_first = ids - first_ids, first_ids - ids
+            raise CapevalInputError(
+                sources[name], None,
+                f"captions {len(ids)} images, {sources[first]} captions {len(first_ids)}; "
+                f"every system must caption the same images ({len(only_here)} only here"
+                f"{_examples(only_here)}, {len(only_first)} only in {sources[first]}"
+                f"{_examples(only_first)})",
+            )
+    ids, first_captions, reference_lists = align(
+        systems[first], references, hyp_source=sources[first], ref_source=reference_source,
+        allow_partial=allow_partial)
+    covered = dict(zip(ids, reference_lists, strict=True))
+    hypotheses = {first: first_captions}
+    for name in names[1:]:
+        aligned = align(systems[name], covered, hyp_source=sources[name],
+                        ref_source=reference_source)
+        by_id = dict(zip(aligned.ids, aligned.hypotheses, strict=True))
+        hypotheses[name] = [by_id[image_id] for image_id in ids]
+    return ids, hypotheses, reference_lists
+
+
+def _id_set(captions: Mapping) -> set | None:
+    try:
+        return {canonical_id(key) for key in captions}
+    except ValueError:
+        return None  # align reports the bad id with its file and record
+
+
+def _examples(ids: set, limit: int = 3) -> str:
+    shown = sorted(ids, key=str)[:limit]
+    more = ", ..." if len(ids) > limit else ""
+    return f": {', '.join(map(repr, shown))}{more}" if ids else ""
+
+
+def _column_order(metric_objects: Sequence[Metric]) -> list[str]:
+    computed = [name for metric in metric_objects for name in metric.score_names]
+    return ([name for name in COLUMN_ORDER if name in computed]
+            + [name for name in computed if name not in COLUMN_ORDER])
+
+
+def _frame(columns: dict, names: list[str], score_names: list[str]) -> pd.DataFrame:
+    """Return a (systems x scores) DataFrame from score name -> (N,) values."""
+    return pd.DataFrame(columns, index=pd.Index(names, name="system"))[score_names]
+
+
+def _resample(stacked, metric_objects, scores, rng, n_bootstrap, level, test, base):
+    """Return CI bounds and (for the paired bootstrap test) p-values, as DataFrames."""
+    n_images = next(iter(stacked.values())).shape[2]
+    bootstrap = Bootstrap.draw(n_images, n_bootstrap, rng)
+    low, high, p = {}, {}, {}
+    for metric in metric_objects:
+        samples = bootstrap_scores(metric, stacked[metric.name], bootstrap)  # (B, N, C)
+        interval = confidence_interval(samples, level)  # (N, C, 2)
+        low.update(zip(metric.score_names, interval[..., 0].T, strict=True))
+        high.update(zip(metric.score_names, interval[..., 1].T, strict=True))
+        if test == "bs":
+            observed = scores[list(metric.score_names)].to_numpy()  # (N, C)
+            values = paired_bootstrap_p(samples, samples[:, [base]], observed, observed[[base]])
+            values[base] = np.nan
+            p.update(zip(metric.score_names, values.T, strict=True))
+    names, columns = list(scores.index), list(scores.columns)
+    return (_frame(low, names, columns), _frame(high, names, columns),
+            _frame(p, names, columns) if p else None)
+
+
+def _randomize(stacked, metric_objects, scores, rng, n_trials, base):
+    """Return approximate-randomization p-values against system `base`, as a DataFrame."""
+    n_images = next(iter(stacked.values())).shape[2]
+    randomization = Randomization.draw(n_images, n_trials, rng)
+    p = {}
+    for metric in metric_objects:
+        statistics = stacked[metric.name]
+        values = approximate_randomization_p(metric, statistics, statistics[[base]],
+                                             randomization)
+        values[base] = np.nan
+        p.update(zip(metric.score_names, values.T, strict=True))
+    return _frame(p, list(scores.index), list(scores.columns))
+
+
+def _report_signature(evaluation_signature: dict, reference_lists: Sequence[Sequence[str]],
+                      settings: dict) -> dict:
+    """The evaluation's signature with the full reference count and the statistics settings."""
+    counts = {len(refs) for refs in reference_lists}
+    signature = {"nrefs": str(counts.pop()) if len(counts) == 1 else "var",
+                 "refs": "leave-one-out" if settings["human"] else "all"}
+    signature.update((key, value) for key, value in evaluation_signature.items()
+                     if key not in ("nrefs", "version"))
+    signature["images"] = str(settings["n_images"])
+    if settings["n_bootstrap"]:
+        signature.update(bs=str(settings["n_bootstrap"]), ci=f"{settings['ci']:g}")
+    if settings["test"]:
+        signature.update(test=f"paired-{settings['test']}", baseline=settings["baseline"])
+    if settings["n_bootstrap"]:
+        signature["seed"] = str(settings["seed"])
+    signature["version"] = __version__
+    return signature

@@ -1,0 +1,87 @@
+"""Click options shared by the commands that read caption files, and the readers behind them."""
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+
+import click
+
+from capeval.io import FORMATS, read_hypotheses, read_references
+from capeval.metrics import METRICS
+from capeval.tokenizers import TOKENIZERS
+
+
+def reference_options(command: Callable) -> Callable:
+    """Add --refs, --refs-format, --id-field, --caption-fields and --split."""
+    options = [
+        click.option("--refs", "refs", multiple=True, required=True, metavar="FILE",
+                     help="Reference captions; repeat for line-aligned plain-text files."),
+        click.option("--refs-format", type=click.Choice(FORMATS),
+                     help="Format of the references (default: detected)."),
+        click.option("--id-field", help="Image id column/key of table or Karpathy files."),
+        click.option("--caption-fields", help="Comma-separated reference caption column(s)."),
+        click.option("--split", help="Karpathy JSON: keep only images of this split."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def tokenizer_option(command: Callable) -> Callable:
+    return click.option(
+        "--tokenizer", type=click.Choice(sorted(TOKENIZERS)), default="ptb", show_default=True,
+        help="ptb: pycocoevalcap's PTBTokenizer; none: captions are pre-tokenized.",
+    )(command)
+
+
+def read_reference_files(options: dict) -> dict:
+    """Read the references named by `reference_options`."""
+    fields = options["caption_fields"]
+    return read_references(
+        options["refs"],
+        options["refs_format"],
+        id_field=options["id_field"],
+        caption_fields=fields.split(",") if fields else None,
+        split=options["split"],
+    )
+
+
+def parse_metrics(value: str) -> list[str]:
+    """Parse a comma-separated list of registry names (click callback helper)."""
+    names = [name.strip().lower() for name in value.split(",") if name.strip()]
+    unknown = [name for name in names if name not in METRICS]
+    if unknown or not names:
+        raise click.BadParameter(
+            f"unknown metric {', '.join(unknown) or '(none)'}; choose from {', '.join(METRICS)}"
+        )
+    return names
+
+
+def read_hypothesis_file(path: str, file_format: str | None, id_field: str | None,
+                         caption_field: str | None) -> dict:
+    return read_hypotheses(path, file_format, id_field=id_field, caption_field=caption_field)
+
+
+class StepProgress:
+    """Shows ``[i/n] step`` on stderr while a long run works, only when stderr is a terminal."""
+
+    def __init__(self, total: int, enabled: bool | None = None) -> None:
+        self.total = total
+        self.done = 0
+        self.enabled = sys.stderr.isatty() if enabled is None else enabled
+        self._width = 0
+
+    def __call__(self, step: str) -> None:
+        self.done += 1
+        self._show(f"[{self.done}/{self.total}] {step}...")
+
+    def close(self) -> None:
+        self._show("")
+        if self.enabled:
+            sys.stderr.write("\r")
+
+    def _show(self, text: str) -> None:
+        if self.enabled:
+            self._width = max(self._width, len(text))
+            sys.stderr.write("\r" + text.ljust(self._width))
+            sys.stderr.flush()

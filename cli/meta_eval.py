@@ -1,0 +1,58 @@
+"""``capeval meta-eval``: correlation of each metric with human judgements."""
+from __future__ import annotations
+
+import click
+
+from capeval.metrics import DEFAULT_METRICS
+from cli.inputs import parse_metrics, tokenizer_option
+
+PROTOCOL_CHOICES = ("keep", "skip", "remove", "flickr8k-expert", "crowdflower")
+
+
+@click.command("meta-eval")
+@click.argument("judgements", metavar="FILE")
+@click.option("--metrics", "metric_names", default=",".join(DEFAULT_METRICS), show_default=True,
+              callback=lambda ctx, param, value: parse_metrics(value),
+              help="Comma-separated metrics.")
+@tokenizer_option
+@click.option("--protocol", type=click.Choice(PROTOCOL_CHOICES), default="keep",
+              show_default=True,
+              help="A candidate that is one of its references: keep it, skip the row "
+                   "(flickr8k-expert) or remove it from the references (crowdflower).")
+@click.option("--df", "df_path", metavar="FILE",
+              help="CIDEr-D document frequencies (default: the judged images' references).")
+@click.option("--format", "fmt", type=click.Choice(("table", "csv", "json")), default="table",
+              show_default=True)
+@click.option("--candidate-field", help="Field of the candidate caption.")
+@click.option("--references-field", help="Field of the reference captions (a list).")
+@click.option("--human-field", help="Field of the human score (a number or a list).")
+@click.option("--id-field", help="Field of the image id (optional).")
+@click.option("--per-item", "per_item_path", metavar="FILE.jsonl|FILE.csv",
+              help="Write each scored row's human and metric scores.")
+def meta_eval_command(judgements, metric_names, tokenizer, protocol, df_path, fmt,
+                      candidate_field, references_field, human_field, id_field,
+                      per_item_path) -> None:
+    """Correlate metric scores with human scores (Kendall tau-b/c, Pearson, Spearman).
+
+    FILE is JSON or JSON Lines, one object per judged caption with a candidate, its
+    references and a human score.
+    """
+    from capeval.errors import CapevalInputError
+    from capeval.io import write_per_item
+    from capeval.meta_eval import format_meta_evaluation, meta_evaluate, read_judgements
+
+    if per_item_path and not per_item_path.endswith((".jsonl", ".csv")):
+        raise click.BadParameter("must end in .jsonl or .csv", param_hint="--per-item")
+    rows = read_judgements(judgements, candidate_field=candidate_field,
+                           references_field=references_field, human_field=human_field,
+                           id_field=id_field)
+    try:
+        result = meta_evaluate(rows, metric_names, tokenizer=tokenizer, protocol=protocol,
+                               document_frequencies=df_path)
+    except CapevalInputError:
+        raise
+    except ValueError as error:
+        raise CapevalInputError(judgements, None, str(error)) from None
+    if per_item_path:
+        write_per_item(per_item_path, result.per_item.rename_axis("row"))
+    click.echo(format_meta_evaluation(result, fmt), nl=False)

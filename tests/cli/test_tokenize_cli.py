@@ -1,0 +1,66 @@
+"""``capeval tokenize``: stdin captions -> stdout token lines."""
+from __future__ import annotations
+
+from click.testing import CliRunner
+
+from cli.main import capeval
+from cli.tokenize import BATCH_LINES
+
+
+def run(stdin: bytes, *args: str):
+    return CliRunner().invoke(capeval, ["tokenize", *args], input=stdin)
+
+
+def test_one_output_line_per_input_line():
+    result = run(b"A dog runs.\n\nYou're here\n3 1/2 inch")
+    assert result.exit_code == 0, result.output
+    assert result.stdout_bytes.decode("utf-8").split("\n") == [
+        "a dog runs", "", "you 're here", "3\u00a01/2 inch", ""
+    ]
+
+
+def test_line_ends_and_carriage_returns():
+    result = run(b"crlf line\r\ncarriage\rreturn\nlast\r\n")
+    assert result.exit_code == 0, result.output
+    assert result.stdout_bytes == b"crlf line\ncarriage return\nlast\n"
+
+
+def test_utf8_in_and_out():
+    result = run("Caf\u00e9 \u2014 na\u00efve \U0001f600\n".encode("utf-8"))
+    assert result.stdout_bytes == "caf\u00e9 na\u00efve\n".encode("utf-8")
+
+
+def test_invalid_utf8_names_stdin_and_line():
+    result = run(b"fine\nalso fine\nbad \xff byte\nnever read\n")
+    assert result.exit_code == 2
+    expected = "error: <stdin>:line 3: invalid UTF-8 (byte 0xff at byte offset 4)"
+    assert result.stderr.strip() == expected
+    assert "Traceback" not in result.output
+
+
+def test_whitespace_tokenizer():
+    result = run(b"A  dog,\tRUNS .\n", "--tokenizer", "none")
+    assert result.exit_code == 0
+    assert result.stdout_bytes == b"A dog, RUNS .\n"
+
+
+def test_empty_input():
+    result = run(b"")
+    assert result.exit_code == 0
+    assert result.stdout_bytes == b""
+
+
+def test_large_input_is_processed_in_batches():
+    count = 2 * BATCH_LINES + 7
+    lines = [f"Dog number {i} runs." for i in range(count)]
+    result = run("\n".join(lines).encode("utf-8"))
+    assert result.exit_code == 0
+    output = result.stdout_bytes.decode("utf-8").split("\n")
+    assert len(output) == count + 1 and output[-1] == ""
+    assert output[count - 1] == f"dog number {count - 1} runs"
+
+
+def test_unknown_tokenizer_is_a_usage_error():
+    result = run(b"x\n", "--tokenizer", "moses")
+    assert result.exit_code == 2
+    assert "moses" in result.stderr

@@ -1,0 +1,38 @@
+"""The metric base: segments validation, statistics shape, registry."""
+from __future__ import annotations
+
+import pytest
+
+from capeval.metrics import DEFAULT_METRICS, METRICS, get_metric
+from capeval.metrics.base import Segments
+
+
+def test_segments_validate_their_inputs():
+    with pytest.raises(ValueError, match="2 hypotheses but 1 reference lists"):
+        Segments([["a"], ["b"]], [[["a"]]])
+    with pytest.raises(ValueError, match="segment 1 has no reference caption"):
+        Segments([["a"], ["b"]], [[["a"]], []])
+
+
+@pytest.mark.parametrize("name", sorted(METRICS))
+def test_every_metric_reports_named_statistics_and_scores(name):
+    metric = get_metric(name)
+    stats = metric.segment_stats([["a", "dog"], []], [[["a", "dog"]], [["x"], []]])
+    assert stats.shape == (2, len(metric.stat_names))
+    assert metric.sentence_scores([["a"]], [[["a"]]]).shape == (1, len(metric.score_names))
+    assert set(metric.corpus_score([["a"]], [[["a"]]])) == set(metric.score_names)
+
+
+def test_a_shared_segments_object_gives_the_same_stats_as_separate_calls():
+    hyps, refs = [["a", "dog"], ["a", "cat", "runs"]], [[["a", "dog"]], [["the", "cat", "runs"]]]
+    segments = Segments(hyps, refs)
+    for name in METRICS:
+        metric = get_metric(name)
+        assert (metric.segment_stats(segments) == metric.segment_stats(hyps, refs)).all()
+
+
+def test_registry():
+    assert set(DEFAULT_METRICS) <= set(METRICS)
+    assert get_metric("BLEU").name == "BLEU"
+    with pytest.raises(ValueError, match="unknown metric 'spice'"):
+        get_metric("spice")

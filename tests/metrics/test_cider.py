@@ -1,0 +1,87 @@
+"""CIDEr-D and CIDEr: formula checks and saved document frequencies.
+
+Reference parity of CIDEr-D is in test_golden_scores.py; plain CIDEr has no pycocoevalcap
+oracle and is checked against the naive implementation of its definition.
+"""
+from __future__ import annotations
+
+from collections import Counter
+
+import numpy as np
+import pytest
+
+from capeval.document_frequencies import DocumentFrequencies
+from capeval.metrics.cider import Cider, CiderD
+from tests.metrics import naive
+from tests.metrics.corpora import random_corpus
+
+
+@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("metric_class, clip", [(CiderD, True), (Cider, False)])
+def test_scores_equal_the_naive_definition(seed, metric_class, clip):
+    hyps, refs = random_corpus(seed)
+    scores = metric_class().sentence_scores(hyps, refs)[:, 0]
+    np.testing.assert_allclose(scores, naive.cider(hyps, refs, clip=clip), rtol=1e-12, atol=1e-12)
+
+
+def test_single_image_scores_zero_with_corpus_document_frequencies():
+    refs = [[["a", "dog", "runs"], ["a", "dog"]]]
+    assert CiderD().sentence_scores([["a", "dog", "runs"]], refs)[0, 0] == 0.0
+
+
+def test_length_penalty_counts_bigrams():
+    # Only the length penalty differs between the two hypotheses' scores; a 1-word and a
+    # 0-word caption both have 0 bigrams, so their delta to the reference is the same.
+    refs = [[["x", "y", "z"]], [["p", "q"]], [["r"]]]
+    hyps = [["x", "y", "z"], ["p", "q"], ["r"]]
+    scores = CiderD().sentence_scores(hyps, refs)[:, 0]
+    assert np.all(scores > 0)
+
+
+def test_saved_document_frequencies_reproduce_corpus_scores(tmp_path):
+    hyps, refs = random_corpus(11, n_images=30)
+    expected = CiderD().sentence_scores(hyps, refs)
+    table = DocumentFrequencies.from_references(refs, tokenizer="none")
+    for suffix in ("json", "npz"):
+        path = tmp_path / f"df.{suffix}"
+        table.save(path)
+        loaded = DocumentFrequencies.load(path)
+        np.testing.assert_array_equal(CiderD(loaded).sentence_scores(hyps, refs), expected)
+        assert loaded.metadata["tokenizer"] == "none"
+        assert CiderD(path).signature()["df"] == f"df.{suffix}(N=30)"
+
+
+def test_document_frequencies_from_another_corpus_score_a_single_image():
+    _, train_refs = random_corpus(5, n_images=50)
+    table = DocumentFrequencies.from_references(train_refs)
+    hyp = [["a", "dog", "runs", "on", "the", "grass"]]
+    ref = [[["a", "dog", "runs", "on", "grass"], ["the", "dog", "runs"]]]
+    counts = Counter()
+    for rs in train_refs:
+        counts.update({g for r in rs for n in range(1, 5) for g in naive.ngram_counts(r, n)})
+    expected = naive.cider(hyp, ref, df=counts, n_images=50)
+    score = CiderD(table).sentence_scores(hyp, ref)[0, 0]
+    assert score > 0
+    assert score == pytest.approx(expected[0], rel=1e-12)
+
+
+def test_document_frequency_lookup_of_unseen_ngrams_is_zero():
+    table = DocumentFrequencies.from_references([[["a", "b"]], [["a", "c"]]], max_order=2)
+    from capeval.ngrams import count_corpus_ngrams
+
+    corpus = count_corpus_ngrams([["a", "b", "zzz"], ["c", "a"]], 2)
+    unigrams, bigrams = table.lookup(corpus)
+    by_word = dict(zip(corpus.vocabulary, unigrams.tolist()))
+    assert by_word == {"a": 2, "b": 1, "zzz": 0, "c": 1}
+    assert sorted(bigrams.tolist()) == [0, 0, 1]  # "a b" seen once; "b zzz", "c a" unseen
+
+
+def test_max_order_beyond_the_table_is_rejected():
+    table = DocumentFrequencies.from_references([[["a", "b"]]], max_order=2)
+    with pytest.raises(ValueError, match="orders up to 2"):
+        CiderD(table)
+
+
+def test_signature_names_the_settings():
+    assert CiderD().signature() == {"n": "4", "sigma": "6", "df": "corpus"}
+    assert Cider().signature() == {"n": "4", "df": "corpus"}

@@ -1,0 +1,62 @@
+"""Document frequency files: format, round trip and clear errors for bad files."""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from capeval import CapevalInputError
+from capeval.document_frequencies import DocumentFrequencies
+
+REFS = [[["a", "dog", "runs"], ["a", "dog"]], [["a", "cat"]], [["dog", "runs", "fast"]]]
+
+
+def test_json_file_is_readable_and_counts_images_not_captions(tmp_path):
+    path = tmp_path / "df.json"
+    DocumentFrequencies.from_references(REFS, max_order=2).save(path)
+    data = json.loads(path.read_text())
+    assert data["format"] == "capeval-document-frequencies" and data["version"] == 1
+    assert data["n_images"] == 3
+    assert data["document_frequencies"]["1"]["a"] == 2  # in two images' references (3 captions)
+    assert data["document_frequencies"]["2"]["dog runs"] == 2
+
+
+def test_round_trip_preserves_the_table(tmp_path):
+    table = DocumentFrequencies.from_references(REFS)
+    for suffix in ("json", "npz"):
+        table.save(tmp_path / f"t.{suffix}")
+        loaded = DocumentFrequencies.load(tmp_path / f"t.{suffix}")
+        assert loaded.n_images == table.n_images
+        for n in range(1, 5):
+            assert sorted(loaded._ngram_strings(n)) == sorted(table._ngram_strings(n))
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        ("not json", "invalid JSON"),
+        ('{"format": "other"}', "not a capeval-document-frequencies file"),
+        ('{"format": "capeval-document-frequencies", "version": 9}', "file version 9"),
+        ('{"format": "capeval-document-frequencies", "version": 1, "n_images": 0}', "n_images"),
+        ('{"format": "capeval-document-frequencies", "version": 1, "n_images": 2, '
+         '"max_order": 2, "document_frequencies": {"1": {"a": 1}, "2": {"b c": 1}}}',
+         "its prefix 'b' is missing"),
+    ],
+)
+def test_bad_json_files_give_clear_errors(tmp_path, content, message):
+    path = tmp_path / "df.json"
+    path.write_text(content)
+    with pytest.raises(CapevalInputError, match=message) as error:
+        DocumentFrequencies.load(path)
+    assert str(error.value).startswith(str(path))
+
+
+def test_missing_and_bad_npz_files(tmp_path):
+    with pytest.raises(CapevalInputError, match="cannot read"):
+        DocumentFrequencies.load(tmp_path / "missing.npz")
+    np.savez(tmp_path / "bad.npz", x=np.zeros(2))
+    with pytest.raises(CapevalInputError, match="invalid document frequency file"):
+        DocumentFrequencies.load(tmp_path / "bad.npz")
+    with pytest.raises(CapevalInputError, match=r"\.json or \.npz"):
+        DocumentFrequencies.load(tmp_path / "df.pkl")

@@ -1,0 +1,85 @@
+"""The regular-expression engine behind the PTB lexer: JFlex matching semantics."""
+from __future__ import annotations
+
+import pytest
+
+from capeval.tokenizers.ptb.automaton import Automaton, Grammar
+from capeval.tokenizers.ptb.charclasses import ASCII_SIZE, load_alphabet
+
+ALPHABET = load_alphabet()
+
+
+def automaton(*patterns: str) -> tuple[Automaton, Grammar]:
+    grammar = Grammar(ALPHABET)
+    grammar.define_set("Lower", "[a-z]")
+    grammar.define("Pair", "{Lower}{Lower}")
+    return Automaton(ALPHABET.size, [grammar.parse(p) for p in patterns]), grammar
+
+
+def longest(text: str, *patterns: str) -> tuple[int, int]:
+    return automaton(*patterns)[0].longest(ALPHABET.symbols(text), 0)
+
+
+def test_longest_match_wins_over_pattern_order():
+    assert longest("abcd", "a", "ab|abc", "x") == (1, 3)
+
+
+def test_ties_go_to_the_earlier_pattern():
+    assert longest("dog ", "[a-z]+", "dog") == (0, 3)
+    assert longest("dog ", "dog", "[a-z]+") == (0, 3)
+
+
+def test_no_match():
+    assert longest("?", "[a-z]+") == (-1, 0)
+
+
+@pytest.mark.parametrize(
+    "pattern, text, end",
+    [
+        ("dog", "DoG", 3),  # literals are case-insensitive
+        ("[d]og", "Dog", 0),  # classes are not
+        ("s", "\u017f", 1),  # long s is a case variant of s
+        ("k", "\u212a", 1),  # Kelvin sign
+        ("i", "\u0130", 1),
+        ("[^a]", "\u2014", 1),  # a negated class covers every non-ASCII class
+        ("[{DASH}]", "\u2013", 1),
+        ("a{2,3}", "aaaa", 3),
+        ("(ab)*c?", "ababc", 5),
+        ("{Pair}+", "abcde", 4),
+        ("\\x41\\.", "A.", 2),
+        ("\\x41", "a", 0),  # escaped letters are exact
+    ],
+)
+def test_pattern_syntax(pattern, text, end):
+    tag = 0 if end else -1
+    assert longest(text, pattern) == (tag, end)
+
+
+def test_match_ends_and_fullmatch():
+    machine, _ = automaton("a(b)*")
+    symbols = ALPHABET.symbols("abbx")
+    assert machine.match_ends(symbols, 0, 4) == [1, 2, 3]
+    assert machine.fullmatch(symbols, 0, 3)
+    assert not machine.fullmatch(symbols, 0, 4)
+
+
+@pytest.mark.parametrize("pattern", ["(ab", "a)", "*a", "[ab", "\\q", "\u00e9"])
+def test_bad_patterns_are_rejected(pattern):
+    with pytest.raises(ValueError):
+        automaton(pattern)
+
+
+def test_unknown_names_are_rejected():
+    with pytest.raises(KeyError):
+        automaton("{Nope}")
+
+
+def test_alphabet_maps_every_bmp_code_unit():
+    assert len(ALPHABET.translation) == 0x10000
+    assert load_alphabet() is ALPHABET  # loaded once
+    symbols = ALPHABET.symbols("a\u2014\u00e9\ud83d")
+    assert symbols[0] == ord("a")
+    assert symbols[1] == ALPHABET.class_symbol("DASH")
+    assert symbols[2] == ALPHABET.class_symbol("LETTER")
+    assert symbols[3] == ALPHABET.class_symbol("DELETED")
+    assert all(code >= ASCII_SIZE for code in symbols[1:])
