@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import snowballstemmer
 
-from capeval.metrics.base import Metric, Tokens, check_segments
+from capeval.metrics.base import Metric, Segments, Tokens, as_segments
 from capeval.metrics.meteor import resources
 from capeval.metrics.meteor.aligner import BEAM_SIZE, align, alignment_stats
 from capeval.metrics.meteor.corpus import Corpus
@@ -132,15 +132,17 @@ class Meteor(Metric):
         return Lexicon.build(words, self._resource("function_words"), stem, synsets)
 
     # -- statistics ------------------------------------------------------------------------
-    def jar_stats(self, hypotheses: Sequence[Tokens],
-                  references: Sequence[Sequence[Tokens]]) -> np.ndarray:
+    def jar_stats(self, hypotheses: Sequence[Tokens] | Segments,
+                  references: Sequence[Sequence[Tokens]] | None = None) -> np.ndarray:
         """Return the jar's ``SCORE`` statistics of each segment, shape (S, 23), float64.
 
         Row s is the line the jar prints for hypothesis s against its references: the
-        statistics of the best-scoring reference (the first one on ties).
+        statistics of the best-scoring reference (the first one on ties). Arguments as for
+        `segment_stats`.
         """
-        check_segments(hypotheses, references)
-        corpus = Corpus.build(hypotheses, references, self._resource("prefixes"))
+        segments = as_segments(hypotheses, references)
+        corpus = Corpus.build(segments.hypotheses, segments.references,
+                              self._resource("prefixes"))
         lexicon = self._lexicon(corpus.words)
         if "paraphrase" in self.modules:
             paraphrases = self._table_for(corpus.captions).pair_matches(corpus.captions,
@@ -164,9 +166,8 @@ class Meteor(Metric):
             start += len(pairs)
         return stats[best]
 
-    def _segment_stats(self, hypotheses: Sequence[Tokens],
-                       references: Sequence[Sequence[Tokens]]) -> np.ndarray:
-        stats = self.jar_stats(hypotheses, references)
+    def _segment_stats(self, segments: Segments) -> np.ndarray:
+        stats = self.jar_stats(segments)
         stats[is_perfect(stats), CHUNKS] = 0.0
         return stats
 

@@ -316,12 +316,13 @@ class ParaphraseTable:
             signature[target_owner[starts]] = np.bitwise_or.reduceat(bits, starts)
 
         # Source occurrences and the range of their entries in the (source-sorted) entry list.
+        # (np.zeros leaves untouched pages unallocated, so small corpora stay cheap.)
         distinct, first, count = np.unique(source, return_index=True, return_counts=True)
-        first_of_node = np.full(n_nodes, -1, dtype=np.int64)
+        first_of_node = np.zeros(n_nodes, dtype=np.int64)
         first_of_node[distinct] = first
         count_of_node = np.zeros(n_nodes, dtype=np.int64)
         count_of_node[distinct] = count
-        sources_here = np.flatnonzero(first_of_node[node] >= 0)
+        sources_here = np.flatnonzero(count_of_node[node])
         first_entry = first_of_node[node[sources_here]]
         entry_count = count_of_node[node[sources_here]]
 
