@@ -202,7 +202,8 @@ def main(argv: list[str] | None = None) -> None:
         synsets = jar.read("synonym/english.synsets").decode("utf-8")
         exceptions = jar.read("synonym/english.exceptions").decode("utf-8")
     synonyms = build_synonyms(synsets, exceptions)
-    synonyms["meta"] = metadata(format=FORMAT_VERSION, source=args.jar.name, source_md5=md5(jar_bytes),
+    synonyms["meta"] = metadata(format=FORMAT_VERSION, source=args.jar.name,
+                                source_md5=md5(jar_bytes),
                                 members=["synonym/english.synsets", "synonym/english.exceptions"])
     np.savez_compressed(args.out / "wordnet_synonyms.npz", **synonyms)
     print(f"wrote {args.out / 'wordnet_synonyms.npz'}", file=sys.stderr)

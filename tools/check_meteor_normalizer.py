@@ -6,13 +6,18 @@ needs a JDK) and capeval's `tokenize_field` on the same strings, then compares t
 sequences. Strings are random mixes of words, punctuation, quotes, dots, dashes, apostrophes,
 digits, non-ASCII letters, emoji and exotic spaces (no line breaks: the jar reads lines).
 
+With ``--cases-out FILE`` it also writes the jar's output for the hand-written `CASES` as a
+TSV fixture (input and expected tokens, both JSON-quoted) for the test suite.
+
 Usage::
 
     python tools/check_meteor_normalizer.py [--count 20000] [--seed 0]
+    python tools/check_meteor_normalizer.py --cases-out tests/fixtures/meteor/normalizer_cases.tsv
 """
 from __future__ import annotations
 
 import argparse
+import json
 import subprocess
 import sys
 import tempfile
@@ -45,6 +50,52 @@ public class NormalizeLines {
   }
 }
 """
+
+CASES = [
+    "A man, riding a horse.",
+    'He said, "Don\'t go!" -- U.S.-based co. Inc. 3,000.5 dogs...',
+    "a dog sat. a cat",
+    "a dog sat. The cat",
+    "Mr. Smith and Dr. Who",
+    "A man in a No. 5 shirt",
+    "a man in a No. shirt",
+    "see pp. 12 and pp. ten",
+    "the boy's ball and the boys' ball",
+    '"hello" said `he\'',
+    "what?!",
+    "x...y",
+    "dog.cat",
+    "it's 90's o'clock",
+    "a,b,c",
+    "a,,b",
+    "3,000 and 3, 000 and a, 3",
+    "tri-colored",
+    "a-b-c",
+    "rock--n--roll",
+    "a---b",
+    "dog 's",
+    "U.S.A. and e.g. and i.e. the end.",
+    "the end. The next",
+    "a dog.",
+    "..",
+    ". . .",
+    "wait.... what",
+    "DOTMULTI and DOTDOTMULTI.",
+    "‘quoted’ and “double” and ''two''",
+    "em—dash and en–dash",
+    "l'homme d'affaires",
+    "'tis 'twas rock'n'roll",
+    "Über café naïve Ёлка",
+    "東京タワー and 😀😀",
+    "tab\there",
+    "nbsp\u00a0here and\u3000ideographic",
+    "UPPER CASE WORDS",
+    "a & b @ c # d $ e % f",
+    "(parens) [brackets] {braces} <angles>",
+    "path/to/file and back\\slash",
+    "",
+    "   ",
+]
 
 PIECES = (
     ["a", "dog", "The", "U.S.", "Mr.", "No.", "e.g.", "it's", "don't", "90's", "o'clock",
@@ -83,14 +134,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--count", type=int, default=20000)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--jar", type=Path, help="meteor-1.5.jar (default: pycocoevalcap's)")
+    parser.add_argument("--cases-out", type=Path,
+                        help="also write the jar's tokens for CASES to this TSV file")
     args = parser.parse_args(argv)
     if args.jar is None:
         import pycocoevalcap.meteor as meteor_package
 
         args.jar = Path(list(meteor_package.__path__)[0]) / "meteor-1.5.jar"
     prefixes = parse_nonbreaking_prefixes(resources.read_text("nonbreaking_prefixes.txt"))
-    lines = fuzz_lines(args.count, np.random.default_rng(args.seed))
+    cases = list(CASES)
+    lines = cases + fuzz_lines(args.count, np.random.default_rng(args.seed))
     expected = jar_tokens(lines, args.jar)
+    if args.cases_out:
+        rows = [f"{json.dumps(case, ensure_ascii=False)}\t{json.dumps(want, ensure_ascii=False)}"
+                for case, want in zip(cases, expected)]
+        header = "# input\tjar tokens (space-joined); written by tools/check_meteor_normalizer.py"
+        args.cases_out.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
     differing = [(line, want, " ".join(tokenize_field(line, prefixes)))
                  for line, want in zip(lines, expected, strict=True)
                  if " ".join(tokenize_field(line, prefixes)) != want]

@@ -84,7 +84,9 @@ class Meteor(Metric):
                              f"{', '.join(MODULES)}")
         if len(set(modules)) != len(modules):
             raise ValueError(f"a METEOR module is listed twice: {', '.join(modules)}")
-        weights = DEFAULT_WEIGHTS[: len(modules)] if weights is None else tuple(map(float, weights))
+        if weights is None:
+            weights = DEFAULT_WEIGHTS[: len(modules)]
+        weights = tuple(map(float, weights))
         if len(weights) != len(modules):
             raise ValueError(f"got {len(weights)} METEOR module weights for "
                              f"{len(modules)} modules")
