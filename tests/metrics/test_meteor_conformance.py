@@ -17,10 +17,8 @@ from capeval.metrics.meteor import Meteor
 from tests.conftest import FIXTURES
 
 CRAFTED = json.loads((FIXTURES / "meteor" / "crafted40.json").read_text(encoding="utf-8"))
-CONFORMANCE = [
-    json.loads(line)
-    for line in (FIXTURES / "meteor" / "conformance.jsonl").read_text(encoding="utf-8").splitlines()
-]
+CONFORMANCE_TEXT = (FIXTURES / "meteor" / "conformance.jsonl").read_text(encoding="utf-8")
+CONFORMANCE = [json.loads(line) for line in CONFORMANCE_TEXT.splitlines()]
 CONFIGURATIONS = {"all": ("exact", "stem", "synonym", "paraphrase"),
                   "nopara": ("exact", "stem", "synonym")}
 

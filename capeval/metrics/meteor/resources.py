@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import gzip
 import json
+from dataclasses import dataclass
 from itertools import zip_longest
 from collections.abc import Collection, Sequence
 from importlib import resources
@@ -135,7 +136,7 @@ class ParaphraseTable:
         self._level_offsets = np.cumsum([0] + [len(keys) for keys in level_keys])
         self._group_sources = group_sources
         self._group_starts = np.concatenate([[0], np.cumsum(group_sizes, dtype=np.int64)])
-        self._targets = targets
+        self._targets = targets  # (E,), unsigned 32-bit in packaged tables
 
     @property
     def n_entries(self) -> int:
@@ -160,10 +161,12 @@ class ParaphraseTable:
             level_keys = [data["level_tokens_1"].astype(np.int64)]
             for depth in range(2, MAX_PHRASE_LENGTH + 1):
                 fanout = data[f"level_fanout_{depth}"]
-                parents = np.repeat(np.arange(len(fanout), dtype=np.int64), fanout)
-                level_keys.append(parents * n_tokens + data[f"level_tokens_{depth}"])
+                keys = np.repeat(np.arange(len(fanout), dtype=np.int64), fanout)
+                keys *= n_tokens
+                keys += data[f"level_tokens_{depth}"]
+                level_keys.append(keys)
             return cls(tokens, level_keys, data["group_sources"].astype(np.int64),
-                       data["group_sizes"].astype(np.int64), data["targets"].astype(np.int64))
+                       data["group_sizes"].astype(np.int64), data["targets"])
 
     @classmethod
     def from_entries(cls, entries: Sequence[tuple[str, str]]) -> ParaphraseTable:
@@ -284,83 +287,44 @@ class ParaphraseTable:
         owner, position, length, node = self._occurrences(captions)
         present = np.zeros(n_nodes, dtype=bool)
         present[node] = True
-
-        # Entries that can fire: source and target both occur somewhere in the corpus. Entries
-        # of a source are consecutive and in file order; `entry` numbers give that order.
-        groups = np.flatnonzero(present[self._group_sources])
-        group_starts = self._group_starts[groups]
-        group_row, offset = _expand(self._group_starts[groups + 1] - group_starts)
-        entry = group_starts[group_row] + offset
-        target = self._targets[entry]
-        kept = present[target]
-        entry, target = entry[kept], target[kept]
-        source = self._group_sources[groups[group_row[kept]]]
-        by_source = np.argsort(source, kind="stable")
-        entry, source, target = entry[by_source], source[by_source], target[by_source]
-        target_length = np.searchsorted(self._level_offsets, target, side="right")
-
-        # Occurrences of targets, searchable by (caption, node); positions ascending per key.
-        # A 64-bit signature per caption (bit node % 64 of each target it holds) rules out most
-        # (caption, target) lookups before the binary search.
-        is_target = np.zeros(n_nodes, dtype=bool)
-        is_target[target] = True
-        here = np.flatnonzero(is_target[node])
-        target_key = owner[here] * n_nodes + node[here]
-        order = np.argsort(target_key, kind="stable")
-        target_key, target_position = target_key[order], position[here][order]
-        target_owner = owner[here][order]
-        signature = np.zeros(len(captions), dtype=np.uint64)
-        if len(here):
-            starts = np.flatnonzero(np.diff(target_owner, prepend=-1))
-            bits = np.left_shift(np.uint64(1), (node[here][order] % 64).astype(np.uint64))
-            signature[target_owner[starts]] = np.bitwise_or.reduceat(bits, starts)
+        entries = self._entries_among(present)
+        targets = _TargetIndex(owner, position, node, entries.target, len(captions), n_nodes)
 
         # Source occurrences and the range of their entries in the (source-sorted) entry list.
-        # (np.zeros leaves untouched pages unallocated, so small corpora stay cheap.)
-        distinct, first, count = np.unique(source, return_index=True, return_counts=True)
-        first_of_node = np.zeros(n_nodes, dtype=np.int64)
-        first_of_node[distinct] = first
-        count_of_node = np.zeros(n_nodes, dtype=np.int64)
-        count_of_node[distinct] = count
-        sources_here = np.flatnonzero(count_of_node[node])
-        first_entry = first_of_node[node[sources_here]]
-        entry_count = count_of_node[node[sources_here]]
-
+        distinct, first, count = np.unique(entries.source, return_index=True,
+                                           return_counts=True)
+        slot = np.minimum(np.searchsorted(distinct, node), max(len(distinct) - 1, 0))
+        here = np.flatnonzero(distinct[slot] == node) if len(distinct) else slot[:0]
+        sources = _SourceOccurrences(owner[here], position[here], length[here],
+                                     first[slot[here]], count[slot[here]])
         pair_array = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
-        blocks = []
-        for source_side, other_side in ((1, 0), (0, 1)):  # reference side first, as the jar
-            pair_order = np.argsort(pair_array[:, source_side], kind="stable")
-            # source occurrence x pair whose source-side caption holds it x entry of the source
-            found, pair = _join(pair_array[pair_order, source_side], owner[sources_here])
-            pair = pair_order[pair]
-            row, offset = _expand(entry_count[found])
-            found, pair = found[row], pair[row]
-            kept_entry = first_entry[found] + offset
-            other_caption = pair_array[pair, other_side]
-            wanted = target[kept_entry]
-            maybe = (signature[other_caption] >> (wanted % 64).astype(np.uint64)) & np.uint64(1)
-            maybe = maybe.astype(bool)
-            found, pair, kept_entry = found[maybe], pair[maybe], kept_entry[maybe]
-            # ... x occurrence of the entry's target in the pair's other caption
-            hit, other = _join(target_key, other_caption[maybe] * n_nodes + wanted[maybe])
-            occurrence = sources_here[found[hit]]
-            pair, kept_entry = pair[hit], kept_entry[hit]
-            other_position = target_position[other]
-            here_position, here_length = position[occurrence], length[occurrence]
-            rank, other_length = entry[kept_entry], target_length[kept_entry]
-            if source_side == 1:  # sort keys: length, table order, hypothesis position
-                block = (pair, here_position, np.zeros_like(pair), here_length, rank,
-                         other_position, here_length, other_position, other_length)
-            else:  # sort keys: hypothesis position, length, table order
-                block = (pair, other_position, np.ones_like(pair), here_position, here_length,
-                         rank, other_length, here_position, here_length)
-            blocks.append(np.stack(block, axis=1))
-        rows = np.concatenate(blocks)
+        blocks = [
+            _pass_matches(sources.take(chunk), pair_array, source_side, entries, targets)
+            for source_side in (1, 0)  # the reference side first, as the jar's first pass
+            for chunk in np.array_split(np.arange(len(here)),
+                                        max(1, len(here) // _CHUNK_OCCURRENCES))
+        ]
+        rows = np.concatenate(blocks) if blocks else np.zeros((0, 9), dtype=np.int64)
         # Sort by pair, reference start, pass, then the pass's own three keys.
         rows = rows[np.lexsort(rows[:, 5::-1].T)]
         bounds = np.searchsorted(rows[:, 0], np.arange(len(pair_array) + 1)).tolist()
         matches = [tuple(match) for match in rows[:, [1, 6, 7, 8]].tolist()]
         return [matches[start:stop] for start, stop in zip(bounds[:-1], bounds[1:])]
+
+    def _entries_among(self, present: np.ndarray) -> _Entries:
+        """Return the entries whose source and target are both `present`, grouped by source."""
+        groups = np.flatnonzero(present[self._group_sources])
+        group_starts = self._group_starts[groups]
+        group_row, offset = _expand(self._group_starts[groups + 1] - group_starts)
+        entry = group_starts[group_row] + offset
+        target = self._targets[entry].astype(np.int64)
+        kept = present[target]
+        entry, target = entry[kept], target[kept]
+        source = self._group_sources[groups[group_row[kept]]]
+        order = np.argsort(source, kind="stable")  # keeps table order within a source
+        target = target[order]
+        return _Entries(entry[order], source[order], target,
+                        np.searchsorted(self._level_offsets, target, side="right"))
 
     def _occurrences(self, captions: Sequence[Sequence[str]]) -> tuple[np.ndarray, ...]:
         """Find every n-gram of the captions that is a phrase of the table (or a prefix of one).
@@ -400,3 +364,89 @@ def _expand(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     row = np.repeat(np.arange(len(counts)), counts)
     starts = np.cumsum(counts) - counts
     return row, np.arange(len(row)) - starts[row]
+
+
+_CHUNK_OCCURRENCES = 1 << 16
+"""Source occurrences joined at a time (bounds the temporary arrays)."""
+
+
+@dataclass(frozen=True)
+class _Entries:
+    """Kept table entries, grouped by source node (table order within a source)."""
+
+    rank: np.ndarray  # position in the table: orders the targets of one source
+    source: np.ndarray
+    target: np.ndarray
+    target_length: np.ndarray
+
+
+class _TargetIndex:
+    """Occurrences of target phrases, searchable by (caption, node).
+
+    A 64-bit signature per caption (bit ``node % 64`` of each target it holds) rules out most
+    (caption, target) lookups before the binary search.
+    """
+
+    def __init__(self, owner: np.ndarray, position: np.ndarray, node: np.ndarray,
+                 targets: np.ndarray, n_captions: int, n_nodes: int) -> None:
+        is_target = np.zeros(n_nodes, dtype=bool)
+        is_target[targets] = True
+        here = np.flatnonzero(is_target[node])
+        key = owner[here] * n_nodes + node[here]
+        order = np.argsort(key, kind="stable")  # positions stay ascending within a key
+        self.n_nodes = n_nodes
+        self.key, self.position = key[order], position[here][order]
+        self.signature = np.zeros(n_captions, dtype=np.uint64)
+        if len(here):
+            holder = owner[here][order]
+            starts = np.flatnonzero(np.diff(holder, prepend=-1))
+            bits = np.left_shift(np.uint64(1), (node[here][order] % 64).astype(np.uint64))
+            self.signature[holder[starts]] = np.bitwise_or.reduceat(bits, starts)
+
+    def find(self, caption: np.ndarray, node: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Return (query index, position) of every occurrence of ``node[q]`` in ``caption[q]``."""
+        bit = (self.signature[caption] >> (node % 64).astype(np.uint64)) & np.uint64(1)
+        maybe = np.flatnonzero(bit)
+        query, found = _join(self.key, caption[maybe] * self.n_nodes + node[maybe])
+        return maybe[query], self.position[found]
+
+
+@dataclass(frozen=True)
+class _SourceOccurrences:
+    """Occurrences of source phrases and the range of their entries in `_Entries`."""
+
+    owner: np.ndarray
+    position: np.ndarray
+    length: np.ndarray
+    first_entry: np.ndarray
+    entry_count: np.ndarray
+
+    def take(self, index: np.ndarray) -> _SourceOccurrences:
+        return _SourceOccurrences(*(column[index] for column in (
+            self.owner, self.position, self.length, self.first_entry, self.entry_count)))
+
+
+def _pass_matches(sources: _SourceOccurrences, pairs: np.ndarray, source_side: int,
+                  entries: _Entries, targets: _TargetIndex) -> np.ndarray:
+    """Return the matches of one pass as rows (pair, ref start, pass, 3 sort keys, ref len,
+    hyp start, hyp len); `source_side` is 1 when sources are looked up in the reference."""
+    pair_order = np.argsort(pairs[:, source_side], kind="stable")
+    # source occurrence x pair whose source-side caption holds it x entry of the source
+    occurrence, pair = _join(pairs[pair_order, source_side], sources.owner)
+    pair = pair_order[pair]
+    row, offset = _expand(sources.entry_count[occurrence])
+    occurrence, pair = occurrence[row], pair[row]
+    entry = sources.first_entry[occurrence] + offset
+    # ... x occurrence of the entry's target in the pair's other caption
+    hit, other_position = targets.find(pairs[pair, 1 - source_side], entries.target[entry])
+    occurrence, pair, entry = occurrence[hit], pair[hit], entry[hit]
+    here_position, here_length = sources.position[occurrence], sources.length[occurrence]
+    rank, other_length = entries.rank[entry], entries.target_length[entry]
+    if source_side == 1:  # sort keys: source length, table order, hypothesis position
+        columns = (pair, here_position, np.zeros_like(pair), here_length, rank,
+                   other_position, here_length, other_position, other_length)
+    else:  # sort keys: hypothesis position, source length, table order
+        columns = (pair, other_position, np.ones_like(pair), here_position, here_length,
+                   rank, other_length, here_position, here_length)
+    return np.stack(columns, axis=1)
+
