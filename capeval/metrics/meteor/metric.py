@@ -21,20 +21,20 @@ import snowballstemmer
 from capeval.metrics.base import Metric, Segments, Tokens, as_segments
 from capeval.metrics.meteor import resources
 from capeval.metrics.meteor.aligner import BEAM_SIZE, align, alignment_stats
-from capeval.metrics.meteor.corpus import Corpus
+from capeval.metrics.meteor.corpus import Corpus, hypothesis_field, reference_fields
 from capeval.metrics.meteor.matchers import MODULES, HypothesisIndex, Lexicon, candidates
 from capeval.metrics.meteor.parallel import available_cpus, fork_map
 from capeval.metrics.meteor.resources import ParaphraseMatch, ParaphraseTable, WordNetSynonyms
 from capeval.metrics.meteor.scoring import (
     CHUNKS, N_SLOTS, N_STATS, STAT_NAMES, Parameters, is_perfect, meteor_scores,
 )
-from capeval.metrics.meteor.text import parse_nonbreaking_prefixes
+from capeval.metrics.meteor.text import parse_nonbreaking_prefixes, tokenize_field
 
 DEFAULT_WEIGHTS = (1.0, 0.6, 0.8, 0.6)
 """Scoring weight of each module slot for English (task "rank")."""
 
 PARALLEL_MIN_PAIRS = 5000
-"""Corpora with fewer (hypothesis, reference) pairs are aligned in-process."""
+"""Corpora with fewer (hypothesis, reference) pairs are scored in-process by default."""
 
 
 class Meteor(Metric):
@@ -62,9 +62,9 @@ class Meteor(Metric):
     beam_size : int, default=40
         The aligner's beam width (the jar's ``-x``).
     n_jobs : int, optional
-        Processes used to align sentence pairs (forked; POSIX only). By default all available
-        CPUs for corpora of at least `PARALLEL_MIN_PAIRS` pairs, else 1. Results never depend
-        on it.
+        Processes that score slices of the segments (forked after the data is loaded; POSIX
+        only). By default all available CPUs for corpora of at least `PARALLEL_MIN_PAIRS`
+        (hypothesis, reference) pairs, else 1. Results never depend on it.
     """
 
     name = "METEOR"
@@ -122,16 +122,21 @@ class Meteor(Metric):
             self._data[key] = loaders[key]()
         return self._data[key]
 
-    def _table_for(self, captions: Sequence[tuple[str, ...]]) -> ParaphraseTable:
-        if self.paraphrase_table is not None and self.paraphrase_table.suffix == ".gz":
-            vocabulary = {token for caption in captions for token in caption}
-            return ParaphraseTable.from_gz(self.paraphrase_table, vocabulary)
-        return self._resource("paraphrases")
+    def _paraphrase_table(self, segments: Segments) -> ParaphraseTable | None:
+        """Return the paraphrase table to use (None without the paraphrase module).
 
-    def _lexicon(self, words: Sequence[str]) -> Lexicon:
-        stem = snowballstemmer.stemmer("english").stemWords if "stem" in self.modules else None
-        synsets = self._resource("synonyms").synsets if "synonym" in self.modules else None
-        return Lexicon.build(words, self._resource("function_words"), stem, synsets)
+        A METEOR ``.gz`` table is read for each corpus, keeping only entries whose words all
+        occur in its normalized captions.
+        """
+        if "paraphrase" not in self.modules:
+            return None
+        if self.paraphrase_table is None or self.paraphrase_table.suffix != ".gz":
+            return self._resource("paraphrases")
+        prefixes = self._resource("prefixes")
+        fields = {hypothesis_field(hyp) for hyp in segments.hypotheses}
+        fields.update(field for refs in segments.references for field in reference_fields(refs))
+        vocabulary = {token for field in fields for token in tokenize_field(field, prefixes)}
+        return ParaphraseTable.from_gz(self.paraphrase_table, vocabulary)
 
     # -- statistics ------------------------------------------------------------------------
     def jar_stats(self, hypotheses: Sequence[Tokens] | Segments,
@@ -143,23 +148,39 @@ class Meteor(Metric):
         `segment_stats`.
         """
         segments = as_segments(hypotheses, references)
-        corpus = Corpus.build(segments.hypotheses, segments.references,
-                              self._resource("prefixes"))
-        lexicon = self._lexicon(corpus.words)
-        if "paraphrase" in self.modules:
-            paraphrases = self._table_for(corpus.captions).pair_matches(corpus.captions,
-                                                                                corpus.pairs)
-        else:
-            paraphrases = [[] for _ in corpus.pairs]
-        scorer = _PairAligner(corpus, lexicon, paraphrases, self.modules, self.beam_size)
+        # Shared data is loaded before any worker is forked, so workers inherit it.
+        table = self._paraphrase_table(segments)
+        for key in ("prefixes", "function_words", "synonyms"):
+            if key != "synonyms" or "synonym" in self.modules:
+                self._resource(key)
         n_jobs = self.n_jobs
         if n_jobs is None:
-            n_jobs = available_cpus() if len(corpus.pairs) >= PARALLEL_MIN_PAIRS else 1
-        pair_stats = fork_map(scorer, range(len(corpus.pairs)), N_STATS, n_jobs)
+            n_pairs = sum(len(refs) for refs in segments.references)
+            n_jobs = available_cpus() if n_pairs >= PARALLEL_MIN_PAIRS else 1
+
+        def stats_of(indices: Sequence[int]) -> np.ndarray:
+            return self._serial_stats([segments.hypotheses[i] for i in indices],
+                                      [segments.references[i] for i in indices], table)
+
+        return fork_map(stats_of, range(len(segments)), N_STATS, n_jobs).astype(np.float64)
+
+    def _serial_stats(self, hypotheses: Sequence[Tokens], references: Sequence[Sequence[Tokens]],
+                      table: ParaphraseTable | None) -> np.ndarray:
+        """Return the jar statistics of segments, computed in this process, shape (S, 23)."""
+        corpus = Corpus.build(hypotheses, references, self._resource("prefixes"))
+        stem = snowballstemmer.stemmer("english").stemWords if "stem" in self.modules else None
+        synsets = self._resource("synonyms").synsets if "synonym" in self.modules else None
+        lexicon = Lexicon.build(corpus.words, self._resource("function_words"), stem, synsets)
+        if table is None:
+            paraphrases: list = [()] * len(corpus.pairs)
+        else:
+            paraphrases = table.pair_matches(corpus.captions, corpus.pairs)
+        rows = _align_pairs(corpus, lexicon, paraphrases, self.modules, self.beam_size)
+        pair_stats = np.array(rows, dtype=np.int64).reshape(len(corpus.pairs), N_STATS)
 
         # The best reference of each segment: strictly highest score, the first on ties.
         flat = [pair for pairs in corpus.segment_pairs for pair in pairs]
-        stats = pair_stats[flat].astype(np.float64)
+        stats = pair_stats[flat]
         scores = meteor_scores(stats, self.weights, self.parameters).tolist()
         best, start = [], 0
         for pairs in corpus.segment_pairs:
@@ -189,36 +210,24 @@ class Meteor(Metric):
         }
 
 
-class _PairAligner:
-    """Aligns sentence pairs of a corpus; called on slices of pair numbers (maybe in workers)."""
-
-    def __init__(self, corpus: Corpus, lexicon: Lexicon,
+def _align_pairs(corpus: Corpus, lexicon: Lexicon,
                  paraphrases: Sequence[Sequence[ParaphraseMatch]], modules: tuple[str, ...],
-                 beam_size: int) -> None:
-        self.corpus = corpus
-        self.lexicon = lexicon
-        self.paraphrases = paraphrases
-        self.modules = modules
-        self.beam_size = beam_size
-        self.exact_slot = modules.index("exact") if "exact" in modules else None
-        self.ref_words: dict[int, set[int]] = {}
-        for hyp, ref in corpus.pairs:
-            self.ref_words.setdefault(hyp, set()).update(corpus.coded[ref])
-
-    def __call__(self, pair_numbers: Sequence[int]) -> list[list[int]]:
-        """Return the 23 jar statistics of each pair, shape (len(pair_numbers), 23)."""
-        corpus, lexicon, function = self.corpus, self.lexicon, self.lexicon.function
-        indexes: dict[int, HypothesisIndex] = {}
-        rows = []
-        for number in pair_numbers:
-            hyp, ref = corpus.pairs[number]
-            index = indexes.get(hyp)
-            if index is None:
-                index = indexes[hyp] = HypothesisIndex(corpus.coded[hyp], lexicon,
-                                                       self.ref_words[hyp])
-            ref_words = corpus.coded[ref]
-            by_ref = candidates(index, ref_words, self.modules, lexicon, self.paraphrases[number])
-            chosen = align(by_ref, len(index.hyp), self.exact_slot, self.beam_size)
-            rows.append(alignment_stats(chosen, [function[w] for w in index.hyp],
-                                        [function[w] for w in ref_words]))
-        return rows
+                 beam_size: int) -> list[list[int]]:
+    """Return the 23 jar statistics of every (hypothesis, reference) pair of `corpus`."""
+    exact_slot = modules.index("exact") if "exact" in modules else None
+    ref_words: dict[int, set[int]] = {}
+    for hyp, ref in corpus.pairs:
+        ref_words.setdefault(hyp, set()).update(corpus.coded[ref])
+    function = lexicon.function
+    indexes: dict[int, HypothesisIndex] = {}
+    rows = []
+    for (hyp, ref), pair_paraphrases in zip(corpus.pairs, paraphrases, strict=True):
+        index = indexes.get(hyp)
+        if index is None:
+            index = indexes[hyp] = HypothesisIndex(corpus.coded[hyp], lexicon, ref_words[hyp])
+        ref_ids = corpus.coded[ref]
+        by_ref = candidates(index, ref_ids, modules, lexicon, pair_paraphrases)
+        chosen = align(by_ref, len(index.hyp), exact_slot, beam_size)
+        rows.append(alignment_stats(chosen, [function[w] for w in index.hyp],
+                                    [function[w] for w in ref_ids]))
+    return rows
