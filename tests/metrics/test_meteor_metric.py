@@ -115,6 +115,20 @@ def test_fork_map_recomputes_the_share_of_a_failing_worker(caplog):
     assert "worker process failed" in caplog.text
 
 
+def test_fork_map_reaps_its_workers_when_the_parent_fails():
+    parent = os.getpid()
+
+    def rows(items):
+        if os.getpid() == parent:
+            raise KeyError("parent fails")
+        return [[item] for item in items]
+
+    with pytest.raises(KeyError):
+        fork_map(rows, list(range(4)), 1, 3)
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)  # no child left behind
+
+
 def test_modules_can_be_chosen_and_ordered():
     hyps, refs = [["a", "kid", "plays"]], [[["a", "child", "plays"]]]
     assert Meteor(modules=("exact",)).sentence_scores(hyps, refs)[0, 0] < \

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import threading
 from collections.abc import Callable, Sequence
 from typing import TypeVar
@@ -48,31 +49,39 @@ def fork_map(function: Callable[[Sequence[Item]], np.ndarray], items: Sequence[I
     if n_jobs <= 1 or not hasattr(os, "fork") or threading.active_count() > 1:
         return np.asarray(function(items), dtype=np.int64).reshape(len(items), width)
     bounds = np.linspace(0, len(items), n_jobs + 1).astype(int).tolist()
-    workers = []
-    for start, stop in zip(bounds[1:-1], bounds[2:]):
-        read_end, write_end = os.pipe()
-        pid = os.fork()
-        if pid == 0:  # worker: compute its slice, send it, exit without cleanup handlers
-            os.close(read_end)
-            status = 1
-            try:
-                rows = np.asarray(function(items[start:stop]), dtype=np.int32)
-                with os.fdopen(write_end, "wb") as pipe:
-                    pipe.write(rows.tobytes())
-                status = 0
-            finally:
-                os._exit(status)
-        os.close(write_end)
-        workers.append((pid, read_end, start, stop))
-    parts = [np.asarray(function(items[bounds[0]:bounds[1]]), dtype=np.int64)]
-    for pid, read_end, start, stop in workers:
-        with os.fdopen(read_end, "rb") as pipe:
-            data = pipe.read()
-        _, status = os.waitpid(pid, 0)
-        expected = (stop - start) * width * 4
-        if status != 0 or len(data) != expected:
-            logger.warning("a METEOR worker process failed; computing its share here")
-            parts.append(np.asarray(function(items[start:stop]), dtype=np.int64))
-        else:
-            parts.append(np.frombuffer(data, dtype=np.int32).astype(np.int64))
+    pending = []  # (pid, pipe, start, stop) of workers not yet reaped
+    try:
+        for start, stop in zip(bounds[1:-1], bounds[2:]):
+            read_end, write_end = os.pipe()
+            pid = os.fork()
+            if pid == 0:  # worker: compute its slice, send it, exit without cleanup handlers
+                status = 1
+                try:
+                    os.close(read_end)
+                    rows = np.asarray(function(items[start:stop]), dtype=np.int32)
+                    with os.fdopen(write_end, "wb") as pipe:
+                        pipe.write(rows.tobytes())
+                    status = 0
+                finally:
+                    os._exit(status)
+            os.close(write_end)
+            pending.append((pid, os.fdopen(read_end, "rb"), start, stop))
+        parts = [np.asarray(function(items[bounds[0]:bounds[1]]), dtype=np.int64)]
+        while pending:
+            pid, pipe, start, stop = pending[0]
+            with pipe:
+                data = pipe.read()
+            _, status = os.waitpid(pid, 0)
+            pending.pop(0)
+            if status != 0 or len(data) != (stop - start) * width * 4:
+                logger.warning("a METEOR worker process failed; computing its share here")
+                parts.append(np.asarray(function(items[start:stop]), dtype=np.int64))
+            else:
+                parts.append(np.frombuffer(data, dtype=np.int32).astype(np.int64))
+    except BaseException:  # e.g. KeyboardInterrupt: stop and reap the remaining workers
+        for pid, pipe, _, _ in pending:
+            pipe.close()
+            os.kill(pid, signal.SIGTERM)
+            os.waitpid(pid, 0)
+        raise
     return np.concatenate([part.reshape(-1, width) for part in parts])
