@@ -94,7 +94,10 @@ def test_worker_processes_give_identical_statistics():
     np.testing.assert_array_equal(Meteor(n_jobs=3).jar_stats(hyps, refs), serial)
 
 
-@pytest.mark.skipif(not hasattr(os, "fork"), reason="forking needs POSIX")
+POSIX = pytest.mark.skipif(not hasattr(os, "fork"), reason="forking needs POSIX")
+
+
+@POSIX
 def test_fork_map_runs_slices_in_other_processes():
     assert threading.active_count() == 1
     rows = fork_map(lambda items: [[os.getpid(), item] for item in items], list(range(6)), 2, 2)
@@ -102,6 +105,7 @@ def test_fork_map_runs_slices_in_other_processes():
     assert len(set(rows[:, 0].tolist())) == 2
 
 
+@POSIX
 def test_fork_map_recomputes_the_share_of_a_failing_worker(caplog):
     parent = os.getpid()
 
@@ -115,6 +119,7 @@ def test_fork_map_recomputes_the_share_of_a_failing_worker(caplog):
     assert "worker process failed" in caplog.text
 
 
+@POSIX
 def test_fork_map_reaps_its_workers_when_the_parent_fails():
     parent = os.getpid()
 
