@@ -69,6 +69,9 @@ def align(by_ref: Sequence[Sequence[Match]], n_hyp: int, exact_slot: int | None,
     beam_size : int, default=40
     """
     fixed = _fixed_matches(by_ref, n_hyp)
+    chosen = [match for match in fixed if match is not None]
+    if len(chosen) == sum(map(len, by_ref)):  # every candidate is fixed: nothing to search
+        return chosen
     hyp_used = ref_used = 0
     for match in fixed:
         if match is not None:
@@ -105,7 +108,6 @@ def align(by_ref: Sequence[Sequence[Match]], n_hyp: int, exact_slot: int | None,
               for key, _, _, open_end, path in frontier[:beam_size]]
     closed.sort(key=_rank)
     path = closed[0][1]
-    chosen = [match for match in fixed if match is not None]
     while path is not None:
         match, path = path
         chosen.append(match)
