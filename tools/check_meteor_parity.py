@@ -8,7 +8,7 @@ scores and aggregate from ``Meteor.compute_score``. Needs the ``reference`` extr
 
 Usage::
 
-    python tools/check_meteor_parity.py [../shared/data/flickr8k_train.tsv] [--limit N]
+    python tools/check_meteor_parity.py [../shared/data/flickr8k_train.tsv] [--limit N] [--raw]
 
 Prints how many images have identical statistics and scores and both aggregates; exits 1 on
 any difference.
@@ -39,12 +39,16 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("tsv", type=Path, nargs="?", default=DEFAULT_PATH)
     parser.add_argument("--limit", type=int, help="use only the first N images")
+    parser.add_argument("--raw", action="store_true",
+                        help="skip the PTB tokenizer: send the raw captions (exercises "
+                             "METEOR's own normalizer on real punctuation and case)")
     args = parser.parse_args(argv)
     from pycocoevalcap.meteor.meteor import Meteor as JarMeteor
 
     hyps, refs = load_flickr8k(args.tsv)
     images = list(hyps)[: args.limit]
-    tokenized = ptb_tokenize({image: [hyps[image], *refs[image]] for image in images})
+    captions = {image: [hyps[image], *refs[image]] for image in images}
+    tokenized = captions if args.raw else ptb_tokenize(captions)
     hypotheses = {image: [tokenized[image][0]] for image in images}
     references = {image: tokenized[image][1:] for image in images}
 
