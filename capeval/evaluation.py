@@ -20,7 +20,7 @@ from capeval.io import align
 from capeval.metrics import DEFAULT_METRICS, Metric, metric_class
 from capeval.metrics.base import Segments
 from capeval.metrics.cider import CiderD
-from capeval.tokenizers import tokenize, tokenizer_signature
+from capeval.tokenizers import tokenize_groups, tokenizer_signature
 
 MetricSpec = str | Metric
 
@@ -107,14 +107,9 @@ def evaluate(
     notify = progress or (lambda step: None)
 
     notify("tokenize")
-    counts = [len(r) for r in refs]
-    tokens = tokenize([*hyps, *(ref for rs in refs for ref in rs)], tokenizer)
-    offsets = np.cumsum([len(hyps), *counts])
-    return evaluate_tokenized(
-        ids, tokens[: len(hyps)],
-        [tokens[start - count: start] for start, count in zip(offsets[1:], counts)],
-        metric_objects, tokenizer=tokenizer, progress=progress,
-    )
+    hyp_tokens, *ref_tokens = tokenize_groups([hyps, *refs], tokenizer)
+    return evaluate_tokenized(ids, hyp_tokens, ref_tokens, metric_objects, tokenizer=tokenizer,
+                              progress=progress)
 
 
 def evaluate_tokenized(
@@ -150,7 +145,7 @@ def evaluate_tokenized(
         stats[metric.name] = metric.segment_stats(segments)
         corpus.update(metric.corpus_score_from_stats(stats[metric.name]))
         per_segment = metric.scores_from_stats(stats[metric.name])
-        columns.update(zip(metric.score_names, per_segment.T))
+        columns.update(zip(metric.score_names, per_segment.T, strict=True))
     per_item = pd.DataFrame(columns, index=pd.Index(ids, name="image_id"))
     signature = {"nrefs": _references_per_image(counts), "tok": tokenizer_signature(tokenizer)}
     for metric in metric_objects:

@@ -37,7 +37,7 @@ from capeval.errors import CapevalInputError
 from capeval.evaluation import MetricSpec, evaluate_tokenized, resolve_metrics
 from capeval.io import canonical_id
 from capeval.metrics import DEFAULT_METRICS
-from capeval.tokenizers import tokenize
+from capeval.tokenizers import tokenize_groups
 
 PROTOCOLS = {"keep": "keep", "skip": "skip", "remove": "remove",
              "flickr8k-expert": "skip", "crowdflower": "remove"}
@@ -151,13 +151,8 @@ def meta_evaluate(
     if protocol not in PROTOCOLS:
         raise ValueError(f"unknown protocol {protocol!r}; choose from {', '.join(PROTOCOLS)}")
     action = PROTOCOLS[protocol]
-    counts = [len(j.references) for j in judgements]
-    flat = tokenize([*(j.candidate for j in judgements),
-                     *(r for j in judgements for r in j.references)], tokenizer)
-    candidates = flat[:len(judgements)]
-    offsets = np.cumsum([len(judgements), *counts])
-    references = [flat[start - count:start]
-                  for start, count in zip(offsets[1:], counts, strict=True)]
+    candidates, *references = tokenize_groups(
+        [[j.candidate for j in judgements], *(j.references for j in judgements)], tokenizer)
 
     if document_frequencies is None:
         document_frequencies = _distinct_image_frequencies(judgements, references)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 
-from capeval.tokenizers import tokenize, tokenizer_signature
+from capeval.tokenizers import tokenize_groups, tokenizer_signature
 from cli.inputs import read_reference_files, reference_options, tokenizer_option
 
 
@@ -25,11 +25,8 @@ def build_command(tokenizer, output, max_order, **reference_args) -> None:
     if not output.endswith((".json", ".npz")):
         raise click.BadParameter("must end in .json or .npz", param_hint="--output")
     references = read_reference_files(reference_args)
-    counts = [len(captions) for captions in references.values()]
-    tokens = iter(tokenize([c for captions in references.values() for c in captions], tokenizer))
-    grouped = [[next(tokens) for _ in range(count)] for count in counts]
     table = DocumentFrequencies.from_references(
-        grouped, max_order, tokenizer=tokenizer_signature(tokenizer),
+        tokenize_groups(list(references.values()), tokenizer), max_order, tokenizer=tokenizer_signature(tokenizer),
         source=",".join(reference_args["refs"]),
     )
     table.save(output)

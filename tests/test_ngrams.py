@@ -12,6 +12,7 @@ def test_counts_equal_naive_counts():
     hyps, refs = random_corpus(2)
     captions = hyps + [r for rs in refs for r in rs]
     corpus = count_corpus_ngrams(captions, 4)
+    previous: list[tuple[str, ...]] = []
     for n, order in enumerate(corpus.orders, start=1):
         # Rebuild each n-gram's words through the trie (prefix, last word).
         words = [(corpus.vocabulary[w],) for w in order.last_word] if n == 1 else [

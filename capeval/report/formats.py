@@ -73,7 +73,7 @@ def notes(board: Leaderboard) -> list[str]:
 
 
 def _cells(board: Leaderboard, bracket: tuple[str, str] = ("[", "]"),
-           marker_format: str = "{}") -> tuple[list[str], list[list[str]]]:
+           marker_format: str = "{}", marker_width: int = 0) -> tuple[list[str], list[list[str]]]:
     header = ["#", "System", *board.score_names]
     rows = []
     for rank, system in enumerate(board.systems, start=1):
@@ -81,14 +81,15 @@ def _cells(board: Leaderboard, bracket: tuple[str, str] = ("[", "]"),
         for score in board.score_names:
             value, interval, marker = cell_parts(board, system, score)
             text = value + (f" {bracket[0]}{interval}{bracket[1]}" if interval else "")
-            cells.append(text + (marker_format.format(marker) if marker else ""))
+            marked = marker_format.format(marker) if marker else ""
+            cells.append(text + marked.ljust(marker_width))
         rows.append([str(rank), row_label(board, system), *cells])
     return header, rows
 
 
 def to_table(board: Leaderboard) -> str:
     """Plain text: aligned columns (numbers right-aligned), then the notes."""
-    header, rows = _cells(board)
+    header, rows = _cells(board, marker_width=2 if board.settings["test"] else 0)
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
 
     def line(cells):

@@ -30,7 +30,7 @@ from capeval.stats import (
     corpus_scores,
     paired_bootstrap_p,
 )
-from capeval.tokenizers import tokenize
+from capeval.tokenizers import tokenize_groups
 
 logger = logging.getLogger("capeval")
 
@@ -248,15 +248,9 @@ def leaderboard(
 
 def _tokenize_once(reference_lists, captions, tokenizer):
     """Tokenize all references and all systems' captions in one batch."""
-    counts = [len(refs) for refs in reference_lists]
-    flat = tokenize([*(r for refs in reference_lists for r in refs),
-                     *(c for system in captions.values() for c in system)], tokenizer)
-    offsets = np.cumsum([0, *counts])
-    reference_tokens = [flat[start:end]
-                        for start, end in zip(offsets[:-1], offsets[1:], strict=True)]
-    n_images, start = len(reference_lists), offsets[-1]
-    system_tokens = {name: flat[start + k * n_images: start + (k + 1) * n_images]
-                     for k, name in enumerate(captions)}
+    groups = tokenize_groups([*reference_lists, *captions.values()], tokenizer)
+    reference_tokens = groups[:len(reference_lists)]
+    system_tokens = dict(zip(captions, groups[len(reference_lists):], strict=True))
     return reference_tokens, system_tokens
 
 

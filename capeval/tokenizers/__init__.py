@@ -5,8 +5,9 @@ because that is how evaluation uses them; a caption's tokens never depend on its
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from importlib import import_module
+from itertools import accumulate
 
 TOKENIZERS: dict[str, str] = {
     "ptb": "capeval.tokenizers.ptb",
@@ -32,6 +33,19 @@ def tokenize(captions: Iterable[str], method: str = "ptb") -> list[list[str]]:
         punctuation filter); ``none`` splits pre-tokenized text on whitespace.
     """
     return _module(method).tokenize_batch(captions)
+
+
+def tokenize_groups(
+    groups: Sequence[Sequence[str]], method: str = "ptb"
+) -> list[list[list[str]]]:
+    """Tokenize groups of captions in one batch; returns the same nesting of token lists.
+
+    E.g. ``[hypotheses, *references_per_image]`` or ``[*references_per_image, *systems]``:
+    one call, so repeated captions are tokenized once and the tokenizer is set up once.
+    """
+    flat = tokenize([caption for group in groups for caption in group], method)
+    ends = accumulate(len(group) for group in groups)
+    return [flat[end - len(group):end] for group, end in zip(groups, ends, strict=True)]
 
 
 def tokenizer_signature(method: str) -> str:
