@@ -112,7 +112,8 @@ def fuzz_lines(count: int, rng: np.random.Generator) -> list[str]:
     for _ in range(count):
         picks = rng.integers(0, len(PIECES), size=int(rng.integers(1, 31)))
         glue = rng.random(len(picks)) < 0.5
-        lines.append("".join(PIECES[p] + (" " if g else "") for p, g in zip(picks, glue)))
+        spaced = zip(picks, glue, strict=True)
+        lines.append("".join(PIECES[p] + (" " if g else "") for p, g in spaced))
     return lines
 
 
@@ -147,7 +148,7 @@ def main(argv: list[str] | None = None) -> int:
     expected = jar_tokens(lines, args.jar)
     if args.cases_out:
         rows = [f"{json.dumps(case, ensure_ascii=False)}\t{json.dumps(want, ensure_ascii=False)}"
-                for case, want in zip(cases, expected)]
+                for case, want in zip(cases, expected[:len(cases)], strict=True)]
         header = "# input\tjar tokens (space-joined); written by tools/check_meteor_normalizer.py"
         args.cases_out.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
     differing = [(line, want, " ".join(tokenize_field(line, prefixes)))

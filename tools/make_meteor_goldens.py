@@ -135,8 +135,8 @@ def main(argv: list[str] | None = None) -> None:
 
     cases = segments()
     ids = [f"s{index:03d}" for index in range(len(cases))]
-    references = {i: refs for i, (_, refs) in zip(ids, cases)}
-    hypotheses = {i: [hyp] for i, (hyp, _) in zip(ids, cases)}
+    references = {i: refs for i, (_, refs) in zip(ids, cases, strict=True)}
+    hypotheses = {i: [hyp] for i, (hyp, _) in zip(ids, cases, strict=True)}
     aggregate, scores = Meteor().compute_score(references, hypotheses)
     golden = {
         "header": {

@@ -14,7 +14,12 @@ import pytest
 from capeval.metrics.meteor import resources
 from capeval.metrics.meteor.corpus import hypothesis_field, reference_fields
 from capeval.metrics.meteor.text import (
-    ANY, NUMERIC_ONLY, java_hash, java_lower, java_trim, parse_nonbreaking_prefixes,
+    ANY,
+    NUMERIC_ONLY,
+    java_hash,
+    java_lower,
+    java_trim,
+    parse_nonbreaking_prefixes,
     tokenize_field,
 )
 from tests.conftest import FIXTURES

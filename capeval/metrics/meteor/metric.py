@@ -26,7 +26,13 @@ from capeval.metrics.meteor.matchers import MODULES, HypothesisIndex, Lexicon, c
 from capeval.metrics.meteor.parallel import available_cpus, fork_map
 from capeval.metrics.meteor.resources import ParaphraseMatch, ParaphraseTable, WordNetSynonyms
 from capeval.metrics.meteor.scoring import (
-    CHUNKS, N_SLOTS, N_STATS, STAT_NAMES, Parameters, is_perfect, meteor_scores,
+    CHUNKS,
+    N_SLOTS,
+    N_STATS,
+    STAT_NAMES,
+    Parameters,
+    is_perfect,
+    meteor_scores,
 )
 from capeval.metrics.meteor.text import parse_nonbreaking_prefixes, tokenize_field
 

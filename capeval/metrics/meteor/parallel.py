@@ -51,7 +51,7 @@ def fork_map(function: Callable[[Sequence[Item]], np.ndarray], items: Sequence[I
     bounds = np.linspace(0, len(items), n_jobs + 1).astype(int).tolist()
     pending = []  # (pid, pipe, start, stop) of workers not yet reaped
     try:
-        for start, stop in zip(bounds[1:-1], bounds[2:]):
+        for start, stop in zip(bounds[1:-1], bounds[2:], strict=True):
             read_end, write_end = os.pipe()
             pid = os.fork()
             if pid == 0:  # worker: compute its slice, send it, exit without cleanup handlers

@@ -18,10 +18,10 @@ from __future__ import annotations
 
 import gzip
 import json
-from dataclasses import dataclass
-from itertools import zip_longest
 from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 from importlib import resources
+from itertools import zip_longest
 from pathlib import Path
 from typing import BinaryIO
 
@@ -309,7 +309,7 @@ class ParaphraseTable:
         rows = rows[np.lexsort(rows[:, 5::-1].T)]
         bounds = np.searchsorted(rows[:, 0], np.arange(len(pair_array) + 1)).tolist()
         matches = [tuple(match) for match in rows[:, [1, 6, 7, 8]].tolist()]
-        return [matches[start:stop] for start, stop in zip(bounds[:-1], bounds[1:])]
+        return [matches[start:stop] for start, stop in zip(bounds[:-1], bounds[1:], strict=True)]
 
     def _entries_among(self, present: np.ndarray) -> _Entries:
         """Return the entries whose source and target are both `present`, grouped by source."""
@@ -344,7 +344,7 @@ class ParaphraseTable:
         columns = []
         for length, (starts, nodes) in enumerate(self._ngram_nodes(sequence), start=1):
             columns.append((starts, np.full(len(starts), length), nodes))
-        starts, length, node = (np.concatenate(parts) for parts in zip(*columns))
+        starts, length, node = (np.concatenate(parts) for parts in zip(*columns, strict=True))
         owner = np.searchsorted(bounds, starts, side="right") - 1
         return owner, starts - bounds[owner], length, node
 
