@@ -84,7 +84,7 @@ class Corpus:
                 pair_id.setdefault((hyp, caption_of(field)), len(pair_id))
                 for field in reference_fields(ref_tokens)
             ])
-        word_id: dict[str, int] = {}
-        coded = [tuple(word_id.setdefault(word, len(word_id)) for word in caption)
-                 for caption in captions]
+        word_id = {word: index for index, word in
+                   enumerate(dict.fromkeys(word for caption in captions for word in caption))}
+        coded = [tuple(map(word_id.__getitem__, caption)) for caption in captions]
         return cls(captions, list(word_id), coded, list(pair_id), segment_pairs)
