@@ -17,7 +17,7 @@ and ``synonym/COPYING.WORDNET``) and ``data/paraphrase-en.gz``, and writes into
 
 All arrays are plain numeric NumPy arrays in zlib-compressed ``.npz`` files (no pickle);
 strings are stored as UTF-8 bytes joined by newlines. The layout is documented in
-``capeval/metrics/meteor/resources.py``, which reads it.
+``capeval/metrics/meteor/resources.py`` and ``paraphrase.py``, which read them.
 
 Usage::
 

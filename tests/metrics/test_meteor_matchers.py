@@ -19,7 +19,8 @@ import snowballstemmer
 
 from capeval.metrics.meteor import resources
 from capeval.metrics.meteor.matchers import HypothesisIndex, Lexicon, candidates
-from capeval.metrics.meteor.resources import ParaphraseTable, WordNetSynonyms
+from capeval.metrics.meteor.paraphrase import ParaphraseTable
+from capeval.metrics.meteor.resources import WordNetSynonyms
 
 REPO = Path(__file__).resolve().parents[2]
 TOY_ENTRIES = [  # (source, target), grouped by source as in METEOR's table files

@@ -1,7 +1,9 @@
 """METEOR 1.5 as the COCO caption evaluation computes it (``meteor-1.5.jar -l en -norm``).
 
-Modules: `text` (normalizer), `resources` (packaged data), `matchers` (candidate matches),
-`aligner` (beam search), `scoring` (statistics to scores), `metric` (the `Meteor` metric).
+Modules: `text` (normalizer, Java string semantics), `corpus` (captions and sentence pairs),
+`resources` (packaged data), `paraphrase` (the paraphrase table and its corpus-wide search),
+`matchers` (candidate matches), `aligner` (beam search), `scoring` (statistics to scores),
+`parallel` (forked workers), `metric` (the `Meteor` metric).
 """
 from __future__ import annotations
 

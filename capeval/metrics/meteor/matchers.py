@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Sequence, Set
 from dataclasses import dataclass
 
-from capeval.metrics.meteor.resources import ParaphraseMatch
+from capeval.metrics.meteor.paraphrase import ParaphraseMatch
 from capeval.metrics.meteor.text import java_hash
 
 MODULES = ("exact", "stem", "synonym", "paraphrase")

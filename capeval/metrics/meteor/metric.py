@@ -24,7 +24,8 @@ from capeval.metrics.meteor.aligner import BEAM_SIZE, align, alignment_stats
 from capeval.metrics.meteor.corpus import Corpus, hypothesis_field, reference_fields
 from capeval.metrics.meteor.matchers import MODULES, HypothesisIndex, Lexicon, candidates
 from capeval.metrics.meteor.parallel import available_cpus, fork_map
-from capeval.metrics.meteor.resources import ParaphraseMatch, ParaphraseTable, WordNetSynonyms
+from capeval.metrics.meteor.paraphrase import ParaphraseMatch, ParaphraseTable
+from capeval.metrics.meteor.resources import WordNetSynonyms
 from capeval.metrics.meteor.scoring import (
     CHUNKS,
     N_SLOTS,
