@@ -24,9 +24,9 @@ from capeval.metrics.meteor.scoring import N_STATS
 BEAM_SIZE = 40
 """The jar's default beam width."""
 
-# Rank key = -score * _SCORE + chunks * _CHUNK + distance; distances stay far below 2**40.
-_CHUNK = 1 << 40
-_SCORE = 1 << 60
+# Rank key = -score * _SCORE + chunks * _CHUNK + distance, exact while distances < 2**64
+_CHUNK = 1 << 64
+_SCORE = 1 << 96  # and chunks < 2**32
 _rank = itemgetter(0)
 
 
