@@ -70,17 +70,23 @@ def _log_to_stderr(level: int) -> None:
 
 
 def _register_commands() -> None:
+    from cli.caption import caption_command
+    from cli.demo import demo_command
     from cli.df import df_group
     from cli.leaderboard import leaderboard_command
     from cli.meta_eval import meta_eval_command
     from cli.score import score_command
     from cli.tokenize import tokenize_command
+    from cli.train import train_command
 
     capeval.add_command(score_command)
     capeval.add_command(tokenize_command)
     capeval.add_command(df_group)
     capeval.add_command(leaderboard_command)
     capeval.add_command(meta_eval_command)
+    capeval.add_command(demo_command)
+    capeval.add_command(train_command)
+    capeval.add_command(caption_command)
 
 
 _register_commands()

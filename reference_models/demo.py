@@ -1,0 +1,176 @@
+"""The ``capeval demo`` experiment: shapes data, several captioners, one leaderboard.
+
+The steps are separate so that the command line can train the models in parallel worker
+processes (each through ``capeval train``): `write_dataset` generates the shapes splits and
+writes them as ordinary user files (features ``.npz`` and Karpathy JSON), `training_jobs`
+lists the models to train, and `evaluate_systems` captions the test images with every
+trained model and the baselines and scores them all on equal terms (`leave_one_out_scores`).
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from capeval.metrics import DEFAULT_METRICS
+from reference_models import shapes
+from reference_models.baselines import nearest_neighbour_captions
+from reference_models.checkpoint import load_checkpoint
+from reference_models.data import CaptionData
+from reference_models.decoding import generate_captions, greedy_decode
+from reference_models.scoring import leave_one_out_scores
+
+FEATURES_FILE = "shapes_features.npz"
+CAPTIONS_FILE = "shapes_captions.json"
+HUMAN = "human (leave one out)"
+
+
+@dataclass(frozen=True)
+class DemoConfig:
+    """Size of the demo experiment."""
+
+    train_images: int = 3000  # x 5 references = training pairs
+    val_images: int = 200  # scored after every epoch for early stopping
+    test_images: int = 500  # captioned and scored at the end
+    hidden_dim: int = 128
+    word_dim: int = 64
+    epochs: int = 8  # at most; early stopping may end sooner
+    patience: int = 3
+    seconds: float = 60.0  # training budget: each model may train for half of it
+    attention: bool = True  # also train the attention LSTM (the slowest model)
+    seed: int = 0
+    examples: int = 8  # test images shown on the HTML page
+
+
+QUICK = DemoConfig(train_images=1000, val_images=100, test_images=200, hidden_dim=64, word_dim=48,
+                   epochs=4, seconds=30.0, examples=4)
+"""A run of a few seconds per model, for trying the command and for tests."""
+
+
+@dataclass(frozen=True)
+class ShapesSplits:
+    train: shapes.ShapesData
+    val: shapes.ShapesData
+    test: shapes.ShapesData
+
+    def as_caption_data(self, name: str) -> CaptionData:
+        """Return split `name` ("train", "val" or "test") with its global image ids."""
+        split = getattr(self, name)
+        n_train, n_val = len(self.train.features), len(self.val.features)
+        start = {"train": 0, "val": n_train, "test": n_train + n_val}[name]
+        ids = list(range(start, start + len(split.features)))
+        return CaptionData(ids, split.features, split.regions, split.captions)
+
+
+def generate_splits(config: DemoConfig) -> ShapesSplits:
+    """Generate the three splits from independent streams of the seed."""
+    streams = np.random.SeedSequence(config.seed).spawn(3)
+    sizes = (config.train_images, config.val_images, config.test_images)
+    return ShapesSplits(*(shapes.generate(n, np.random.default_rng(s))
+                          for n, s in zip(sizes, streams, strict=True)))
+
+
+def write_dataset(splits: ShapesSplits, out_dir: Path) -> tuple[Path, Path]:
+    """Write all images as ``shapes_features.npz`` and ``shapes_captions.json`` (Karpathy).
+
+    Image ids run 0..N-1 over train, val and test, in that order.
+    """
+    names = ("train", "val", "test")
+    data = [splits.as_caption_data(name) for name in names]
+    features_path, captions_path = out_dir / FEATURES_FILE, out_dir / CAPTIONS_FILE
+    with open(features_path, "wb") as handle:
+        np.savez(handle, features=np.concatenate([d.features for d in data]),
+                 regions=np.concatenate([d.regions for d in data]),
+                 image_ids=np.concatenate([np.asarray(d.image_ids, np.int64) for d in data]))
+    images = [
+        {"imgid": image_id, "filename": f"shapes_{image_id:05d}.png", "split": name,
+         "sentences": [{"raw": " ".join(c), "tokens": list(c)} for c in captions]}
+        for name, d in zip(names, data, strict=True)
+        for image_id, captions in zip(d.image_ids, d.captions, strict=True)
+    ]
+    captions_path.write_text(json.dumps({"dataset": "shapes", "images": images}), encoding="utf-8")
+    return features_path, captions_path
+
+
+@dataclass(frozen=True)
+class TrainingJob:
+    """One model to train: its file stem and its ``capeval train`` options."""
+
+    name: str
+    options: tuple[str, ...]
+
+
+def training_jobs(config: DemoConfig) -> list[TrainingJob]:
+    """Return the models to train, slowest first (so two workers finish together)."""
+    common = ("--hidden", str(config.hidden_dim), "--word-dim", str(config.word_dim),
+              "--epochs", str(config.epochs), "--patience", str(config.patience),
+              "--max-seconds", f"{config.seconds / 2:g}", "--tokenizer", "none",
+              "--seed", str(config.seed))
+    jobs = [TrainingJob("lstm", ("--cell", "lstm", *common)),
+            TrainingJob("blind", ("--cell", "lstm", "--blind", *common)),
+            TrainingJob("rnn", ("--cell", "rnn", *common))]
+    if config.attention:
+        jobs.insert(0, TrainingJob("attention", ("--cell", "lstm", "--attention", *common)))
+    return jobs
+
+
+@dataclass
+class DemoResult:
+    """Scores (system -> score name -> value), test captions and page examples."""
+
+    scores: dict[str, dict[str, float]]
+    captions: dict[str, list[str]]
+    test_ids: list[int]
+    examples: list[dict] = field(default_factory=list)
+    training: dict[str, dict] = field(default_factory=dict)
+
+
+def evaluate_systems(
+    splits: ShapesSplits, model_paths: dict[str, Path], config: DemoConfig
+) -> DemoResult:
+    """Caption the test split with every trained model and the baselines, then score them.
+
+    Every system, and each held-out human reference, is scored against the same four of
+    the five references per image, averaged over the five choices (`leave_one_out_scores`).
+    """
+    test = splits.as_caption_data("test")
+    systems: dict[str, list[list[str]]] = {}
+    training: dict[str, dict] = {}
+    attention_model = None
+    for name, path in model_paths.items():
+        model, vocab, metadata = load_checkpoint(path)
+        training[name] = {k: metadata.get(k) for k in ("best_epoch", "stopped", "seconds")}
+        if name == "lstm":
+            systems["lstm greedy"] = generate_captions(model, vocab, test)
+            systems["lstm beam 3"] = generate_captions(model, vocab, test, beam_size=3)
+        elif name == "rnn":
+            systems["vanilla rnn greedy"] = generate_captions(model, vocab, test)
+        elif name == "attention":
+            systems["attention lstm greedy"] = generate_captions(model, vocab, test)
+            attention_model = (model, vocab)
+        elif name == "blind":
+            systems["blind lstm (features zeroed)"] = generate_captions(
+                model, vocab, test, zero_features=True)
+    systems["nearest-neighbour copy"] = nearest_neighbour_captions(
+        splits.train.features, splits.train.captions, test.features)
+    scores = leave_one_out_scores(systems, test.captions, DEFAULT_METRICS, human_name=HUMAN)
+    captions = {name: [" ".join(c) for c in caps] for name, caps in systems.items()}
+    result = DemoResult(scores, captions, list(test.image_ids), training=training)
+    result.examples = _examples(splits.test, captions, attention_model, config.examples)
+    return result
+
+
+def _examples(test: shapes.ShapesData, captions, attention_model, count: int) -> list[dict]:
+    count = min(count, len(test.features))
+    examples = [{"image": test.images[i], "references": [" ".join(c) for c in test.captions[i]],
+                 "captions": {name: caps[i] for name, caps in captions.items()}}
+                for i in range(count)]
+    if attention_model is not None and count:
+        model, vocab = attention_model
+        decoded = greedy_decode(model, test.features[:count], test.regions[:count])
+        for i, example in enumerate(examples):
+            words = vocab.decode(decoded.ids[i : i + 1])[0] + ["<END>"]
+            example["attention"] = list(zip(words, decoded.alpha[i, : len(words)], strict=True))
+    return examples
