@@ -15,6 +15,7 @@ from cli.inputs import (
     reference_options,
     tokenizer_option,
 )
+from cli.meteor_options import meteor_metric, meteor_options
 
 
 @click.command("score")
@@ -27,6 +28,7 @@ from cli.inputs import (
               callback=lambda ctx, param, value: parse_metrics(value),
               help="Comma-separated metrics.")
 @tokenizer_option
+@meteor_options
 @click.option("--df", "df_path", metavar="FILE",
               help="CIDEr-D document frequencies (.json/.npz from `capeval df build`); "
                    "default: the evaluated references, as pycocoevalcap does.")
@@ -35,8 +37,9 @@ from cli.inputs import (
 @click.option("--json", "as_json", is_flag=True, help="Print corpus scores as one JSON object.")
 @click.option("--per-item", "per_item_path", metavar="FILE.jsonl|FILE.csv",
               help="Write per-image scores (image_id and one column per score).")
-def score_command(hyps, hyps_format, caption_field, metric_names, tokenizer, df_path,
-                  allow_partial, as_json, per_item_path, **reference_args) -> None:
+def score_command(hyps, hyps_format, caption_field, metric_names, tokenizer, meteor_modules,
+                  paraphrase_table, df_path, allow_partial, as_json, per_item_path,
+                  **reference_args) -> None:
     """Score hypotheses against references (BLEU-1..4, METEOR, ROUGE-L, CIDEr-D).
 
     Formats are detected (COCO, Karpathy, plain text, CSV/TSV/JSON Lines); the numbers are
@@ -46,6 +49,7 @@ def score_command(hyps, hyps_format, caption_field, metric_names, tokenizer, df_
 
     if per_item_path and not per_item_path.endswith((".jsonl", ".csv")):
         raise click.BadParameter("must end in .jsonl or .csv", param_hint="--per-item")
+    metric_names = meteor_metric(metric_names, meteor_modules, paraphrase_table)
     references = read_reference_files(reference_args)
     hypotheses = read_hypothesis_file(hyps, hyps_format, reference_args["id_field"],
                                       caption_field)
