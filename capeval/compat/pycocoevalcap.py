@@ -27,9 +27,11 @@ Deliberate differences, none of which changes a score:
   the image. A caption that is not a string raises ``TypeError``.
 * Nothing is printed: progress, ``Bleu``'s ``verbose`` totals and the scores
   ``COCOEvalCap.evaluate`` prints go to the ``capeval`` logger at INFO level.
-* No Java, no subprocess, no temporary file. ``PTBTokenizer`` treats every line break inside
-  a caption as a space (pycocoevalcap turns ``\\n`` into a space but lets ``\\r`` and other
-  line breaks shift later captions onto other images).
+* No Java, no external program, no temporary file. (For corpora of 5,000 or more sentence
+  pairs, capeval's METEOR aligns in forked copies of the process when that is safe, i.e. when
+  no other thread runs; results never depend on it.) ``PTBTokenizer`` treats every line break
+  inside a caption as a space (pycocoevalcap turns ``\\n`` into a space but lets ``\\r`` and
+  other line breaks shift later captions onto other images).
 * ``COCOEvalCap`` computes BLEU-1..4, METEOR, ROUGE-L and CIDEr(-D) but not SPICE, which
   needs Java and Stanford CoreNLP models: ``eval`` has no ``"SPICE"`` key.
 * ``COCOEvalCap`` accepts any objects with ``getImgIds()`` and ``imgToAnns`` (as pycocotools'
@@ -43,9 +45,9 @@ from typing import Any
 
 import numpy as np
 
-from capeval.metrics import METRICS
 from capeval.metrics.bleu import Bleu as _Bleu
 from capeval.metrics.cider import CiderD as _CiderD
+from capeval.metrics.meteor import Meteor as _Meteor
 from capeval.metrics.rouge import RougeL as _RougeL
 from capeval.tokenizers import tokenize as _tokenize
 
@@ -125,8 +127,6 @@ class Meteor:
     """METEOR 1.5 as pycocoevalcap runs ``meteor-1.5.jar -l en -norm``, without Java."""
 
     def __init__(self) -> None:
-        from capeval.metrics.meteor import Meteor as _Meteor
-
         self._metric = _Meteor()
 
     def compute_score(self, gts: Mapping, res: Mapping) -> tuple[float, list[float]]:
@@ -217,17 +217,6 @@ class PTBTokenizer:
         return tokenized
 
 
-def _scorers() -> list[tuple[Any, str | list[str]]]:
-    scorers: list[tuple[Any, str | list[str]]] = [
-        (Bleu(4), ["Bleu_1", "Bleu_2", "Bleu_3", "Bleu_4"])]
-    if "meteor" in METRICS:
-        scorers.append((Meteor(), "METEOR"))
-    else:
-        logger.warning("METEOR is not available in this capeval; eval has no 'METEOR' entry")
-    scorers += [(Rouge(), "ROUGE_L"), (Cider(), "CIDEr")]
-    return scorers
-
-
 class COCOEvalCap:
     """pycocoevalcap's ``COCOEvalCap``: BLEU-1..4, METEOR, ROUGE-L and CIDEr-D (no SPICE).
 
@@ -265,7 +254,10 @@ class COCOEvalCap:
         gts = tokenizer.tokenize(gts)
         res = tokenizer.tokenize(res)
         logger.info("setting up scorers...")
-        for scorer, method in _scorers():
+        scorers: list[tuple[Any, str | list[str]]] = [
+            (Bleu(4), ["Bleu_1", "Bleu_2", "Bleu_3", "Bleu_4"]), (Meteor(), "METEOR"),
+            (Rouge(), "ROUGE_L"), (Cider(), "CIDEr")]
+        for scorer, method in scorers:
             logger.info("computing %s score...", scorer.method())
             score, scores = scorer.compute_score(gts, res)
             if isinstance(method, list):

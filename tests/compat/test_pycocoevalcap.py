@@ -5,6 +5,7 @@ Return types are those of pycocoevalcap 1.2's source: ``Bleu`` lists of floats, 
 """
 from __future__ import annotations
 
+import json
 import logging
 import threading
 
@@ -12,9 +13,9 @@ import numpy as np
 import pytest
 
 from capeval.compat.pycocoevalcap import (
-    Bleu, COCOEvalCap, Cider, PTBTokenizer, Rouge,
+    Bleu, COCOEvalCap, Cider, Meteor, PTBTokenizer, Rouge,
 )
-from capeval.metrics import METRICS
+from tests.conftest import FIXTURES
 from tests.golden import GOLDEN_FILES, load_golden
 
 TOLERANCE = 1e-9
@@ -103,7 +104,8 @@ def test_coco_eval_cap(golden, caplog, capsys):
     assert "computing Bleu score..." in caplog.text
     names = {"Bleu_1": "BLEU-1", "Bleu_2": "BLEU-2", "Bleu_3": "BLEU-3", "Bleu_4": "BLEU-4",
              "ROUGE_L": "ROUGE-L", "CIDEr": "CIDEr-D"}
-    assert set(evaluator.eval) == set(names) | ({"METEOR"} if "meteor" in METRICS else set())
+    assert set(evaluator.eval) == set(names) | {"METEOR"}
+    assert type(evaluator.eval["METEOR"]) is float
     for key, name in names.items():
         assert evaluator.eval[key] == pytest.approx(golden.corpus_scores[name], abs=TOLERANCE)
     assert list(evaluator.imgToEval) == golden.ids
@@ -172,3 +174,16 @@ def test_scorers_work_from_several_threads(golden):
     for thread in threads:
         thread.join()
     assert len(results) == 9 and all(np.array_equal(r, expected_scores) for r in results)
+
+
+def test_meteor():
+    golden = json.loads((FIXTURES / "golden" / "meteor.json").read_text(encoding="utf-8"))
+    segments = golden["segments"]
+    gts = {segment["id"]: segment["refs"] for segment in segments}
+    res = {segment["id"]: [segment["hyp"]] for segment in segments}
+    assert len(gts) == len(segments)
+    score, scores = Meteor().compute_score(gts, res)
+    assert type(score) is float and type(scores) is list and type(scores[0]) is float
+    assert score == pytest.approx(golden["aggregate"], abs=TOLERANCE)
+    np.testing.assert_allclose(scores, [segment["score"] for segment in segments], rtol=0,
+                               atol=TOLERANCE)
