@@ -1,4 +1,4 @@
-"""METEOR options of ``capeval score``: module list and paraphrase table."""
+"""METEOR options of the scoring commands: module list and paraphrase table."""
 from __future__ import annotations
 
 from collections.abc import Callable
