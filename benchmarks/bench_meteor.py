@@ -8,10 +8,8 @@ Workload: the 6,000 Flickr8k train images, caption 0 as hypothesis, captions 1-4
 tokenized once by pycocoevalcap's PTBTokenizer; both sides score the same token strings, so
 only METEOR is timed. pycocoevalcap: ``Meteor()`` (JVM start, paraphrase table load) plus
 ``compute_score``. capeval: ``Meteor()`` plus statistics and corpus score (data loading
-included), once in one process and once with its default worker processes. Each measurement
-runs in a fresh process, `--repeat` times; medians are reported. Peak memory: the largest
-resident set of the measuring process and of its children (the JVM, or capeval's forked
-workers, which share most of their pages with their parent).
+included). Each measurement runs in a fresh process, `--repeat` times; medians are reported.
+Peak memory: the largest resident set of the measuring process and of its children (the JVM).
 """
 from __future__ import annotations
 
@@ -30,8 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
 from flickr8k import DEFAULT_PATH, load_flickr8k  # noqa: E402
 
-SIDES = {"pycocoevalcap": "pycocoevalcap (jar)", "capeval-1": "capeval, 1 process",
-         "capeval": "capeval, default"}
+SIDES = {"pycocoevalcap": "pycocoevalcap (jar)", "capeval": "capeval"}
 
 
 def tokenize(data: Path) -> dict:
@@ -57,13 +54,13 @@ def run_reference(work: dict) -> dict:
     return {"seconds": seconds, "aggregate": aggregate, "scores": list(scores)}
 
 
-def run_capeval(work: dict, n_jobs: int | None) -> dict:
+def run_capeval(work: dict) -> dict:
     from capeval.metrics.meteor import Meteor
 
     hyps = [work["res"][i][0].split(" ") for i in work["ids"]]
     refs = [[ref.split(" ") for ref in work["gts"][i]] for i in work["ids"]]
     start = time.perf_counter()
-    metric = Meteor(n_jobs=n_jobs)
+    metric = Meteor()
     stats = metric.segment_stats(hyps, refs)
     aggregate = metric.corpus_score_from_stats(stats)["METEOR"]
     seconds = time.perf_counter() - start
@@ -76,7 +73,7 @@ def child(side: str, work_path: Path) -> None:
     if side == "pycocoevalcap":
         result = run_reference(work)
     else:
-        result = run_capeval(work, 1 if side == "capeval-1" else None)
+        result = run_capeval(work)
     # ru_maxrss is in KiB on Linux; RUSAGE_CHILDREN reports the largest reaped child.
     result["self_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     result["children_mb"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
@@ -120,12 +117,10 @@ def main() -> None:
         children_mb = max(r["children_mb"] for r in runs[side])
         print(f"{label:<22} {seconds:>8.2f} {ref_seconds / seconds:>6.1f}x {self_mb:>18.0f} "
               f"{children_mb:>19.0f}")
-    for side in ("capeval-1", "capeval"):
-        ours = runs[side][0]
-        identical = sum(a == b for a, b in zip(ours["scores"], reference[0]["scores"],
-                                               strict=True))
-        print(f"{SIDES[side]}: {identical}/{len(ours['scores'])} segment scores identical, "
-              f"aggregate {ours['aggregate']!r} vs jar {reference[0]['aggregate']!r}")
+    ours = runs["capeval"][0]
+    identical = sum(a == b for a, b in zip(ours["scores"], reference[0]["scores"], strict=True))
+    print(f"capeval: {identical}/{len(ours['scores'])} segment scores identical, "
+          f"aggregate {ours['aggregate']!r} vs jar {reference[0]['aggregate']!r}")
 
 
 if __name__ == "__main__":

@@ -27,9 +27,7 @@ Deliberate differences, none of which changes a score:
   the image. A caption that is not a string raises ``TypeError``.
 * Nothing is printed: progress, ``Bleu``'s ``verbose`` totals and the scores
   ``COCOEvalCap.evaluate`` prints go to the ``capeval`` logger at INFO level.
-* No Java, no external program, no temporary file. (For corpora of 5,000 or more sentence
-  pairs, capeval's METEOR aligns in forked copies of the process when that is safe, i.e. when
-  no other thread runs; results never depend on it.) ``PTBTokenizer`` treats every line break
+* No Java, no subprocess, no temporary file. ``PTBTokenizer`` treats every line break
   inside a caption as a space (pycocoevalcap turns ``\\n`` into a space but lets ``\\r`` and
   other line breaks shift later captions onto other images).
 * ``COCOEvalCap`` computes BLEU-1..4, METEOR, ROUGE-L and CIDEr(-D) but not SPICE, which

@@ -8,15 +8,12 @@ equal inputs give equal outputs, valid ranges).
 from __future__ import annotations
 
 import gzip
-import os
-import threading
 
 import numpy as np
 import pytest
 
 from capeval.metrics import DEFAULT_METRICS, get_metric
 from capeval.metrics.meteor import Meteor
-from capeval.metrics.meteor.parallel import fork_map
 from capeval.metrics.meteor.scoring import CHUNKS, STAT_NAMES
 
 HYPS = [s.split() for s in ["a man rides a horse", "two dogs play in the snow",
@@ -53,7 +50,6 @@ def test_signature_names_the_settings():
     ({"modules": ("exact", "exact")}, "listed twice"),
     ({"weights": (1.0, 0.5)}, "2 METEOR module weights for 4 modules"),
     ({"beam_size": 0}, "beam_size"),
-    ({"n_jobs": 0}, "n_jobs"),
     ({"paraphrase_table": "/no/such/table.gz"}, "is not a file"),
     ({"alpha": float("inf")}, "alpha"),
 ])
@@ -85,53 +81,6 @@ def test_best_reference_is_the_first_highest_scoring_one(meteor):
     tied = meteor.jar_stats([["a", "dog"]], [[["a", "cat"], ["a", "dog", "x"]]])
     alone = meteor.jar_stats([["a", "dog"]], [[["a", "dog", "x"]]])
     np.testing.assert_array_equal(tied, alone)
-
-
-def test_worker_processes_give_identical_statistics():
-    hyps, refs = HYPS * 25, REFS * 25
-    serial = Meteor(n_jobs=1).jar_stats(hyps, refs)
-    np.testing.assert_array_equal(Meteor(n_jobs=2).jar_stats(hyps, refs), serial)
-    np.testing.assert_array_equal(Meteor(n_jobs=3).jar_stats(hyps, refs), serial)
-
-
-POSIX = pytest.mark.skipif(not hasattr(os, "fork"), reason="forking needs POSIX")
-
-
-@POSIX
-def test_fork_map_runs_slices_in_other_processes():
-    assert threading.active_count() == 1
-    rows = fork_map(lambda items: [[os.getpid(), item] for item in items], list(range(6)), 2, 2)
-    assert rows[:, 1].tolist() == list(range(6))
-    assert len(set(rows[:, 0].tolist())) == 2
-
-
-@POSIX
-def test_fork_map_recomputes_the_share_of_a_failing_worker(caplog):
-    parent = os.getpid()
-
-    def rows(items):
-        if os.getpid() != parent:
-            raise RuntimeError("worker fails")
-        return [[item] for item in items]
-
-    result = fork_map(rows, list(range(4)), 1, 2)
-    assert result[:, 0].tolist() == [0, 1, 2, 3]
-    assert "worker process failed" in caplog.text
-
-
-@POSIX
-def test_fork_map_reaps_its_workers_when_the_parent_fails():
-    parent = os.getpid()
-
-    def rows(items):
-        if os.getpid() == parent:
-            raise KeyError("parent fails")
-        return [[item] for item in items]
-
-    with pytest.raises(KeyError):
-        fork_map(rows, list(range(4)), 1, 3)
-    with pytest.raises(ChildProcessError):
-        os.waitpid(-1, os.WNOHANG)  # no child left behind
 
 
 def test_modules_can_be_chosen_and_ordered():

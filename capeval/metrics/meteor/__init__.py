@@ -3,7 +3,7 @@
 Modules: `text` (normalizer, Java string semantics), `corpus` (captions and sentence pairs),
 `resources` (packaged data), `paraphrase` (the paraphrase table and its corpus-wide search),
 `matchers` (candidate matches), `aligner` (beam search), `scoring` (statistics to scores),
-`parallel` (forked workers), `metric` (the `Meteor` metric).
+`metric` (the `Meteor` metric).
 """
 from __future__ import annotations
 

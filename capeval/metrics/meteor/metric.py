@@ -23,7 +23,6 @@ from capeval.metrics.meteor import resources
 from capeval.metrics.meteor.aligner import BEAM_SIZE, align, alignment_stats
 from capeval.metrics.meteor.corpus import Corpus, hypothesis_field, reference_fields
 from capeval.metrics.meteor.matchers import MODULES, HypothesisIndex, Lexicon, candidates
-from capeval.metrics.meteor.parallel import available_cpus, fork_map
 from capeval.metrics.meteor.paraphrase import ParaphraseMatch, ParaphraseTable
 from capeval.metrics.meteor.resources import WordNetSynonyms
 from capeval.metrics.meteor.scoring import (
@@ -39,9 +38,6 @@ from capeval.metrics.meteor.text import parse_nonbreaking_prefixes, tokenize_fie
 
 DEFAULT_WEIGHTS = (1.0, 0.6, 0.8, 0.6)
 """Scoring weight of each module slot for English (task "rank")."""
-
-PARALLEL_MIN_PAIRS = 5000
-"""Corpora with fewer (hypothesis, reference) pairs are scored in-process by default."""
 
 
 class Meteor(Metric):
@@ -68,10 +64,6 @@ class Meteor(Metric):
         and filtered to the corpus vocabulary. Defaults to the jar's English table.
     beam_size : int, default=40
         The aligner's beam width (the jar's ``-x``).
-    n_jobs : int, optional
-        Processes that score slices of the segments (forked after the data is loaded; POSIX
-        only). By default all available CPUs for corpora of at least `PARALLEL_MIN_PAIRS`
-        (hypothesis, reference) pairs, else 1. Results never depend on it.
     """
 
     name = "METEOR"
@@ -80,8 +72,7 @@ class Meteor(Metric):
 
     def __init__(self, modules: Sequence[str] = MODULES, weights: Sequence[float] | None = None,
                  alpha: float = 0.85, beta: float = 0.2, gamma: float = 0.6, delta: float = 0.75,
-                 paraphrase_table: str | Path | None = None, beam_size: int = BEAM_SIZE,
-                 n_jobs: int | None = None) -> None:
+                 paraphrase_table: str | Path | None = None, beam_size: int = BEAM_SIZE) -> None:
         modules = tuple(modules)
         if not modules or len(modules) > N_SLOTS:
             raise ValueError(f"METEOR needs 1 to {N_SLOTS} modules, got {len(modules)}")
@@ -99,8 +90,6 @@ class Meteor(Metric):
                              f"{len(modules)} modules")
         if not isinstance(beam_size, int) or beam_size < 1:
             raise ValueError(f"beam_size must be a positive integer, got {beam_size!r}")
-        if n_jobs is not None and (not isinstance(n_jobs, int) or n_jobs < 1):
-            raise ValueError(f"n_jobs must be a positive integer or None, got {n_jobs!r}")
         if paraphrase_table is not None:
             paraphrase_table = Path(paraphrase_table)
             if not paraphrase_table.is_file():
@@ -113,7 +102,6 @@ class Meteor(Metric):
         self.parameters = Parameters(alpha, beta, gamma, delta)
         self.paraphrase_table = paraphrase_table
         self.beam_size = beam_size
-        self.n_jobs = n_jobs
         self._data: dict[str, object] = {}
 
     # -- data, loaded on first use and kept on the instance ------------------------------
@@ -155,26 +143,9 @@ class Meteor(Metric):
         `segment_stats`.
         """
         segments = as_segments(hypotheses, references)
-        # Shared data is loaded before any worker is forked, so workers inherit it.
         table = self._paraphrase_table(segments)
-        for key in ("prefixes", "function_words", "synonyms"):
-            if key != "synonyms" or "synonym" in self.modules:
-                self._resource(key)
-        n_jobs = self.n_jobs
-        if n_jobs is None:
-            n_pairs = sum(len(refs) for refs in segments.references)
-            n_jobs = available_cpus() if n_pairs >= PARALLEL_MIN_PAIRS else 1
-
-        def stats_of(indices: Sequence[int]) -> np.ndarray:
-            return self._serial_stats([segments.hypotheses[i] for i in indices],
-                                      [segments.references[i] for i in indices], table)
-
-        return fork_map(stats_of, range(len(segments)), N_STATS, n_jobs).astype(np.float64)
-
-    def _serial_stats(self, hypotheses: Sequence[Tokens], references: Sequence[Sequence[Tokens]],
-                      table: ParaphraseTable | None) -> np.ndarray:
-        """Return the jar statistics of segments, computed in this process, shape (S, 23)."""
-        corpus = Corpus.build(hypotheses, references, self._resource("prefixes"))
+        corpus = Corpus.build(segments.hypotheses, segments.references,
+                              self._resource("prefixes"))
         stem = snowballstemmer.stemmer("english").stemWords if "stem" in self.modules else None
         synsets = self._resource("synonyms").synsets if "synonym" in self.modules else None
         lexicon = Lexicon.build(corpus.words, self._resource("function_words"), stem, synsets)
@@ -194,7 +165,7 @@ class Meteor(Metric):
             segment = scores[start:start + len(pairs)]
             best.append(start + segment.index(max(segment)))
             start += len(pairs)
-        return stats[best]
+        return stats[best].astype(np.float64)
 
     def _segment_stats(self, segments: Segments) -> np.ndarray:
         stats = self.jar_stats(segments)
