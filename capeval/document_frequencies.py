@@ -138,24 +138,35 @@ class DocumentFrequencies:
     def save(self, path: str | Path) -> None:
         """Write the table to ``.json`` (readable) or ``.npz`` (compact), by suffix."""
         path = Path(path)
-        header = {"format": FILE_FORMAT, "version": FILE_VERSION, "n_images": self.n_images,
-                  "max_order": self.max_order, "metadata": self.metadata}
         if path.suffix == ".npz":
-            arrays = {"header": np.array(json.dumps(header)),
-                      "vocabulary": np.array(self.vocabulary, dtype=str)}
-            for order in range(1, self.max_order + 1):
-                arrays[f"prefix_{order}"] = self.prefix[order - 1]
-                arrays[f"word_{order}"] = self.word[order - 1]
-                arrays[f"df_{order}"] = self.df[order - 1]
-            np.savez_compressed(path, **arrays)
+            np.savez_compressed(path, **self.to_arrays())
         elif path.suffix == ".json":
-            header["document_frequencies"] = {
-                str(order): dict(zip(self._ngram_strings(order), self.df[order - 1].tolist()))
-                for order in range(1, self.max_order + 1)
-            }
-            path.write_text(json.dumps(header, ensure_ascii=False), encoding="utf-8")
+            path.write_text(json.dumps(self.to_json_dict(), ensure_ascii=False), encoding="utf-8")
         else:
             raise ValueError(f"{path}: document frequency files end in .json or .npz")
+
+    def _header(self) -> dict:
+        return {"format": FILE_FORMAT, "version": FILE_VERSION, "n_images": self.n_images,
+                "max_order": self.max_order, "metadata": self.metadata}
+
+    def to_arrays(self) -> dict[str, np.ndarray]:
+        """Return the members of the ``.npz`` file (for embedding the table in another file)."""
+        arrays = {"header": np.array(json.dumps(self._header())),
+                  "vocabulary": np.array(self.vocabulary, dtype=str)}
+        for order in range(1, self.max_order + 1):
+            arrays[f"prefix_{order}"] = self.prefix[order - 1]
+            arrays[f"word_{order}"] = self.word[order - 1]
+            arrays[f"df_{order}"] = self.df[order - 1]
+        return arrays
+
+    def to_json_dict(self) -> dict:
+        """Return the content of the ``.json`` file (for embedding the table in another file)."""
+        data = self._header()
+        data["document_frequencies"] = {
+            str(order): dict(zip(self._ngram_strings(order), self.df[order - 1].tolist()))
+            for order in range(1, self.max_order + 1)
+        }
+        return data
 
     def _ngram_strings(self, order: int) -> list[str]:
         strings = [self.vocabulary[w] for w in self.word[0].tolist()]
@@ -179,16 +190,91 @@ class DocumentFrequencies:
         path = Path(path)
         try:
             if path.suffix == ".npz":
-                table = _read_npz(path)
+                try:
+                    archive = np.load(path, allow_pickle=False)
+                except ValueError as error:
+                    raise CapevalInputError(str(path), None, f"invalid document frequency "
+                                            f"file ({error})") from None
+                with archive:
+                    table = cls.from_arrays(archive, str(path))
             elif path.suffix == ".json":
-                table = _read_json(path)
+                try:
+                    data = json.loads(path.read_text(encoding="utf-8"))
+                except (UnicodeDecodeError, json.JSONDecodeError) as error:
+                    raise CapevalInputError(str(path), None, f"invalid JSON ({error})") from None
+                table = cls.from_json_dict(data, str(path))
             else:
                 raise CapevalInputError(str(path), None, "document frequency files end in "
                                         ".json or .npz")
-        except OSError as error:
-            raise CapevalInputError(str(path), None, f"cannot read: {error.strerror}") from None
+        except (OSError, zipfile.BadZipFile) as error:
+            reason = (f"cannot read: {error.strerror}" if isinstance(error, OSError)
+                      and error.strerror else f"invalid document frequency file ({error})")
+            raise CapevalInputError(str(path), None, reason) from None
         table.metadata.setdefault("source", path.name)
         return table
+
+    @classmethod
+    def from_arrays(cls, arrays, source: str) -> DocumentFrequencies:
+        """Build a table from the members of a ``.npz`` file (a mapping of name -> array).
+
+        Raises
+        ------
+        CapevalInputError
+            Naming `source`, if members are missing or invalid.
+        """
+        try:
+            header = _check_header(source, json.loads(str(arrays["header"])))
+            orders = range(1, header["max_order"] + 1)
+            prefix = tuple(np.asarray(arrays[f"prefix_{n}"]).astype(np.int64) for n in orders)
+            word = tuple(np.asarray(arrays[f"word_{n}"]).astype(np.int64) for n in orders)
+            df = tuple(np.asarray(arrays[f"df_{n}"]).astype(np.int64) for n in orders)
+            vocabulary = tuple(np.asarray(arrays["vocabulary"]).tolist())
+        except (KeyError, ValueError, json.JSONDecodeError) as error:
+            raise CapevalInputError(source, None, f"invalid document frequency file ({error})"
+                                    ) from None
+        return cls(header["n_images"], vocabulary, prefix, word, df,
+                   dict(header.get("metadata", {})))
+
+    @classmethod
+    def from_json_dict(cls, data: object, source: str) -> DocumentFrequencies:
+        """Build a table from the parsed content of a ``.json`` file.
+
+        Raises
+        ------
+        CapevalInputError
+            Naming `source` and the bad n-gram, if the content is not a valid table.
+        """
+        header = _check_header(source, data)
+        tables = header.get("document_frequencies")
+        if not isinstance(tables, dict):
+            raise CapevalInputError(source, None, "missing 'document_frequencies'")
+        vocabulary: dict[str, int] = {}
+        prefixes, words, dfs = [], [], []
+        previous: dict[str, int] = {}
+        for order in range(1, header["max_order"] + 1):
+            rows: dict[str, int] = {}
+            prefix, word, df = [], [], []
+            for ngram, count in tables.get(str(order), {}).items():
+                parts = ngram.split(" ")
+                if len(parts) != order or not isinstance(count, int) or count < 1:
+                    raise CapevalInputError(source, f"order {order} n-gram {ngram!r}",
+                                            "expected an n-gram of that order with a positive "
+                                            "count")
+                head = " ".join(parts[:-1])
+                if order > 1 and head not in previous:
+                    raise CapevalInputError(source, f"order {order} n-gram {ngram!r}",
+                                            f"its prefix {head!r} is missing from order "
+                                            f"{order - 1}")
+                rows[ngram] = len(rows)
+                prefix.append(previous[head] if order > 1 else -1)
+                word.append(vocabulary.setdefault(parts[-1], len(vocabulary)))
+                df.append(count)
+            prefixes.append(np.array(prefix, dtype=np.int64))
+            words.append(np.array(word, dtype=np.int64))
+            dfs.append(np.array(df, dtype=np.int64))
+            previous = rows
+        return cls(header["n_images"], tuple(vocabulary), tuple(prefixes), tuple(words),
+                   tuple(dfs), dict(header.get("metadata", {})))
 
 
 def document_frequencies_of(reference_maxima: sparse.csr_array) -> np.ndarray:
@@ -206,68 +292,20 @@ def document_frequencies_of(reference_maxima: sparse.csr_array) -> np.ndarray:
     return np.bincount(reference_maxima.indices, minlength=reference_maxima.shape[1])
 
 
-def _check_header(path: Path, header: object) -> dict:
+def _check_header(source: str, header: object) -> dict:
     if not isinstance(header, dict) or header.get("format") != FILE_FORMAT:
-        raise CapevalInputError(str(path), None, f"not a {FILE_FORMAT} file")
+        raise CapevalInputError(source, None, f"not a {FILE_FORMAT} file")
     if header.get("version") != FILE_VERSION:
         raise CapevalInputError(
-            str(path), None,
+            source, None,
             f"file version {header.get('version')!r}; this capeval reads version {FILE_VERSION}",
         )
     n_images = header.get("n_images")
     if not isinstance(n_images, int) or n_images < 1:
-        raise CapevalInputError(str(path), None, f"n_images must be a positive integer, got "
+        raise CapevalInputError(source, None, f"n_images must be a positive integer, got "
                                 f"{n_images!r}")
+    max_order = header.get("max_order")
+    if not isinstance(max_order, int) or max_order < 1:
+        raise CapevalInputError(source, None, f"max_order must be a positive integer, got "
+                                f"{max_order!r}")
     return header
-
-
-def _read_npz(path: Path) -> DocumentFrequencies:
-    try:
-        with np.load(path, allow_pickle=False) as archive:
-            header = _check_header(path, json.loads(str(archive["header"])))
-            orders = range(1, header["max_order"] + 1)
-            prefix = tuple(archive[f"prefix_{n}"].astype(np.int64) for n in orders)
-            word = tuple(archive[f"word_{n}"].astype(np.int64) for n in orders)
-            df = tuple(archive[f"df_{n}"].astype(np.int64) for n in orders)
-            vocabulary = tuple(archive["vocabulary"].tolist())
-    except (KeyError, ValueError, zipfile.BadZipFile, json.JSONDecodeError) as error:
-        raise CapevalInputError(str(path), None, f"invalid document frequency file ({error})"
-                                ) from None
-    return DocumentFrequencies(header["n_images"], vocabulary, prefix, word, df,
-                               dict(header.get("metadata", {})))
-
-
-def _read_json(path: Path) -> DocumentFrequencies:
-    try:
-        header = json.loads(path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise CapevalInputError(str(path), None, f"invalid JSON ({error})") from None
-    header = _check_header(path, header)
-    tables = header.get("document_frequencies")
-    if not isinstance(tables, dict):
-        raise CapevalInputError(str(path), None, "missing 'document_frequencies'")
-    vocabulary: dict[str, int] = {}
-    prefixes, words, dfs = [], [], []
-    previous: dict[str, int] = {}
-    for order in range(1, header["max_order"] + 1):
-        rows: dict[str, int] = {}
-        prefix, word, df = [], [], []
-        for ngram, count in tables.get(str(order), {}).items():
-            parts = ngram.split(" ")
-            if len(parts) != order or not isinstance(count, int) or count < 1:
-                raise CapevalInputError(str(path), f"order {order} n-gram {ngram!r}",
-                                        "expected an n-gram of that order with a positive count")
-            head = " ".join(parts[:-1])
-            if order > 1 and head not in previous:
-                raise CapevalInputError(str(path), f"order {order} n-gram {ngram!r}",
-                                        f"its prefix {head!r} is missing from order {order - 1}")
-            rows[ngram] = len(rows)
-            prefix.append(previous[head] if order > 1 else -1)
-            word.append(vocabulary.setdefault(parts[-1], len(vocabulary)))
-            df.append(count)
-        prefixes.append(np.array(prefix, dtype=np.int64))
-        words.append(np.array(word, dtype=np.int64))
-        dfs.append(np.array(df, dtype=np.int64))
-        previous = rows
-    return DocumentFrequencies(header["n_images"], tuple(vocabulary), tuple(prefixes),
-                               tuple(words), tuple(dfs), dict(header.get("metadata", {})))

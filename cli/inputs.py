@@ -7,8 +7,9 @@ from collections.abc import Callable
 import click
 
 from capeval.io import FORMATS, read_hypotheses, read_references
-from capeval.metrics import METRICS
+from capeval.metrics import DEFAULT_METRICS, METRICS
 from capeval.tokenizers import TOKENIZERS
+from cli.meteor_options import meteor_metric, meteor_options
 
 
 def reference_options(command: Callable) -> Callable:
@@ -25,6 +26,39 @@ def reference_options(command: Callable) -> Callable:
     for option in reversed(options):
         command = option(command)
     return command
+
+
+def scoring_options(command: Callable) -> Callable:
+    """Add the options shared by commands that score systems: hypothesis file format, metrics,
+    tokenizer, METEOR and CIDEr-D settings, partial evaluation and the per-item file."""
+    options = [
+        click.option("--hyps-format", type=click.Choice(FORMATS),
+                     help="Format of the hypothesis file(s) (default: detected)."),
+        click.option("--caption-field", help="Hypothesis caption column/key of table files."),
+        click.option("--metrics", "metric_names", default=",".join(DEFAULT_METRICS),
+                     show_default=True, callback=lambda ctx, param, value: parse_metrics(value),
+                     help="Comma-separated metrics."),
+        tokenizer_option,
+        meteor_options,
+        click.option("--df", "df_path", metavar="FILE",
+                     help="CIDEr-D document frequencies (.json/.npz from `capeval df build`); "
+                          "default: the evaluated references, as pycocoevalcap does."),
+        click.option("--allow-partial", is_flag=True,
+                     help="Score only the images that have hypotheses (warns) instead of "
+                          "failing."),
+        click.option("--per-item", "per_item_path", metavar="FILE.jsonl|FILE.csv",
+                     callback=_check_per_item_path,
+                     help="Write per-image scores (image_id and one column per score)."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _check_per_item_path(ctx, param, value: str | None) -> str | None:
+    if value and not value.endswith((".jsonl", ".csv")):
+        raise click.BadParameter("must end in .jsonl or .csv")
+    return value
 
 
 def tokenizer_option(command: Callable) -> Callable:
@@ -46,6 +80,12 @@ def read_reference_files(options: dict) -> dict:
     )
 
 
+def chosen_metrics(options: dict) -> list:
+    """Return the metrics of `scoring_options`, METEOR configured from its options."""
+    return meteor_metric(options["metric_names"], options["meteor_modules"],
+                         options["paraphrase_table"])
+
+
 def parse_metrics(value: str) -> list[str]:
     """Parse a comma-separated list of registry names (click callback helper)."""
     names = [name.strip().lower() for name in value.split(",") if name.strip()]
@@ -57,9 +97,10 @@ def parse_metrics(value: str) -> list[str]:
     return names
 
 
-def read_hypothesis_file(path: str, file_format: str | None, id_field: str | None,
-                         caption_field: str | None) -> dict:
-    return read_hypotheses(path, file_format, id_field=id_field, caption_field=caption_field)
+def read_hypothesis_file(path: str, options: dict) -> dict:
+    """Read one hypothesis file with the format options of `scoring_options`."""
+    return read_hypotheses(path, options["hyps_format"], id_field=options["id_field"],
+                           caption_field=options["caption_field"])
 
 
 class StepProgress:

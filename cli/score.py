@@ -5,38 +5,23 @@ import json
 
 import click
 
-from capeval.io import FORMATS, write_per_item
-from capeval.metrics import DEFAULT_METRICS
+from capeval.io import write_per_item
 from cli.inputs import (
     StepProgress,
-    parse_metrics,
+    chosen_metrics,
     read_hypothesis_file,
     read_reference_files,
     reference_options,
-    tokenizer_option,
+    scoring_options,
 )
 
 
 @click.command("score")
 @reference_options
 @click.option("--hyps", required=True, metavar="FILE", help="Hypothesis captions, one per image.")
-@click.option("--hyps-format", type=click.Choice(FORMATS),
-              help="Format of the hypotheses (default: detected).")
-@click.option("--caption-field", help="Hypothesis caption column/key of a table file.")
-@click.option("--metrics", "metric_names", default=",".join(DEFAULT_METRICS), show_default=True,
-              callback=lambda ctx, param, value: parse_metrics(value),
-              help="Comma-separated metrics.")
-@tokenizer_option
-@click.option("--df", "df_path", metavar="FILE",
-              help="CIDEr-D document frequencies (.json/.npz from `capeval df build`); "
-                   "default: the evaluated references, as pycocoevalcap does.")
-@click.option("--allow-partial", is_flag=True,
-              help="Score only images that have a hypothesis (warns) instead of failing.")
+@scoring_options
 @click.option("--json", "as_json", is_flag=True, help="Print corpus scores as one JSON object.")
-@click.option("--per-item", "per_item_path", metavar="FILE.jsonl|FILE.csv",
-              help="Write per-image scores (image_id and one column per score).")
-def score_command(hyps, hyps_format, caption_field, metric_names, tokenizer, df_path,
-                  allow_partial, as_json, per_item_path, **reference_args) -> None:
+def score_command(hyps, as_json, **options) -> None:
     """Score hypotheses against references (BLEU-1..4, METEOR, ROUGE-L, CIDEr-D).
 
     Formats are detected (COCO, Karpathy, plain text, CSV/TSV/JSON Lines); the numbers are
@@ -44,20 +29,19 @@ def score_command(hyps, hyps_format, caption_field, metric_names, tokenizer, df_
     """
     from capeval.evaluation import evaluate
 
-    if per_item_path and not per_item_path.endswith((".jsonl", ".csv")):
-        raise click.BadParameter("must end in .jsonl or .csv", param_hint="--per-item")
-    references = read_reference_files(reference_args)
-    hypotheses = read_hypothesis_file(hyps, hyps_format, reference_args["id_field"],
-                                      caption_field)
-    progress = StepProgress(1 + len(metric_names))
+    metrics = chosen_metrics(options)
+    references = read_reference_files(options)
+    hypotheses = read_hypothesis_file(hyps, options)
+    progress = StepProgress(1 + len(metrics))
     try:
-        result = evaluate(hypotheses, references, metric_names, tokenizer=tokenizer,
-                          document_frequencies=df_path, allow_partial=allow_partial,
-                          progress=progress, sources=(hyps, ",".join(reference_args["refs"])))
+        result = evaluate(hypotheses, references, metrics, tokenizer=options["tokenizer"],
+                          document_frequencies=options["df_path"],
+                          allow_partial=options["allow_partial"], progress=progress,
+                          sources=(hyps, ",".join(options["refs"])))
     finally:
         progress.close()
-    if per_item_path:
-        write_per_item(per_item_path, result.per_item)
+    if options["per_item_path"]:
+        write_per_item(options["per_item_path"], result.per_item)
     if as_json:
         click.echo(json.dumps(result.corpus))
         return

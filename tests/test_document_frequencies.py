@@ -60,3 +60,26 @@ def test_missing_and_bad_npz_files(tmp_path):
         DocumentFrequencies.load(tmp_path / "bad.npz")
     with pytest.raises(CapevalInputError, match=r"\.json or \.npz"):
         DocumentFrequencies.load(tmp_path / "df.pkl")
+
+
+def test_tables_embed_in_other_files_as_arrays_or_json():
+    table = DocumentFrequencies.from_references(REFS, source="refs.json")
+    from_arrays = DocumentFrequencies.from_arrays(table.to_arrays(), "embedded")
+    from_json = DocumentFrequencies.from_json_dict(json.loads(json.dumps(table.to_json_dict())),
+                                                   "embedded")
+    for loaded in (from_arrays, from_json):
+        assert loaded.n_images == table.n_images and loaded.metadata == table.metadata
+        for n in range(1, 5):
+            assert dict(zip(loaded._ngram_strings(n), loaded.df[n - 1].tolist())) == dict(
+                zip(table._ngram_strings(n), table.df[n - 1].tolist()))
+
+
+def test_embedded_tables_name_their_source():
+    arrays = DocumentFrequencies.from_references(REFS).to_arrays()
+    del arrays["df_2"]
+    with pytest.raises(CapevalInputError, match="^rewards.npz: invalid document frequency file"):
+        DocumentFrequencies.from_arrays(arrays, "rewards.npz")
+    data = DocumentFrequencies.from_references(REFS).to_json_dict()
+    data["max_order"] = 0
+    with pytest.raises(CapevalInputError, match="^rewards.json: max_order must be a positive"):
+        DocumentFrequencies.from_json_dict(data, "rewards.json")

@@ -25,8 +25,8 @@ def test_results_keep_hypothesis_order_and_all_images():
     assert result.ids == [3, 1, 2]
     assert list(result.per_item.index) == [3, 1, 2]
     assert result.per_item.index.name == "image_id"
-    assert list(result.per_item.columns) == ["BLEU-1", "BLEU-2", "BLEU-3", "BLEU-4", "ROUGE-L",
-                                             "CIDEr-D"]
+    assert list(result.per_item.columns) == ["BLEU-1", "BLEU-2", "BLEU-3", "BLEU-4", "METEOR",
+                                             "ROUGE-L", "CIDEr-D"]
     assert list(result.corpus) == list(result.per_item.columns)
 
 
@@ -90,7 +90,7 @@ def test_partial_evaluation_scores_the_intersection(caplog):
 def test_signature_and_progress_steps():
     steps = []
     result = capeval.evaluate(HYPS, REFS, tokenizer="none", progress=steps.append)
-    assert steps == ["tokenize", "BLEU", "ROUGE-L", "CIDEr-D"]
+    assert steps == ["tokenize", "BLEU", "METEOR", "ROUGE-L", "CIDEr-D"]
     text = result.signature_string()
     assert text.startswith("nrefs:var|tok:none|") and text.endswith(f"|version:{capeval.__version__}")
 

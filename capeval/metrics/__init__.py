@@ -7,13 +7,14 @@ from capeval.metrics.base import Metric, SegmentMeanMetric, Tokens
 
 METRICS: dict[str, str] = {
     "bleu": "capeval.metrics.bleu:Bleu",
+    "meteor": "capeval.metrics.meteor:Meteor",
     "rouge-l": "capeval.metrics.rouge:RougeL",
     "cider-d": "capeval.metrics.cider:CiderD",
     "cider": "capeval.metrics.cider:Cider",
 }
 """Registry key -> ``module:Class``; classes are imported on first use."""
 
-DEFAULT_METRICS: tuple[str, ...] = ("bleu", "rouge-l", "cider-d")
+DEFAULT_METRICS: tuple[str, ...] = ("bleu", "meteor", "rouge-l", "cider-d")
 """The metrics of the COCO caption evaluation, in its column order."""
 
 

@@ -41,8 +41,8 @@ def test_table_ranks_systems_named_after_their_files(files):
     result = leaderboard(files)
     assert result.exit_code == 0, result.stderr
     lines = result.stdout.splitlines()
-    assert lines[0].split() == ["#", "System", "CIDEr-D", "ROUGE-L", "BLEU-1", "BLEU-2",
-                                "BLEU-3", "BLEU-4"]
+    assert lines[0].split() == ["#", "System", "CIDEr-D", "METEOR", "ROUGE-L", "BLEU-1",
+                                "BLEU-2", "BLEU-3", "BLEU-4"]
     assert [line.split()[1] for line in lines[2:5]] == ["strong", "weak", "markup"]
     assert "Signature: nrefs:var|refs:all|tok:none|" in result.stdout
     assert result.stderr == ""

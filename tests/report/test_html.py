@@ -52,7 +52,7 @@ def check_page(document: str) -> None:
     text = "".join(page.text)
     assert SCRIPT_CAPTION in text  # shown as text, markup and all
     assert "a bird <b>on</b> a branch" in text
-    assert page.tags.count("svg") == 2 * 6  # a bar chart and a box plot per score
+    assert page.tags.count("svg") == 2 * 7  # a bar chart and a box plot per score
     for name in ("strong", "weak (baseline)", "markup", "Human"):
         assert name in text
     assert "Signature: nrefs:var|refs:leave-one-out|" in text

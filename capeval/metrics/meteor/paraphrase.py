@@ -1,0 +1,362 @@
+"""METEOR's paraphrase table: a compact phrase trie, and matching it against a whole corpus.
+
+The table (5.27 M entries for English) stays in NumPy arrays. `ParaphraseTable.pair_matches`
+finds, for all sentence pairs of a corpus at once, the matches the jar's paraphrase module
+would propose: every caption n-gram is located in the trie level by level, the entries whose
+source and target both occur in the corpus are kept, and sorted joins pair source occurrences
+with target occurrences in the other caption of each pair. Letters used in shapes: T table
+tokens, N trie nodes, G source phrases, E table entries, P n-gram occurrences.
+"""
+from __future__ import annotations
+
+import gzip
+import json
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from itertools import zip_longest
+from pathlib import Path
+
+import numpy as np
+
+from capeval.errors import CapevalInputError
+from capeval.metrics.meteor.resources import data_file, decode_strings, open_npz
+
+MAX_PHRASE_LENGTH = 7
+"""Longest phrase in a paraphrase table, in tokens."""
+
+ParaphraseMatch = tuple[int, int, int, int]
+"""``(ref_start, ref_len, hyp_start, hyp_len)``."""
+
+DEFAULT_PARAPHRASE_TABLE = "paraphrase_en.npz"
+
+
+class ParaphraseTable:
+    """A paraphrase table (phrase trie plus source -> targets groups), decoded but not expanded.
+
+    Trie nodes are numbered level by level (level d holds the d-token prefixes of all phrases),
+    and inside a level by (parent, token id). A level-d node is therefore found from its parent
+    and last token by binary search over ``parent * T + token``, which is sorted.
+    """
+
+    def __init__(self, tokens: Sequence[str], level_keys: Sequence[np.ndarray],
+                 group_sources: np.ndarray, group_sizes: np.ndarray, targets: np.ndarray) -> None:
+        self.tokens = list(tokens)
+        self._token_id = {token: index for index, token in enumerate(self.tokens)}
+        self._level_keys = list(level_keys)
+        self._level_offsets = np.cumsum([0] + [len(keys) for keys in level_keys])
+        self._group_sources = group_sources
+        self._group_starts = np.concatenate([[0], np.cumsum(group_sizes, dtype=np.int64)])
+        self._targets = targets  # (E,), unsigned 32-bit in packaged tables
+
+    @property
+    def n_entries(self) -> int:
+        """Number of (source, target) entries E."""
+        return len(self._targets)
+
+    @classmethod
+    def load(cls, source: str | Path | None = None) -> ParaphraseTable:
+        """Read a ``paraphrase_*.npz`` built by ``tools/build_meteor_data.py``.
+
+        Parameters
+        ----------
+        source : path, optional
+            Defaults to the packaged English table.
+        """
+        with open_npz(source or data_file(DEFAULT_PARAPHRASE_TABLE).open("rb")) as data:
+            meta = json.loads(data["meta"].tobytes())
+            if meta.get("format") != 1:
+                raise ValueError(f"{source}: unsupported paraphrase table format {meta!r}")
+            tokens = decode_strings(data["tokens"])
+            n_tokens = len(tokens)
+            level_keys = [data["level_tokens_1"].astype(np.int64)]
+            for depth in range(2, MAX_PHRASE_LENGTH + 1):
+                fanout = data[f"level_fanout_{depth}"]
+                keys = np.repeat(np.arange(len(fanout), dtype=np.int64), fanout)
+                keys *= n_tokens
+                keys += data[f"level_tokens_{depth}"]
+                level_keys.append(keys)
+            return cls(tokens, level_keys, data["group_sources"].astype(np.int64),
+                       data["group_sizes"].astype(np.int64), data["targets"])
+
+    @classmethod
+    def from_entries(cls, entries: Sequence[tuple[str, str]]) -> ParaphraseTable:
+        """Build a table from (source, target) phrase pairs (space-separated tokens), in order.
+
+        Entries with the same source must be consecutive, as in METEOR's table files.
+        """
+        phrases = sorted({phrase for entry in entries for phrase in entry})
+        tokens = sorted({token for phrase in phrases for token in phrase.split(" ")})
+        token_id = {token: index for index, token in enumerate(tokens)}
+        coded = {p: tuple(token_id[t] for t in p.split(" ")) for p in phrases}
+        if any(len(ids) > MAX_PHRASE_LENGTH for ids in coded.values()):
+            raise ValueError(f"a phrase is longer than {MAX_PHRASE_LENGTH} tokens")
+        level_keys, node_of, local, offset = [], {}, {(): 0}, 0
+        for depth in range(1, MAX_PHRASE_LENGTH + 1):
+            prefixes = sorted({ids[:depth] for ids in coded.values() if len(ids) >= depth},
+                              key=lambda p: (local[p[:-1]], p[-1]))
+            level_keys.append(np.array([local[p[:-1]] * len(tokens) + p[-1] for p in prefixes],
+                                       dtype=np.int64))
+            local = {prefix: index for index, prefix in enumerate(prefixes)}
+            node_of.update((prefix, offset + index) for prefix, index in local.items())
+            offset += len(prefixes)
+        sources, sizes = [], []
+        for source, _ in entries:
+            if sources and sources[-1] == node_of[coded[source]]:
+                sizes[-1] += 1
+            else:
+                sources.append(node_of[coded[source]])
+                sizes.append(1)
+        if len(set(sources)) != len(sources):
+            raise ValueError("entries with the same source phrase are not consecutive")
+        return cls(tokens, level_keys, np.array(sources, dtype=np.int64),
+                   np.array(sizes, dtype=np.int64),
+                   np.array([node_of[coded[target]] for _, target in entries], dtype=np.int64))
+
+    @classmethod
+    def from_gz(cls, path: str | Path, vocabulary: Collection[str]) -> ParaphraseTable:
+        """Read a METEOR ``paraphrase-*.gz`` table, keeping entries whose words are all in
+        `vocabulary` (the others can never match).
+
+        The file holds three lines per entry: a probability (ignored), a phrase and its
+        paraphrase.
+
+        Raises
+        ------
+        CapevalInputError
+            If the file is not in that format.
+        """
+        entries = []
+        with gzip.open(path, "rt", encoding="utf-8") as handle:
+            lines = (line.rstrip("\n") for line in handle)
+            for index, (_, source, target) in enumerate(zip_longest(lines, lines, lines)):
+                if source is None or target is None or not source or not target:
+                    raise CapevalInputError(str(path), f"line {3 * index + 1}",
+                                            "expected a probability line, then a non-empty "
+                                            "phrase and a non-empty paraphrase line")
+                if all(word in vocabulary for word in f"{source} {target}".split(" ")):
+                    entries.append((source, target))
+        return cls.from_entries(entries)
+
+    def _ngram_nodes(self, sequence: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Find the trie node of every n-gram of `sequence` (token ids, -1 = not in the table).
+
+        Returns
+        -------
+        list of (starts, nodes), one per length 1..MAX_PHRASE_LENGTH
+            ``starts`` of shape (P,): positions whose n-gram of that length is a trie node;
+            ``nodes`` of shape (P,): the global node numbers.
+        """
+        n_tokens = len(self.tokens)
+        # Level 1 by direct lookup: the level-1 node (if any) of every token id.
+        level_one = np.full(n_tokens, -1, dtype=np.int64)
+        level_one[self._level_keys[0]] = np.arange(len(self._level_keys[0]))
+        starts = np.flatnonzero(sequence >= 0)
+        local = level_one[sequence[starts]]
+        hit = local >= 0
+        starts, local = starts[hit], local[hit]
+        found = [(starts, local)]
+        for depth, keys in enumerate(self._level_keys[1:], start=2):
+            if not len(starts):
+                break
+            ends = starts + depth - 1
+            inside = ends < len(sequence)
+            starts, local, ends = starts[inside], local[inside], ends[inside]
+            tokens = sequence[ends]
+            keep = tokens >= 0
+            query = local[keep] * n_tokens + tokens[keep]
+            starts = starts[keep]
+            index = np.searchsorted(keys, query)
+            hit = index < len(keys)
+            hit[hit] = keys[index[hit]] == query[hit]
+            starts, local = starts[hit], index[hit]
+            found.append((starts, local + self._level_offsets[depth - 1]))
+        return found
+
+    def pair_matches(self, captions: Sequence[Sequence[str]],
+                     pairs: Sequence[tuple[int, int]]) -> list[list[ParaphraseMatch]]:
+        """Return the paraphrase matches of each (hypothesis, reference) caption pair.
+
+        Matches come in the jar's candidate order for each reference position j: first those
+        whose source phrase is in the reference (by source length, then table order, then
+        hypothesis position), then those whose source phrase is in the hypothesis (by
+        hypothesis position, source length, table order). Entries of both directions give two
+        matches, as in the jar.
+
+        Parameters
+        ----------
+        captions : sequence of token sequences
+            The normalized captions; pairs refer to them by index.
+        pairs : sequence of (hyp, ref) caption indices
+
+        Returns
+        -------
+        list of lists of (ref_start, ref_len, hyp_start, hyp_len), one list per pair, each
+        sorted by ref_start and then in the jar's order
+        """
+        n_nodes = int(self._level_offsets[-1])
+        owner, position, length, node = self._occurrences(captions)
+        present = np.zeros(n_nodes, dtype=bool)
+        present[node] = True
+        entries = self._entries_among(present)
+        targets = _TargetIndex(owner, position, node, entries.target, len(captions), n_nodes)
+
+        # Source occurrences and the range of their entries in the (source-sorted) entry list.
+        distinct, first, count = np.unique(entries.source, return_index=True,
+                                           return_counts=True)
+        slot = np.minimum(np.searchsorted(distinct, node), max(len(distinct) - 1, 0))
+        here = np.flatnonzero(distinct[slot] == node) if len(distinct) else slot[:0]
+        sources = _SourceOccurrences(owner[here], position[here], length[here],
+                                     first[slot[here]], count[slot[here]])
+        pair_array = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
+        blocks = [
+            _pass_matches(sources.take(chunk), pair_array, source_side, entries, targets)
+            for source_side in (1, 0)  # the reference side first, as the jar's first pass
+            for chunk in np.array_split(np.arange(len(here)),
+                                        max(1, len(here) // _CHUNK_OCCURRENCES))
+        ]
+        rows = np.concatenate(blocks) if blocks else np.zeros((0, 9), dtype=np.int64)
+        # Sort by pair, reference start, pass, then the pass's own three keys.
+        rows = rows[np.lexsort(rows[:, 5::-1].T)]
+        bounds = np.searchsorted(rows[:, 0], np.arange(len(pair_array) + 1)).tolist()
+        matches = [tuple(match) for match in rows[:, [1, 6, 7, 8]].tolist()]
+        return [matches[start:stop] for start, stop in zip(bounds[:-1], bounds[1:], strict=True)]
+
+    def _entries_among(self, present: np.ndarray) -> _Entries:
+        """Return the entries whose source and target are both `present`, grouped by source."""
+        groups = np.flatnonzero(present[self._group_sources])
+        group_starts = self._group_starts[groups]
+        group_row, offset = _expand(self._group_starts[groups + 1] - group_starts)
+        entry = group_starts[group_row] + offset
+        target = self._targets[entry].astype(np.int64)
+        kept = present[target]
+        entry, target = entry[kept], target[kept]
+        source = self._group_sources[groups[group_row[kept]]]
+        order = np.argsort(source, kind="stable")  # keeps table order within a source
+        target = target[order]
+        return _Entries(entry[order], source[order], target,
+                        np.searchsorted(self._level_offsets, target, side="right"))
+
+    def _occurrences(self, captions: Sequence[Sequence[str]]) -> tuple[np.ndarray, ...]:
+        """Find every n-gram of the captions that is a phrase of the table (or a prefix of one).
+
+        Returns
+        -------
+        owner, position, length, node : ndarrays of shape (P,)
+            Caption index, start position, length in tokens and trie node of each occurrence.
+        """
+        lengths = np.fromiter((len(c) for c in captions), dtype=np.int64, count=len(captions))
+        bounds = np.concatenate([[0], np.cumsum(lengths + 1)])
+        sequence = np.full(int(bounds[-1]), -1, dtype=np.int64)
+        inside = np.ones(len(sequence), dtype=bool)
+        inside[bounds[1:] - 1] = False  # one -1 after each caption: n-grams never straddle two
+        get = self._token_id.get
+        sequence[inside] = [get(token, -1) for caption in captions for token in caption]
+        columns = []
+        for length, (starts, nodes) in enumerate(self._ngram_nodes(sequence), start=1):
+            columns.append((starts, np.full(len(starts), length), nodes))
+        starts, length, node = (np.concatenate(parts) for parts in zip(*columns, strict=True))
+        owner = np.searchsorted(bounds, starts, side="right") - 1
+        return owner, starts - bounds[owner], length, node
+
+
+def _join(sorted_keys: np.ndarray, queries: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return every (query index, key index) with ``sorted_keys[key] == queries[query]``.
+
+    Pairs come ordered by query, then key index.
+    """
+    low = np.searchsorted(sorted_keys, queries, side="left")
+    row, offset = _expand(np.searchsorted(sorted_keys, queries, side="right") - low)
+    return row, low[row] + offset
+
+
+def _expand(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return (row, offset) pairs enumerating ``range(counts[row])`` for every row."""
+    row = np.repeat(np.arange(len(counts)), counts)
+    starts = np.cumsum(counts) - counts
+    return row, np.arange(len(row)) - starts[row]
+
+
+_CHUNK_OCCURRENCES = 1 << 16
+"""Source occurrences joined at a time (bounds the temporary arrays)."""
+
+
+@dataclass(frozen=True)
+class _Entries:
+    """Kept table entries, grouped by source node (table order within a source)."""
+
+    rank: np.ndarray  # position in the table: orders the targets of one source
+    source: np.ndarray
+    target: np.ndarray
+    target_length: np.ndarray
+
+
+class _TargetIndex:
+    """Occurrences of target phrases, searchable by (caption, node).
+
+    A 64-bit signature per caption (bit ``node % 64`` of each target it holds) rules out most
+    (caption, target) lookups before the binary search.
+    """
+
+    def __init__(self, owner: np.ndarray, position: np.ndarray, node: np.ndarray,
+                 targets: np.ndarray, n_captions: int, n_nodes: int) -> None:
+        is_target = np.zeros(n_nodes, dtype=bool)
+        is_target[targets] = True
+        here = np.flatnonzero(is_target[node])
+        key = owner[here] * n_nodes + node[here]
+        order = np.argsort(key, kind="stable")  # positions stay ascending within a key
+        self.n_nodes = n_nodes
+        self.key, self.position = key[order], position[here][order]
+        self.signature = np.zeros(n_captions, dtype=np.uint64)
+        if len(here):
+            holder = owner[here][order]
+            starts = np.flatnonzero(np.diff(holder, prepend=-1))
+            bits = np.left_shift(np.uint64(1), (node[here][order] % 64).astype(np.uint64))
+            self.signature[holder[starts]] = np.bitwise_or.reduceat(bits, starts)
+
+    def find(self, caption: np.ndarray, node: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Return (query index, position) of every occurrence of ``node[q]`` in ``caption[q]``."""
+        bit = (self.signature[caption] >> (node % 64).astype(np.uint64)) & np.uint64(1)
+        maybe = np.flatnonzero(bit)
+        query, found = _join(self.key, caption[maybe] * self.n_nodes + node[maybe])
+        return maybe[query], self.position[found]
+
+
+@dataclass(frozen=True)
+class _SourceOccurrences:
+    """Occurrences of source phrases and the range of their entries in `_Entries`."""
+
+    owner: np.ndarray
+    position: np.ndarray
+    length: np.ndarray
+    first_entry: np.ndarray
+    entry_count: np.ndarray
+
+    def take(self, index: np.ndarray) -> _SourceOccurrences:
+        return _SourceOccurrences(*(column[index] for column in (
+            self.owner, self.position, self.length, self.first_entry, self.entry_count)))
+
+
+def _pass_matches(sources: _SourceOccurrences, pairs: np.ndarray, source_side: int,
+                  entries: _Entries, targets: _TargetIndex) -> np.ndarray:
+    """Return the matches of one pass as rows (pair, ref start, pass, 3 sort keys, ref len,
+    hyp start, hyp len); `source_side` is 1 when sources are looked up in the reference."""
+    pair_order = np.argsort(pairs[:, source_side], kind="stable")
+    # source occurrence x pair whose source-side caption holds it x entry of the source
+    occurrence, pair = _join(pairs[pair_order, source_side], sources.owner)
+    pair = pair_order[pair]
+    row, offset = _expand(sources.entry_count[occurrence])
+    occurrence, pair = occurrence[row], pair[row]
+    entry = sources.first_entry[occurrence] + offset
+    # ... x occurrence of the entry's target in the pair's other caption
+    hit, other_position = targets.find(pairs[pair, 1 - source_side], entries.target[entry])
+    occurrence, pair, entry = occurrence[hit], pair[hit], entry[hit]
+    here_position, here_length = sources.position[occurrence], sources.length[occurrence]
+    rank, other_length = entries.rank[entry], entries.target_length[entry]
+    if source_side == 1:  # sort keys: source length, table order, hypothesis position
+        columns = (pair, here_position, np.zeros_like(pair), here_length, rank,
+                   other_position, here_length, other_position, other_length)
+    else:  # sort keys: hypothesis position, source length, table order
+        columns = (pair, other_position, np.ones_like(pair), here_position, here_length,
+                   rank, other_length, here_position, here_length)
+    return np.stack(columns, axis=1)
+

@@ -1,0 +1,184 @@
+"""Captions as the reward scorer sees them: flat word identities, from token ids or strings.
+
+Token-id captions follow the conventions of self-critical sequence training (SCST) code such as
+ruotianluo/self-critical.pytorch, whose ``array_to_str`` writes the ids of a row up to and
+including the first end token (id 0 there), separated by spaces, and scores those strings with
+CIDEr-D. So here:
+
+* a row of token ids ends at its first ``end_token``; later positions are padding and ignored;
+* with ``include_end_token=True`` (the SCST default) the end token itself is a word of the
+  caption, in candidates and references alike; with False it is dropped;
+* a row without an end token is a caption of all its tokens (SCST label arrays truncate long
+  captions that way);
+* an optional ``pad_token`` (different from the end token) also ends a caption and is never a
+  word.
+
+Token id t is the word ``str(t)`` (``"0"`` for the end token), so document frequencies computed
+from token ids and from ``array_to_str`` strings are the same table. String captions are
+already tokenized: their words are ``caption.split()``.
+
+Letters used in shapes: C captions, T row length, W words of all captions.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from itertools import chain
+
+import numpy as np
+
+@dataclass(frozen=True)
+class TokenConvention:
+    """How rows of token ids become captions (see the module docstring).
+
+    Parameters
+    ----------
+    end_token : int or None, default=0
+        Id that ends a caption; None means every token of a row is a word.
+    include_end_token : bool, default=True
+        Whether the end token is a word of the caption (SCST: yes).
+    pad_token : int or None, default=None
+        Id that also ends a caption and is never a word (only if different from `end_token`).
+    """
+
+    end_token: int | None = 0
+    include_end_token: bool = True
+    pad_token: int | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("end_token", "pad_token"):
+            value = getattr(self, name)
+            if value is not None and (not isinstance(value, (int, np.integer)) or value < 0):
+                raise ValueError(f"{name} must be a non-negative integer or None, got {value!r}")
+
+    def row_lengths(self, rows: np.ndarray) -> np.ndarray:
+        """Return the caption length (words) of each row of token ids.
+
+        Parameters
+        ----------
+        rows : ndarray of shape (C, T), integer dtype
+
+        Returns
+        -------
+        ndarray of shape (C,), dtype int64
+        """
+        n_rows, width = rows.shape
+        lengths = np.full(n_rows, width, dtype=np.int64)
+        if self.end_token is not None:
+            is_end = rows == self.end_token
+            has_end = is_end.any(axis=1)
+            lengths[has_end] = is_end[has_end].argmax(axis=1) + int(self.include_end_token)
+        if self.pad_token is not None and self.pad_token != self.end_token:
+            is_pad = rows == self.pad_token
+            has_pad = is_pad.any(axis=1)
+            lengths[has_pad] = np.minimum(lengths[has_pad], is_pad[has_pad].argmax(axis=1))
+        return lengths
+
+    def caption_tokens(self, tokens: np.ndarray) -> np.ndarray:
+        """Return the words of one row of token ids, shape (T,) -> (L,)."""
+        return tokens[: self.row_lengths(tokens[np.newaxis])[0]]
+
+    def as_dict(self) -> dict:
+        return {"end_token": self.end_token, "include_end_token": self.include_end_token,
+                "pad_token": self.pad_token}
+
+
+@dataclass(frozen=True)
+class EncodedCaptions:
+    """C captions as flat arrays.
+
+    Attributes
+    ----------
+    identity : ndarray of shape (W,), dtype int64
+        Non-negative; equal words have equal identities (also words outside the vocabulary).
+    words : ndarray of shape (W,), dtype int64
+        Vocabulary id of each word, -1 for words outside the vocabulary.
+    lengths : ndarray of shape (C,), dtype int64
+    """
+
+    identity: np.ndarray
+    words: np.ndarray
+    lengths: np.ndarray
+
+    def __len__(self) -> int:
+        return self.lengths.size
+
+
+class WordIndex:
+    """A vocabulary of word strings, with fast encoding of token-id rows and of strings.
+
+    Parameters
+    ----------
+    vocabulary : sequence of str
+        Distinct words; word id i is ``vocabulary[i]``. Words that spell a non-negative
+        integer (``"0"``, ``"17"``) are reachable from token ids.
+    """
+
+    def __init__(self, vocabulary: Sequence[str]) -> None:
+        self.vocabulary = tuple(vocabulary)
+        self._ids = {word: index for index, word in enumerate(self.vocabulary)}
+        if len(self._ids) != len(self.vocabulary):
+            raise ValueError("the vocabulary lists a word twice")
+        numeric = [(int(word), index) for index, word in enumerate(self.vocabulary)
+                   if word.isdigit() and word.isascii() and str(int(word)) == word]
+        size = max((token for token, _ in numeric), default=-1) + 1
+        self._token_words = np.full(size, -1, dtype=np.int64)
+        for token, index in numeric:
+            self._token_words[token] = index
+
+    def __len__(self) -> int:
+        return len(self.vocabulary)
+
+    def encode_rows(self, rows: np.ndarray, convention: TokenConvention) -> EncodedCaptions:
+        """Encode a matrix of token ids, one caption per row (see `TokenConvention`).
+
+        Parameters
+        ----------
+        rows : array_like of shape (C, T), integer dtype, non-negative
+        """
+        rows = as_token_rows(rows)
+        lengths = convention.row_lengths(rows)
+        identity = rows[np.arange(rows.shape[1]) < lengths[:, np.newaxis]].astype(np.int64)
+        return EncodedCaptions(identity, self._token_word_ids(identity), lengths)
+
+    def encode_strings(self, captions: Sequence[str]) -> EncodedCaptions:
+        """Encode pre-tokenized strings; words are ``caption.split()``."""
+        return self.encode_words([caption.split() for caption in captions])
+
+    def encode_words(self, captions: Sequence[Sequence[str]]) -> EncodedCaptions:
+        """Encode captions given as sequences of words."""
+        lengths = np.fromiter(map(len, captions), dtype=np.int64, count=len(captions))
+        tokens = list(chain.from_iterable(captions))
+        words = np.fromiter((self._ids.get(token, -1) for token in tokens), dtype=np.int64,
+                            count=len(tokens))
+        identity = words
+        unknown = np.flatnonzero(words < 0)
+        if unknown.size:
+            # Unknown words still need identities of their own, so that repeats are counted.
+            index: dict[str, int] = {}
+            identity = words.copy()
+            identity[unknown] = [len(self) + index.setdefault(tokens[i], len(index))
+                                 for i in unknown.tolist()]
+        return EncodedCaptions(identity, words, lengths)
+
+    def _token_word_ids(self, tokens: np.ndarray) -> np.ndarray:
+        table = self._token_words
+        if table.size == 0:
+            return np.full(tokens.size, -1, dtype=np.int64)
+        words = table[np.minimum(tokens, table.size - 1)]
+        words[tokens >= table.size] = -1
+        return words
+
+
+def as_token_rows(rows) -> np.ndarray:
+    """Return `rows` as a 2-D int64 array of non-negative token ids, or raise ValueError."""
+    array = np.asarray(rows)
+    if array.ndim != 2:
+        raise ValueError(f"token ids must be a 2-D array (captions x positions), got shape "
+                         f"{array.shape}")
+    if array.size and not np.issubdtype(array.dtype, np.integer):
+        raise ValueError(f"token ids must be integers, got dtype {array.dtype}")
+    array = array.astype(np.int64, copy=False)
+    if array.size and array.min() < 0:
+        raise ValueError(f"token ids must be non-negative, got {array.min()}")
+    return array

@@ -1,0 +1,100 @@
+"""METEOR's alignment search and alignment statistics on hand-built candidate lists.
+
+Oracle: the capeval METEOR specification, section 5 (the jar's search, checked there against
+``-writeAlignments`` output): the definite-match pre-pass, the integer search score, distance
+charged to the parent path, stable ordering, chunks counted when closed. Whole-metric
+behaviour of these quirks is covered by the crafted and conformance cases.
+"""
+from __future__ import annotations
+
+import pytest
+
+from capeval.metrics.meteor.aligner import _fixed_matches, align, alignment_stats
+
+EXACT, STEM, PARAPHRASE = 0, 1, 3
+
+
+def single(j, i, slot=EXACT):
+    return (j, 1, i, 1, slot)
+
+
+def by_position(n_ref, matches):
+    lists = [[] for _ in range(n_ref)]
+    for match in matches:
+        lists[match[0]].append(match)
+    return lists
+
+
+def test_uncontested_single_candidates_are_fixed():
+    candidates = by_position(3, [single(0, 0), single(1, 1), single(1, 2), single(2, 2)])
+    assert _fixed_matches(candidates, 3) == [single(0, 0), None, None]
+
+
+def test_a_multi_word_candidate_contests_every_word_it_covers():
+    phrase = (0, 2, 0, 1, PARAPHRASE)  # reference words 0-1, hypothesis word 0
+    assert _fixed_matches(by_position(2, [phrase, single(1, 1)]), 2) == [None, None]
+    assert _fixed_matches(by_position(3, [phrase, single(2, 1)]), 2) == [
+        phrase, None, single(2, 1)]
+
+
+def test_reversed_sentence_aligns_every_word_in_separate_chunks():
+    n = 6
+    candidates = by_position(n, [single(j, n - 1 - j) for j in range(n)])
+    chosen = align(candidates, n, EXACT)
+    stats = alignment_stats(chosen, [False] * n, [False] * n)
+    assert len(chosen) == n and stats[20] == n
+
+
+def test_exact_matches_outrank_single_word_stem_matches():
+    # ref "x" can match hyp 0 exactly or hyp 1 by stem; the exact one scores 2, the stem 0
+    candidates = [[single(0, 1, STEM), single(0, 0, EXACT)]]
+    assert align(candidates, 2, EXACT) == [single(0, 0)]
+
+
+def test_an_isolated_non_exact_match_after_a_gap_is_dropped():
+    # The specification's C13 effect: a 1-word stem match scores 0 and would open a chunk
+    # that closes at the end, so the search prefers leaving it out.
+    candidates = by_position(3, [single(0, 0), single(0, 2), single(2, 3, STEM),
+                                 single(2, 1, STEM)])
+    chosen = align(candidates, 4, EXACT)
+    assert chosen == [single(0, 0)]
+
+
+def test_contiguous_non_exact_match_is_kept():
+    candidates = by_position(2, [single(0, 0), single(0, 2), single(1, 1, STEM),
+                                 single(1, 3, STEM)])
+    assert align(candidates, 4, EXACT) == [single(0, 0), single(1, 1, STEM)]
+
+
+def test_ties_keep_the_earlier_candidate():
+    # two exact candidates for one reference word, same score, chunks and distance 0 vs 1:
+    # the first child pays nothing, the second inherits the first one's distance
+    candidates = [[single(0, 1), single(0, 0)]]
+    assert align(candidates, 2, EXACT) == [single(0, 1)]
+
+
+def test_empty_inputs():
+    assert align([], 0, EXACT) == []
+    assert align([[], []], 3, EXACT) == []
+    assert alignment_stats([], [], [True]) == [0, 1, 0, 1] + [0] * 19
+
+
+@pytest.mark.parametrize("chosen, chunks", [
+    ([single(0, 0), single(1, 1), single(2, 2)], 1),
+    ([single(0, 0), single(2, 1)], 2),  # gap in the reference
+    ([single(0, 0), single(1, 2)], 2),  # jump in the hypothesis
+    ([(0, 2, 0, 1, PARAPHRASE), single(2, 1)], 1),  # a phrase is one unit
+])
+def test_chunks_are_runs_contiguous_on_both_sides(chosen, chunks):
+    stats = alignment_stats(chosen, [False] * 3, [False] * 3)
+    assert stats[20] == chunks
+
+
+def test_statistics_count_every_covered_word_by_slot_and_type():
+    chosen = [single(0, 0), (1, 2, 1, 1, PARAPHRASE)]
+    stats = alignment_stats(chosen, hyp_function=[True, False],
+                            ref_function=[True, False, True])
+    assert stats[:4] == [2, 3, 1, 2]
+    assert stats[4:8] == [0, 0, 1, 1]  # exact: function words on both sides
+    assert stats[16:20] == [1, 1, 0, 1]  # paraphrase: 1 hyp word, 2 ref words
+    assert stats[20:] == [1, 2, 3]

@@ -1,0 +1,173 @@
+"""METEOR matchers and their data: exact, stem, synonym and paraphrase candidates, in jar order.
+
+Oracles: the capeval METEOR specification (section 4, itself checked against meteor-1.5.jar)
+for the rules and their order; WordNet facts quoted there (couch/sofa, mice/mouse via the
+exceptions file, automobiles/car via the morph rules, dog/chases through the verb "dog");
+Snowball English as bundled in the jar (``added`` -> ``ad``, which snowballstemmer 3.x changed).
+The packaged data must hold what the jar ships (93 function words, 147,306 WordNet words,
+5,274,084 paraphrase entries).
+"""
+from __future__ import annotations
+
+import gzip
+import importlib.util
+from pathlib import Path
+
+import numpy as np
+import pytest
+import snowballstemmer
+
+from capeval.metrics.meteor import resources
+from capeval.metrics.meteor.matchers import HypothesisIndex, Lexicon, candidates
+from capeval.metrics.meteor.paraphrase import ParaphraseTable
+from capeval.metrics.meteor.resources import WordNetSynonyms
+
+REPO = Path(__file__).resolve().parents[2]
+TOY_ENTRIES = [  # (source, target), grouped by source as in METEOR's table files
+    ("a man", "a guy"), ("a man", "someone"),
+    ("is sitting", "sits"),
+    ("man", "person"), ("man", "guy"),
+    ("sits", "is sitting"),
+    ("the dog", "a puppy"),
+]
+
+
+@pytest.fixture(scope="module")
+def wordnet():
+    return WordNetSynonyms.load()
+
+
+@pytest.fixture(scope="module")
+def toy_table():
+    return ParaphraseTable.from_entries(TOY_ENTRIES)
+
+
+def lexicon_for(words, wordnet=None):
+    stem = snowballstemmer.stemmer("english").stemWords
+    return Lexicon.build(words, resources.load_function_words(), stem,
+                         wordnet.synsets if wordnet else None)
+
+
+def match_pair(hyp, ref, modules, wordnet=None, table=None):
+    """Candidates of one (hyp, ref) pair of space-separated texts, as (j, i, module) triples."""
+    hyp_words, ref_words = hyp.split(), ref.split()
+    words = list(dict.fromkeys(hyp_words + ref_words))
+    lexicon = lexicon_for(words, wordnet)
+    coded = [[words.index(w) for w in text] for text in (hyp_words, ref_words)]
+    paraphrases = ()
+    if table is not None:
+        paraphrases = table.pair_matches([tuple(hyp_words), tuple(ref_words)], [(0, 1)])[0]
+    index = HypothesisIndex(coded[0], lexicon, set(coded[1]))
+    return candidates(index, coded[1], modules, lexicon, paraphrases)
+
+
+def test_packaged_data_is_the_jar_data(wordnet):
+    words = resources.load_function_words()
+    assert len(words) == 93 and {"the", ",", ".", "'s", "two", "people", "\u2014"} <= words
+    assert len(wordnet._index) == 147306
+    assert ParaphraseTable.load().n_entries == 5274084
+
+
+@pytest.mark.parametrize("a, b", [("couch", "sofa"), ("kid", "child"), ("big", "large"),
+                                  ("mice", "mouse"), ("ran", "run"), ("automobiles", "car"),
+                                  ("women", "woman"), ("dog", "chases")])
+def test_synonyms_share_a_synset(wordnet, a, b):
+    assert wordnet.synsets(a) & wordnet.synsets(b)
+
+
+def test_unknown_words_have_no_synsets(wordnet):
+    assert wordnet.synsets("qwzx") == frozenset()
+    assert wordnet.synsets("") == frozenset()
+
+
+def test_stemmer_is_snowball_as_in_the_jar():
+    stem = snowballstemmer.stemmer("english").stemWord
+    assert [stem(w) for w in ("added", "biologist", "realization", "running")] == [
+        "ad", "biologist", "realiz", "run"]
+
+
+def test_exact_then_stem_then_synonym_each_by_hypothesis_position(wordnet):
+    modules = ("exact", "stem", "synonym")
+    by_ref = match_pair("the cats sit on the mats", "the cat sits on a mat", modules, wordnet)
+    assert [m for m in by_ref[0]] == [(0, 1, 0, 1, 0), (0, 1, 4, 1, 0)]  # both "the"
+    assert [m[4] for m in by_ref[1]] == [1, 2]  # cat~cats: stem, then synonym
+    assert [(m[2], m[4]) for m in by_ref[5]] == [(5, 1), (5, 2)]  # mat~mats
+    assert by_ref[4] == []  # "a": nothing
+
+
+def test_stem_and_synonym_skip_pairs_that_are_exact(wordnet):
+    by_ref = match_pair("dog", "dog x", ("exact", "stem", "synonym"), wordnet)
+    assert by_ref[0] == [(0, 1, 0, 1, 0)]
+
+
+def test_identical_sentences_use_the_first_module_only(wordnet):
+    by_ref = match_pair("mats mat", "mats mat", ("exact", "stem", "synonym"), wordnet)
+    assert by_ref == [[(0, 1, 0, 1, 0)], [(1, 1, 1, 1, 0)]]
+    by_ref = match_pair("mats mat", "mat mats", ("exact", "stem", "synonym"), wordnet)
+    assert [len(matches) for matches in by_ref] == [3, 3]
+
+
+def test_java_hash_collisions_are_exact_matches():
+    by_ref = match_pair("a dog or", "a dog q4", ("exact",))
+    assert by_ref[2] == [(2, 1, 2, 1, 0)]
+
+
+def test_module_slots_follow_the_configured_order(wordnet):
+    by_ref = match_pair("cats", "cat", ("synonym", "stem"), wordnet)
+    assert by_ref == [[(0, 1, 0, 1, 0), (0, 1, 0, 1, 1)]]
+
+
+def test_paraphrases_from_the_reference_side_come_first(toy_table):
+    # ref "a man sits": "a man"->"a guy" (pass 1); hyp "a guy is sitting": "is sitting"->"sits"
+    by_ref = match_pair("a guy is sitting", "a man sits", ("paraphrase",), table=toy_table)
+    assert by_ref[0] == [(0, 2, 0, 2, 0)]  # a man ~ a guy (2 words each)
+    assert by_ref[1] == [(1, 1, 1, 1, 0)]  # man ~ guy
+    assert by_ref[2] == [(2, 1, 2, 2, 0), (2, 1, 2, 2, 0)]  # both directions: a duplicate
+
+
+def test_paraphrase_order_within_a_position(toy_table):
+    # pass 1 for a reference position: by source length, then table order, then hyp position;
+    # the table lists "a guy" before "someone" for "a man", so it comes first despite i = 2
+    by_ref = match_pair("guy someone a guy", "a man", ("paraphrase",), table=toy_table)
+    assert by_ref[0] == [(0, 2, 2, 2, 0), (0, 2, 1, 1, 0)]
+    assert by_ref[1] == [(1, 1, 0, 1, 0), (1, 1, 3, 1, 0)]  # man ~ guy, by hyp position
+
+
+def test_a_paraphrase_must_fit_inside_the_other_sentence(toy_table):
+    by_ref = match_pair("is", "sits", ("paraphrase",), table=toy_table)
+    assert by_ref == [[]]
+
+
+def test_the_build_tool_encoding_reads_back_identically(tmp_path, toy_table):
+    spec = importlib.util.spec_from_file_location("build_meteor_data",
+                                                  REPO / "tools" / "build_meteor_data.py")
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    arrays = tool.build_paraphrases([a for a, _ in TOY_ENTRIES], [b for _, b in TOY_ENTRIES])
+    arrays["meta"] = tool.metadata(format=1)
+    np.savez_compressed(tmp_path / "toy.npz", **arrays)
+    loaded = ParaphraseTable.load(tmp_path / "toy.npz")
+    captions = [tuple("a man is sitting".split()), tuple("a guy sits".split()),
+                tuple("the dog".split()), tuple("a puppy".split())]
+    pairs = [(0, 1), (1, 0), (2, 3), (3, 2), (0, 0)]
+    assert loaded.pair_matches(captions, pairs) == toy_table.pair_matches(captions, pairs)
+    assert loaded.n_entries == len(TOY_ENTRIES)
+
+
+def test_gz_tables_are_read_and_filtered_to_the_vocabulary(tmp_path, toy_table):
+    path = tmp_path / "toy.gz"
+    with gzip.open(path, "wt", encoding="utf-8") as handle:
+        for number, (source, target) in enumerate(TOY_ENTRIES):
+            handle.write(f"0.{number}\n{source}\n{target}\n")
+    table = ParaphraseTable.from_gz(path, {"a", "man", "guy", "person", "sits", "is", "sitting"})
+    assert table.n_entries == 5  # "someone", "the dog" and "a puppy" can never match
+    captions = [tuple("a man sits".split()), tuple("a guy is sitting".split())]
+    assert table.pair_matches(captions, [(1, 0)]) == toy_table.pair_matches(captions, [(1, 0)])
+
+
+def test_gz_table_errors_name_the_file_and_line(tmp_path):
+    path = tmp_path / "broken.gz"
+    with gzip.open(path, "wt", encoding="utf-8") as handle:
+        handle.write("0.5\na man\na guy\n0.1\nlonely\n")
+    with pytest.raises(ValueError, match=r"broken\.gz:line 4: expected a probability line"):
+        ParaphraseTable.from_gz(path, {"a"})
