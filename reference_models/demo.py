@@ -47,7 +47,7 @@ class DemoConfig:
     attention: bool = True  # also train the attention LSTM (the slowest model)
     seed: int = 0
     examples: int = 8  # test images shown on the HTML page
-    bootstrap: int = 200  # resamples of the test images for confidence intervals and tests
+    bootstrap: int = 1000  # resamples of the test images for confidence intervals and tests
 
 
 QUICK = DemoConfig(train_images=1000, val_images=100, test_images=200, hidden_dim=64, word_dim=48,
