@@ -55,22 +55,25 @@ def demo_page(
     ----------
     title : str
     leaderboard_text : str
-        The leaderboard as plain text (shown preformatted).
+        The leaderboard as plain text: the table, a blank line, then notes (shown
+        preformatted; the table scrolls sideways on narrow screens, the notes wrap).
     report_href : str
         Relative link to the full leaderboard report (charts, best and worst images).
     examples : sequence of dict
         Each with ``image`` (S, S, 3), ``references`` (list of str), ``captions`` (system
         name -> str) and optionally ``attention``: a list of (word, alpha of shape (L,)).
     """
+    table, _, notes = leaderboard_text.partition("\n\n")
     parts = [
         "<!DOCTYPE html>", "<html><head><meta charset='utf-8'>",
         f"<title>{html.escape(title)}</title>",
-        "<style>body{font-family:sans-serif;max-width:78em;margin:auto}"
-        "pre{font-size:11px;white-space:pre-wrap}.ex{display:flex;gap:1em;margin:1em 0;"
-        "border-top:1px solid #ccc;padding-top:1em}.att{display:flex;flex-wrap:wrap;gap:4px}"
+        "<style>body{font-family:sans-serif;max-width:80em;margin:auto}"
+        "pre{font-size:10px;overflow-x:auto}pre.notes{white-space:pre-wrap}"
+        ".ex{display:flex;gap:1em;margin:1em 0;border-top:1px solid #ccc;padding-top:1em}"
+        ".att{display:flex;flex-wrap:wrap;gap:4px}"
         ".att figure{margin:0;text-align:center;font-size:small}ul{margin:0}</style>",
         "</head><body>", f"<h1>{html.escape(title)}</h1>",
-        f"<pre>{html.escape(leaderboard_text)}</pre>",
+        f"<pre>{html.escape(table)}</pre><pre class='notes'>{html.escape(notes)}</pre>",
         f"<p><a href='{html.escape(report_href)}'>Full leaderboard report</a> (score charts, "
         "per-image distributions, best and worst images of every system)</p>",
         "<h2>Examples</h2>",
