@@ -23,6 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import ndimage
 
 IMAGE_SIZE = 32
 """S: images are S x S RGB."""
@@ -289,8 +290,6 @@ def _object_features(images: np.ndarray, colour: np.ndarray,
     an object's edge orientations are summed over its pixels and a one-pixel ring around it
     (where the outer half of its edge lies) and normalised to sum to 1.
     """
-    from scipy import ndimage
-
     N, S = images.shape[:2]
     background = np.median(images.reshape(N, S * S, 3), axis=1)
     foreground = np.abs(images - background[:, np.newaxis, np.newaxis]).max(axis=-1) \
@@ -300,17 +299,19 @@ def _object_features(images: np.ndarray, colour: np.ndarray,
     labels, count = ndimage.label(foreground, structure=within_image)
     ring = ndimage.grey_dilation(labels, footprint=np.ones((1, 3, 3), dtype=bool))
 
-    area = np.bincount(labels.ravel(), minlength=count + 1)[1:].astype(np.float64)
+    def per_object(values: np.ndarray, index: np.ndarray) -> np.ndarray:
+        """Sum of `values` (N, S, S) over each component's pixels: (count,)."""
+        return np.bincount(index.ravel(), weights=values.ravel(), minlength=count + 1)[1:]
+
+    area = per_object(np.ones(labels.shape), labels)
     coords = (np.arange(S) + 0.5) / S * 2 - 1  # pixel centres in [-1, 1]
-    y, x = (np.broadcast_to(c, labels.shape).ravel() for c in
-            (coords[np.newaxis, :, np.newaxis], coords[np.newaxis, np.newaxis, :]))
-    per_object = lambda values, index: np.bincount(  # noqa: E731
-        index.ravel(), weights=values, minlength=count + 1)[1:]
-    safe_area = np.maximum(area, 1.0)
-    centre = np.stack([per_object(x, labels), per_object(y, labels)], axis=1) / safe_area[:, None]
-    mean_colour = np.stack([per_object(colour[..., k].ravel(), labels)
-                            for k in range(COLOUR_BINS)], axis=1) / safe_area[:, None]
-    edges = np.stack([per_object(orientation[..., o].ravel(), ring)
+    x = np.broadcast_to(coords[np.newaxis, np.newaxis, :], labels.shape)
+    y = np.broadcast_to(coords[np.newaxis, :, np.newaxis], labels.shape)
+    safe_area = np.maximum(area, 1.0)[:, np.newaxis]
+    centre = np.stack([per_object(x, labels), per_object(y, labels)], axis=1) / safe_area
+    mean_colour = np.stack([per_object(colour[..., k], labels)
+                            for k in range(COLOUR_BINS)], axis=1) / safe_area
+    edges = np.stack([per_object(orientation[..., o], ring)
                       for o in range(ORIENTATION_BINS)], axis=1)
     edges /= np.maximum(edges.sum(axis=1, keepdims=True), 1e-12)
     # Constant factors give each block a spread of about 1 on typical scenes.
