@@ -150,31 +150,22 @@ def max_over_row_groups(matrix: sparse.csr_array, group_sizes: np.ndarray) -> sp
 
     Parameters
     ----------
-    matrix : csr_array of shape (R, G) with non-negative entries
+    matrix : csr_array of shape (R, G)
     group_sizes : ndarray of shape (S,), dtype int64
-        Rows per group, summing to R (e.g. the references of each image).
+        Rows per group (each >= 1), summing to R (e.g. the references of each image).
 
     Returns
     -------
     csr_array of shape (S, G)
-        Row s holds, for each column, the maximum over the rows of group s (canonical).
+        Row s holds, for each column, the maximum over the rows of group s.
     """
-    group_indptr = matrix.indptr[np.concatenate([[0], np.cumsum(group_sizes)])]
-    stacked = sparse.csr_array(
-        (matrix.data.copy(), matrix.indices.copy(), group_indptr),
-        shape=(group_sizes.size, matrix.shape[1]),
-    )
-    stacked.has_sorted_indices = False
-    stacked.sort_indices()  # equal (row, column) entries become adjacent
-    rows = np.repeat(np.arange(group_sizes.size), np.diff(stacked.indptr))
-    new_entry = np.ones(stacked.nnz, dtype=bool)
-    new_entry[1:] = (rows[1:] != rows[:-1]) | (stacked.indices[1:] != stacked.indices[:-1])
-    starts = np.flatnonzero(new_entry)
-    maxima = np.maximum.reduceat(stacked.data, starts) if starts.size else stacked.data[:0]
-    indptr = np.searchsorted(starts, stacked.indptr)
-    return sparse.csr_array(
-        (maxima, stacked.indices[starts], indptr), shape=(group_sizes.size, matrix.shape[1])
-    )
+    first = np.cumsum(group_sizes) - group_sizes
+    maxima = matrix[first]
+    # The k-th row of every group at once; a group with fewer rows repeats its last one,
+    # which leaves its maximum unchanged.
+    for k in range(1, int(group_sizes.max(initial=1))):
+        maxima = maxima.maximum(matrix[first + np.minimum(k, group_sizes - 1)])
+    return maxima
 
 
 def scale_columns(matrix: sparse.csr_array, factors: np.ndarray) -> sparse.csr_array:
