@@ -219,15 +219,10 @@ def rule_literal_inputs() -> list[str]:
     Abbreviations, titles, sentence starters, file extensions, treebank specials and
     apostrophe words, each in several spellings (as listed, lower, upper, capitalised).
     """
-    from capeval.tokenizers.ptb.automaton import Grammar
-    from capeval.tokenizers.ptb.rules import MACROS, SETS, SPLIT_WORDS
+    from capeval.tokenizers.ptb.compile_rules import rule_grammar
+    from capeval.tokenizers.ptb.rules import SPLIT_WORDS
 
-    alphabet = load_alphabet()
-    grammar = Grammar(alphabet)
-    for name, char_class in SETS.items():
-        grammar.define_set(name, char_class)
-    for name, pattern in MACROS.items():
-        grammar.define(name, pattern)
+    grammar = rule_grammar(load_alphabet())
 
     def words(pattern: str) -> list[str]:
         found = finite_strings(grammar.parse(pattern))

@@ -1,23 +1,27 @@
 """The regular-expression engine behind the PTB lexer: JFlex matching semantics."""
 from __future__ import annotations
 
+import re
+
+import numpy as np
 import pytest
 
-from capeval.tokenizers.ptb.automaton import Automaton, Grammar
+from capeval.tokenizers.ptb.automaton import Grammar, compile_patterns
 from capeval.tokenizers.ptb.charclasses import ASCII_SIZE, load_alphabet
+from capeval.tokenizers.ptb.dfa import DFA
 
 ALPHABET = load_alphabet()
 
 
-def automaton(*patterns: str) -> tuple[Automaton, Grammar]:
+def automaton(*patterns: str) -> DFA:
     grammar = Grammar(ALPHABET)
     grammar.define_set("Lower", "[a-z]")
     grammar.define("Pair", "{Lower}{Lower}")
-    return Automaton(ALPHABET.size, [grammar.parse(p) for p in patterns]), grammar
+    return compile_patterns(ALPHABET.size, [grammar.parse(p) for p in patterns])
 
 
 def longest(text: str, *patterns: str) -> tuple[int, int]:
-    return automaton(*patterns)[0].longest(ALPHABET.symbols(text), 0)
+    return automaton(*patterns).longest(ALPHABET.symbols(text), 0)
 
 
 def test_longest_match_wins_over_pattern_order():
@@ -56,7 +60,7 @@ def test_pattern_syntax(pattern, text, end):
 
 
 def test_match_ends_and_fullmatch():
-    machine, _ = automaton("a(b)*")
+    machine = automaton("a(b)*")
     symbols = ALPHABET.symbols("abbx")
     assert machine.match_ends(symbols, 0, 4) == [1, 2, 3]
     assert machine.fullmatch(symbols, 0, 3)
@@ -83,3 +87,31 @@ def test_alphabet_maps_every_bmp_code_unit():
     assert symbols[2] == ALPHABET.class_symbol("LETTER")
     assert symbols[3] == ALPHABET.class_symbol("DELETED")
     assert all(code >= ASCII_SIZE for code in symbols[1:])
+
+
+def test_automata_are_minimal_and_canonical():
+    # The textbook minimal DFA of (a|b)*abb has 4 states; here plus the dead state.
+    machine = automaton("(a|b)*abb")
+    assert machine.n_states == 5
+    assert (machine.start, machine.accept[0]) == (1, -1)
+    assert automaton("[ab]*abb|(b|a)*(abb)") == machine  # equal languages, equal tables
+    assert automaton("dogs?", "dog") != automaton("dog", "dogs?")  # the tags differ
+
+
+# Patterns in automaton syntax and as Python regexes, for a brute-force oracle.
+ORACLE_PATTERNS = [("a(b|c)*", "a(?:b|c)*"), ("[a-c]+b", "[a-c]+b"), ("abc", "abc"),
+                   ("(ab)+c?", "(?:ab)+c?"), ("c{2,3}", "c{2,3}"), ("[^a]", "[^a]")]
+
+
+def test_longest_match_agrees_with_a_brute_force_oracle():
+    rng = np.random.default_rng(5)
+    machine = automaton(*(pattern for pattern, _ in ORACLE_PATTERNS))
+    regexes = [re.compile(regex) for _, regex in ORACLE_PATTERNS]
+    for _ in range(2000):
+        text = "".join(rng.choice(list("abc "), size=int(rng.integers(1, 9))))
+        expected = (-1, 0)
+        for end in range(1, len(text) + 1):
+            tags = [tag for tag, regex in enumerate(regexes) if regex.fullmatch(text[:end])]
+            if tags:
+                expected = (tags[0], end)
+        assert machine.longest(ALPHABET.symbols(text), 0) == expected, text

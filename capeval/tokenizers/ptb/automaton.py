@@ -1,10 +1,11 @@
 """A small regular-expression engine with the semantics of a JFlex scanner.
 
 Python's ``re`` takes the first alternative that matches, not the longest, so it cannot
-reproduce a JFlex lexer rule for rule. This module compiles patterns over the lexer's
-symbol alphabet (see ``charclasses``) into one NFA and determinizes it lazily: a DFA state
-is created the first time the input reaches it and its transitions are memoized, so only
-the states that real text visits (a few thousand at most) are ever built.
+reproduce a JFlex lexer rule for rule. This module compiles a list of patterns over the
+lexer's symbol alphabet (see ``charclasses``) into one Thompson NFA, determinizes it and
+minimizes the result (``compile_patterns`` -> ``dfa.DFA``). Compiling the whole rule
+table takes a second or two, so the tokenizer loads the lexer's automata from a data
+file instead (``automata_file.py``).
 
 Pattern syntax (a subset of the usual one, plus JFlex's case rule):
 
@@ -21,10 +22,12 @@ Pattern syntax (a subset of the usual one, plus JFlex's case rule):
 """
 from __future__ import annotations
 
-import threading
+from array import array
 from collections.abc import Sequence
+from operator import itemgetter
 
 from capeval.tokenizers.ptb.charclasses import ASCII_SIZE, Alphabet
+from capeval.tokenizers.ptb.dfa import DFA
 
 # A parsed pattern: ("sym", mask) | ("cat", nodes) | ("alt", nodes) | ("rep", node, lo, hi).
 # ``mask`` has bit s set when the node accepts symbol s; ``hi`` is None for "unbounded".
@@ -246,97 +249,130 @@ class _NFA:
         return end
 
 
-class Automaton:
-    """A lazily built DFA for a list of patterns; pattern i has tag i (lower tags win ties).
+def compile_patterns(alphabet_size: int, patterns: Sequence[Node]) -> DFA:
+    """Compile parsed patterns into their minimal DFA; pattern i accepts with tag i.
 
-    DFA state 0 is the dead state. ``accept[d]`` is the smallest tag of a pattern that
-    accepts in state ``d``, or -1.
+    Where several patterns accept the same text, the smallest tag wins (JFlex: the rule
+    listed first). States are numbered canonically (the dead state 0, then breadth-first
+    from the start state), so equal pattern lists give equal tables.
     """
+    nfa = _NFA()
+    starts, final = [], {}
+    for tag, node in enumerate(patterns):
+        start, end = nfa.build(node)
+        starts.append(start)
+        final[end] = tag
+    class_of = _symbol_classes(nfa, alphabet_size)
+    rows, accept = _determinize(nfa, starts, final, class_of)
+    rows, accept, start = _minimize(rows, accept)
+    if len(rows) > 0xFFFF:
+        raise ValueError(f"{len(rows)} DFA states do not fit the uint16 transition table")
+    transitions = array("H", [row[cls] for row in rows for cls in class_of])
+    return DFA(alphabet_size, start, array("h", accept), transitions)
 
-    def __init__(self, alphabet_size: int, patterns: Sequence[Node]) -> None:
-        nfa = _NFA()
-        starts, self._final = [], {}
-        for tag, node in enumerate(patterns):
-            start, end = nfa.build(node)
-            starts.append(start)
-            self._final[end] = tag
-        self._nfa = nfa
-        self._size = alphabet_size
-        self._closures: dict[int, frozenset[int]] = {}
-        self._ids: dict[frozenset[int], int] = {}
-        self._states: list[frozenset[int]] = []
-        self._rows: list[list[int]] = []
-        self.accept: list[int] = []
-        self._lock = threading.Lock()
-        self._intern(frozenset())
-        self.start = self._intern(self._closure(starts))
 
-    def _closure(self, states) -> frozenset[int]:
-        reached = set()
+def _symbol_classes(nfa: _NFA, alphabet_size: int) -> list[int]:
+    """Number the classes of symbols that every move of ``nfa`` treats alike.
+
+    Returns the class of each symbol; classes are numbered by their smallest symbol.
+    """
+    masks = sorted({mask for moves in nfa.moves for mask, _ in moves})
+    ids: dict[tuple[int, ...], int] = {}
+    return [ids.setdefault(tuple(mask >> symbol & 1 for mask in masks), len(ids))
+            for symbol in range(alphabet_size)]
+
+
+def _determinize(
+    nfa: _NFA, starts: list[int], final: dict[int, int], class_of: list[int]
+) -> tuple[list[list[int]], list[int]]:
+    """Subset construction over symbol classes.
+
+    A DFA state stands for the NFA states reachable by epsilon moves, of which it keeps
+    only those with a symbol move or a tag: the others do not change what it does next.
+
+    Returns
+    -------
+    rows : list of list of int
+        ``rows[d][c]`` is the successor of DFA state ``d`` on symbol class ``c``. State 0
+        is the empty set (dead), state 1 the start state.
+    accept : list of int
+        The smallest tag of ``d``'s NFA states, or -1.
+    """
+    representative: dict[int, int] = {}
+    for symbol, cls in enumerate(class_of):
+        representative.setdefault(cls, symbol)
+    masks = {mask for moves in nfa.moves for mask, _ in moves}
+    classes_in = {mask: [cls for cls, symbol in representative.items() if mask >> symbol & 1]
+                  for mask in masks}
+    moves = [[(classes_in[mask], target) for mask, target in state_moves]
+             for state_moves in nfa.moves]
+    closures: dict[int, frozenset[int]] = {}
+
+    def closure(states) -> frozenset[int]:
+        reached: set[int] = set()
         for state in states:
-            cached = self._closures.get(state)
-            if cached is None:
+            if state not in closures:
                 stack, seen = [state], {state}
                 while stack:
-                    for target in self._nfa.eps[stack.pop()]:
+                    for target in nfa.eps[stack.pop()]:
                         if target not in seen:
                             seen.add(target)
                             stack.append(target)
-                cached = self._closures[state] = frozenset(seen)
-            reached |= cached
+                closures[state] = frozenset(s for s in seen if nfa.moves[s] or s in final)
+            reached |= closures[state]
         return frozenset(reached)
 
-    def _intern(self, states: frozenset[int]) -> int:
-        state_id = self._ids.get(states)
-        if state_id is None:
-            state_id = len(self._states)
-            self._ids[states] = state_id
-            self._states.append(states)
-            self._rows.append([-1 if states else 0] * self._size)
-            tags = [self._final[s] for s in states if s in self._final]
-            self.accept.append(min(tags, default=-1))
-        return state_id
+    subsets: list[frozenset[int]] = []
+    ids: dict[frozenset[int], int] = {}
 
-    def step(self, state: int, symbol: int) -> int:
-        """Return the successor of DFA ``state`` on ``symbol``, building it on first use."""
-        target = self._rows[state][symbol]
-        if target >= 0:
-            return target
-        with self._lock:
-            moves = self._nfa.moves
-            reached = {t for s in self._states[state] for mask, t in moves[s] if mask >> symbol & 1}
-            target = self._intern(self._closure(reached))
-            self._rows[state][symbol] = target
-        return target
+    def intern(subset: frozenset[int]) -> int:
+        if subset not in ids:
+            ids[subset] = len(subsets)
+            subsets.append(subset)
+        return ids[subset]
 
-    def longest(self, symbols: bytes, pos: int) -> tuple[int, int]:
-        """Longest match starting at ``pos``: ``(tag, end)``, or ``(-1, pos)`` if none."""
-        rows, accept = self._rows, self.accept
-        state, tag, end = self.start, -1, pos
-        for i in range(pos, len(symbols)):
-            following = rows[state][symbols[i]]
-            if following < 0:
-                following = self.step(state, symbols[i])
-            if following == 0:
-                break
-            state = following
-            if accept[state] >= 0:
-                tag, end = accept[state], i + 1
-        return tag, end
+    intern(frozenset())
+    intern(closure(starts))
+    rows, accept = [], []
+    while len(rows) < len(subsets):  # ``subsets`` grows as successors are found
+        subset = subsets[len(rows)]
+        targets: list[set[int]] = [set() for _ in representative]
+        for state in subset:
+            for classes, target in moves[state]:
+                for cls in classes:
+                    targets[cls].add(target)
+        rows.append([intern(closure(reached)) for reached in targets])
+        accept.append(min((final[s] for s in subset if s in final), default=-1))
+    return rows, accept
 
-    def match_ends(self, symbols: bytes, start: int, stop: int) -> list[int]:
-        """Every ``p`` in ``[start, stop]`` such that ``symbols[start:p]`` matches, ascending."""
-        state = self.start
-        ends = [start] if self.accept[state] >= 0 else []
-        for i in range(start, stop):
-            state = self.step(state, symbols[i])
-            if state == 0:
-                break
-            if self.accept[state] >= 0:
-                ends.append(i + 1)
-        return ends
 
-    def fullmatch(self, symbols: bytes, start: int, stop: int) -> bool:
-        """Whether ``symbols[start:stop]`` matches exactly."""
-        ends = self.match_ends(symbols, start, stop)
-        return bool(ends) and ends[-1] == stop
+def _minimize(
+    rows: list[list[int]], accept: list[int]
+) -> tuple[list[list[int]], list[int], int]:
+    """Merge equivalent states of ``_determinize``'s DFA and number them canonically.
+
+    Moore's partition refinement: states are equivalent when they accept the same tag and
+    their successors on every class are equivalent. Returns ``(rows, accept, start)`` of the
+    minimal DFA, with the dead state 0 and the others numbered breadth-first from the start.
+    """
+    successors = [itemgetter(*row) for row in rows]
+    blocks, n_blocks = accept, len(set(accept))
+    while True:
+        ids: dict[tuple, int] = {}
+        refined = [ids.setdefault((blocks[state], successors[state](blocks)), len(ids))
+                   for state in range(len(rows))]
+        if len(ids) == n_blocks:  # refined is a refinement of blocks: no change
+            break
+        blocks, n_blocks = refined, len(ids)
+    member = {}  # block -> one of its states
+    for state, block in enumerate(refined):
+        member.setdefault(block, state)
+    order = list(dict.fromkeys([refined[0], refined[1]]))  # dead, start (unless dead too)
+    number = {block: i for i, block in enumerate(order)}
+    for block in order:  # ``order`` grows breadth-first
+        for target in rows[member[block]]:
+            if refined[target] not in number:
+                number[refined[target]] = len(order)
+                order.append(refined[target])
+    minimal = [[number[refined[target]] for target in rows[member[block]]] for block in order]
+    return minimal, [accept[member[block]] for block in order], number[refined[1]]

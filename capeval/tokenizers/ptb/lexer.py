@@ -1,9 +1,10 @@
 """The general PTB lexer: longest match over the whole rule table, JFlex style."""
 from __future__ import annotations
 
-from capeval.tokenizers.ptb.automaton import Automaton, Grammar
+from capeval.tokenizers.ptb.automata_file import LexerAutomata
 from capeval.tokenizers.ptb.charclasses import Alphabet
-from capeval.tokenizers.ptb.rules import MACROS, RULES, SETS, Rule
+from capeval.tokenizers.ptb.dfa import DFA
+from capeval.tokenizers.ptb.rules import RULES
 
 
 class _TrailingContext:
@@ -13,9 +14,9 @@ class _TrailingContext:
     while the rest matches ``trail``.
     """
 
-    def __init__(self, grammar: Grammar, rule: Rule) -> None:
-        self.head = Automaton(grammar.alphabet.size, [grammar.parse(rule.pattern)])
-        self.trail = Automaton(grammar.alphabet.size, [grammar.parse(rule.trail)])
+    def __init__(self, head: DFA, trail: DFA) -> None:
+        self.head = head
+        self.trail = trail
 
     def head_end(self, symbols: bytes, start: int, end: int) -> int:
         for split in reversed(self.head.match_ends(symbols, start, end)):
@@ -25,23 +26,20 @@ class _TrailingContext:
 
 
 class Lexer:
-    """Scans text into raw PTB tokens (before lowercasing and the punctuation filter)."""
+    """Scans text into raw PTB tokens (before lowercasing and the punctuation filter).
 
-    def __init__(self, alphabet: Alphabet) -> None:
-        grammar = Grammar(alphabet)
-        for name, char_class in SETS.items():
-            grammar.define_set(name, char_class)
-        for name, pattern in MACROS.items():
-            grammar.define(name, pattern)
+    Parameters
+    ----------
+    alphabet : Alphabet
+    automata : LexerAutomata
+        The rule table compiled for ``alphabet`` (``automata_file.load_automata()``).
+    """
+
+    def __init__(self, alphabet: Alphabet, automata: LexerAutomata) -> None:
         self.alphabet = alphabet
-        patterns = []
-        for rule in RULES:
-            full = rule.pattern if rule.trail is None else f"({rule.pattern})({rule.trail})"
-            patterns.append(grammar.parse(full))
-        self._dfa = Automaton(alphabet.size, patterns)
-        self._contexts = [
-            None if rule.trail is None else _TrailingContext(grammar, rule) for rule in RULES
-        ]
+        self._dfa = automata.main
+        self._contexts = [None if context is None else _TrailingContext(*context)
+                          for context in automata.contexts]
 
     def first_line(self, text: str) -> list[str]:
         """Tokens of ``text`` up to its first line break (``text`` holds BMP code units)."""

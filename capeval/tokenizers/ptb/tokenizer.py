@@ -5,6 +5,7 @@ import re
 from collections.abc import Iterable
 from functools import cache, cached_property
 
+from capeval.tokenizers.ptb.automata_file import load_automata
 from capeval.tokenizers.ptb.charclasses import load_alphabet
 from capeval.tokenizers.ptb.fastpath import FastPath
 from capeval.tokenizers.ptb.lexer import Lexer
@@ -41,7 +42,8 @@ class PTBTokenizer:
 
     Each caption is tokenized on its own, as if another caption followed it in the batch,
     and line breaks inside it count as spaces (see ``docs/ptb.md``). Ordinary captions take
-    a fast path; the general lexer is built on first use. Both memoize on this object.
+    a fast path; the general lexer is set up on first use. The fast path memoizes on this
+    object.
     """
 
     def __init__(self) -> None:
@@ -49,8 +51,8 @@ class PTBTokenizer:
 
     @cached_property
     def lexer(self) -> Lexer:
-        """The general lexer (its automaton is built on first use)."""
-        return Lexer(load_alphabet())
+        """The general lexer (its automata are loaded on first use)."""
+        return Lexer(load_alphabet(), load_automata())
 
     def tokenize(self, caption: str) -> list[str]:
         """Return the lowercased tokens of ``caption`` that survive the punctuation filter."""
