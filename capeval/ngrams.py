@@ -41,35 +41,68 @@ class NgramOrder:
 
 
 @dataclass(frozen=True)
-class CorpusNgrams:
-    """Vocabulary, lengths and n-gram counts of orders 1..max_order of C captions.
+class CorpusWords:
+    """The words of C captions, interned to integer ids.
 
     Attributes
     ----------
     vocabulary : list of str
         Words by word id.
+    word_ids : ndarray of shape (W,), dtype int64
+        The words of all captions, concatenated.
     lengths : ndarray of shape (C,), dtype int64
         Words per caption.
+    tokens_are_words : bool
+        Whether every token was exactly one word, so that ``word_ids`` also numbers the
+        tokens themselves (false if some token held whitespace or was empty).
+    """
+
+    vocabulary: list[str]
+    word_ids: np.ndarray
+    lengths: np.ndarray
+    tokens_are_words: bool
+
+    def starts(self) -> np.ndarray:
+        """Return the position of each caption's first word in `word_ids`, shape (C,)."""
+        return np.cumsum(self.lengths) - self.lengths
+
+
+@dataclass(frozen=True)
+class CorpusNgrams:
+    """The n-gram counts of orders 1..max_order of C captions.
+
+    Attributes
+    ----------
+    words : CorpusWords
     orders : list of NgramOrder
         ``orders[n - 1]`` holds the n-grams of order n.
     """
 
-    vocabulary: list[str]
-    lengths: np.ndarray
+    words: CorpusWords
     orders: list[NgramOrder]
 
+    @property
+    def vocabulary(self) -> list[str]:
+        return self.words.vocabulary
 
-def count_corpus_ngrams(captions: Sequence[Sequence[str]], max_order: int) -> CorpusNgrams:
-    """Intern the words of `captions` and count their n-grams of orders 1..max_order.
+    @property
+    def lengths(self) -> np.ndarray:
+        return self.words.lengths
+
+
+def count_corpus_ngrams(
+    captions: Sequence[Sequence[str]] | CorpusWords, max_order: int
+) -> CorpusNgrams:
+    """Count the n-grams of orders 1..max_order of `captions`.
 
     Parameters
     ----------
-    captions : sequence of C token sequences
+    captions : sequence of C token sequences, or their `intern_words`
     max_order : int
         Highest n-gram order counted.
     """
-    vocabulary, word_ids, lengths = _intern_words(captions)
-    n_words = len(vocabulary)
+    words = captions if isinstance(captions, CorpusWords) else intern_words(captions)
+    word_ids, lengths, n_words = words.word_ids, words.lengths, len(words.vocabulary)
     # Words left in the caption from each position onwards, that position included.
     remaining = np.repeat(np.cumsum(lengths), lengths) - np.arange(word_ids.size)
 
@@ -93,15 +126,15 @@ def count_corpus_ngrams(captions: Sequence[Sequence[str]], max_order: int) -> Co
         indptr = np.concatenate([[0], np.cumsum(grams_per_caption)])
         counts = sparse.csr_array(
             (np.ones(gram_ids.size, dtype=np.int64), gram_ids.copy(), indptr),
-            shape=(len(captions), n_grams),
+            shape=(lengths.size, n_grams),
         )
         counts.sum_duplicates()  # in place, hence the copy of gram_ids
         orders.append(NgramOrder(counts, prefix, last_word))
-    return CorpusNgrams(vocabulary, lengths, orders)
+    return CorpusNgrams(words, orders)
 
 
-def _intern_words(captions: Sequence[Sequence[str]]) -> tuple[list[str], np.ndarray, np.ndarray]:
-    """Return (vocabulary, word ids of shape (W,), words per caption of shape (C,)).
+def intern_words(captions: Sequence[Sequence[str]]) -> CorpusWords:
+    """Intern the words of `captions` (each a token sequence).
 
     Tokens are interned first; only if some distinct token is not exactly one whitespace-free
     word (rare: U+00A0 inside PTB tokens, or empty tokens) are the ids re-mapped to words.
@@ -112,7 +145,7 @@ def _intern_words(captions: Sequence[Sequence[str]]) -> tuple[list[str], np.ndar
     token_ids = np.fromiter(map(token_index.__getitem__, tokens), dtype=np.int64, count=len(tokens))
     pieces = [token.split() for token in token_index]
     if all(len(words) == 1 and words[0] == token for words, token in zip(pieces, token_index)):
-        return list(token_index), token_ids, lengths
+        return CorpusWords(list(token_index), token_ids, lengths, tokens_are_words=True)
 
     word_index = {word: index for index, word in enumerate(dict.fromkeys(chain(*pieces)))}
     words_per_token = np.fromiter(map(len, pieces), dtype=np.int64, count=len(pieces))
@@ -126,7 +159,8 @@ def _intern_words(captions: Sequence[Sequence[str]]) -> tuple[list[str], np.ndar
     within = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
     caption_of_token = np.repeat(np.arange(len(captions)), lengths)
     word_lengths = np.bincount(caption_of_token, weights=counts, minlength=len(captions))
-    return list(word_index), piece_ids[first + within], word_lengths.astype(np.int64)
+    return CorpusWords(list(word_index), piece_ids[first + within],
+                       word_lengths.astype(np.int64), tokens_are_words=False)
 
 
 def factorize(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -143,6 +177,15 @@ def factorize(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     representative = np.empty(len(uniques), dtype=np.int64)
     representative[codes] = np.arange(keys.size, dtype=np.int64)
     return codes, representative
+
+
+def lookup(table_keys: np.ndarray, table_values: np.ndarray, query_keys: np.ndarray) -> np.ndarray:
+    """Return the value of each query key in a table of distinct keys, 0 where it is absent.
+
+    Shapes: table_keys (N,), table_values (N,), query_keys (Q,) -> (Q,).
+    """
+    found = pd.Index(table_keys).get_indexer(query_keys)
+    return np.append(table_values, np.zeros(1, table_values.dtype))[found]
 
 
 def max_over_row_groups(matrix: sparse.csr_array, group_sizes: np.ndarray) -> sparse.csr_array:

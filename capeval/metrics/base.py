@@ -20,7 +20,13 @@ import numpy as np
 
 from scipy import sparse
 
-from capeval.ngrams import CorpusNgrams, count_corpus_ngrams, max_over_row_groups
+from capeval.ngrams import (
+    CorpusNgrams,
+    CorpusWords,
+    count_corpus_ngrams,
+    intern_words,
+    max_over_row_groups,
+)
 
 Tokens = Sequence[str]
 """One tokenized caption."""
@@ -138,20 +144,27 @@ class Segments:
                 raise ValueError(f"segment {index} has no reference caption")
         self.hypotheses = hypotheses
         self.references = references
+        self._words: CorpusWords | None = None
         self._ngrams: dict[int, CorpusNgrams] = {}
         self._reference_maxima: dict[int, list[sparse.csr_array]] = {}
 
     def __len__(self) -> int:
         return len(self.hypotheses)
 
-    def ngrams(self, max_order: int) -> CorpusNgrams:
-        """Return the n-gram counts of the hypotheses followed by all references (cached).
+    def words(self) -> CorpusWords:
+        """Return the interned words of the hypotheses followed by all references (cached).
 
         Caption c < S is hypothesis c; caption S + r is the r-th reference in flattened order.
         """
-        if max_order not in self._ngrams:
+        if self._words is None:
             captions = [*self.hypotheses, *(ref for refs in self.references for ref in refs)]
-            self._ngrams[max_order] = count_corpus_ngrams(captions, max_order)
+            self._words = intern_words(captions)
+        return self._words
+
+    def ngrams(self, max_order: int) -> CorpusNgrams:
+        """Return the n-gram counts of the captions of `words` (cached)."""
+        if max_order not in self._ngrams:
+            self._ngrams[max_order] = count_corpus_ngrams(self.words(), max_order)
         return self._ngrams[max_order]
 
     def references_per_segment(self) -> np.ndarray:

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from capeval.metrics.base import SegmentMeanMetric, Segments
+from capeval.ngrams import CorpusWords, factorize, lookup
 
 
 class RougeL(SegmentMeanMetric):
@@ -40,14 +41,28 @@ class RougeL(SegmentMeanMetric):
         return {"beta": f"{self.beta:g}"}
 
     def _segment_scores(self, segments: Segments) -> np.ndarray:
-        return np.fromiter(
-            (
-                self._f_measure(hyp, refs)
-                for hyp, refs in zip(segments.hypotheses, segments.references, strict=True)
-            ),
-            dtype=np.float64,
-            count=len(segments),
-        )
+        words = segments.words()
+        if not words.tokens_are_words:
+            return np.fromiter(
+                (self._f_measure(hyp, refs)
+                 for hyp, refs in zip(segments.hypotheses, segments.references, strict=True)),
+                dtype=np.float64, count=len(segments),
+            )
+        n_segments = len(segments)
+        ref_image = segments.reference_image()
+        hyp_len, ref_len = words.lengths[:n_segments], words.lengths[n_segments:]
+        common = _batched_lcs(words, n_segments, ref_image)
+        # An empty caption is one empty token to the reference: "" and "" have an LCS of 1.
+        common[(hyp_len[ref_image] == 0) & (ref_len == 0)] = 1
+        precision = common / np.maximum(hyp_len, 1)[ref_image]
+        recall = common / np.maximum(ref_len, 1)
+        first = np.cumsum(segments.references_per_segment()) - segments.references_per_segment()
+        precision = np.maximum.reduceat(precision, first)
+        recall = np.maximum.reduceat(recall, first)
+        beta2 = self.beta**2
+        with np.errstate(invalid="ignore", divide="ignore"):
+            f = (1 + beta2) * precision * recall / (recall + beta2 * precision)
+        return np.where((precision != 0) & (recall != 0), f, 0.0)
 
     def _f_measure(self, hypothesis: Sequence[str], references: Sequence[Sequence[str]]) -> float:
         hypothesis = hypothesis or ("",)
@@ -62,6 +77,56 @@ class RougeL(SegmentMeanMetric):
             return 0.0
         beta2 = self.beta**2
         return (1 + beta2) * precision * recall / (recall + beta2 * precision)
+
+
+WORD_BITS = 64
+"""Hypotheses up to this many words take the vectorized LCS (one uint64 per pair)."""
+
+
+def _batched_lcs(words: CorpusWords, n_segments: int, ref_image: np.ndarray) -> np.ndarray:
+    """Return the LCS length of every (hypothesis, reference) pair, shape (R,), float64.
+
+    The bit-parallel recurrence of `lcs_length`, run for all pairs at once on uint64 rows (one
+    step per reference position); pairs whose hypothesis is longer than `WORD_BITS` words fall
+    back to Python integers. Caption c < S of `words` is hypothesis c, caption S + r is
+    reference r, which belongs to hypothesis ``ref_image[r]``.
+    """
+    starts, lengths, n_words = words.starts(), words.lengths, len(words.vocabulary)
+    hyp_len = lengths[:n_segments]
+    # Bit mask of the positions of each (hypothesis, word): position i sets bit i.
+    hyp_caption = np.repeat(np.arange(n_segments), hyp_len)
+    position = np.arange(hyp_caption.size) - np.repeat(starts[:n_segments], hyp_len)
+    hyp_words = words.word_ids[:hyp_caption.size]
+    short = position < WORD_BITS
+    codes, representative = factorize(hyp_caption[short] * n_words + hyp_words[short])
+    masks = np.zeros(representative.size, dtype=np.uint64)
+    np.bitwise_or.at(masks, codes, np.left_shift(np.uint64(1), position[short].astype(np.uint64)))
+    table = (hyp_caption[short] * n_words + hyp_words[short])[representative]
+
+    # Each reference word's mask in its hypothesis, laid out as (R, longest reference).
+    ref_len, ref_starts = lengths[n_segments:], starts[n_segments:] - hyp_caption.size
+    ref_of_word = np.repeat(np.arange(ref_len.size), ref_len)
+    ref_words = words.word_ids[hyp_caption.size:]
+    matches = lookup(table, masks, ref_image[ref_of_word] * n_words + ref_words)
+    column = np.arange(ref_words.size) - np.repeat(ref_starts, ref_len)
+    grid = np.zeros((ref_len.size, int(ref_len.max(initial=0))), dtype=np.uint64)
+    grid[ref_of_word, column] = matches
+
+    pair_len = hyp_len[ref_image]
+    full = np.where(pair_len >= WORD_BITS, ~np.uint64(0),
+                    np.left_shift(np.uint64(1), np.minimum(pair_len, WORD_BITS - 1).astype(
+                        np.uint64)) - np.uint64(1))
+    row = full.copy()
+    for j in range(grid.shape[1]):  # uint64 arithmetic wraps, which drops the carry as masking would
+        common = row & grid[:, j]
+        row = ((row + common) | (row - common)) & full
+    lcs = (pair_len - np.bitwise_count(row)).astype(np.float64)
+
+    for r in np.flatnonzero(pair_len > WORD_BITS):  # long hypotheses: Python integers
+        hyp = words.word_ids[starts[ref_image[r]]:][:pair_len[r]].tolist()
+        ref = ref_words[ref_starts[r]:][:ref_len[r]].tolist()
+        lcs[r] = lcs_length(_position_masks(hyp), len(hyp), ref)
+    return lcs
 
 
 def _position_masks(tokens: Sequence[str]) -> dict[str, int]:

@@ -43,6 +43,7 @@ def test_lcs_of_long_captions():
 
 @pytest.mark.parametrize("seed", range(3))
 def test_scores_equal_the_naive_definition(seed):
+    # The corpus vocabulary has a token with U+00A0, so this runs the per-pair Python path.
     hyps, refs = random_corpus(seed)
     scores = RougeL().sentence_scores(hyps, refs)[:, 0]
     np.testing.assert_allclose(scores, [naive.rouge_l(h, r) for h, r in zip(hyps, refs)],
@@ -68,3 +69,19 @@ def test_empty_captions_follow_the_reference():
 def test_bad_beta():
     with pytest.raises(ValueError, match="beta"):
         RougeL(beta=0)
+
+
+@pytest.mark.parametrize("max_len", [12, 63, 64, 65, 90])
+def test_vectorized_path_equals_the_naive_definition(max_len):
+    # Plain words only, so the batched uint64 path runs; hypotheses longer than 64 words
+    # fall back to Python integers inside it.
+    rng = np.random.default_rng(max_len)
+    words = ["a", "dog", "cat", "runs", "the", "on", "grass", "big"]
+    def caption():
+        return list(rng.choice(words, size=int(rng.integers(0, max_len + 1))))
+    hyps = [caption() for _ in range(60)] + [[], [], ["a"] * 64, ["a"] * 65]
+    refs = [[caption() for _ in range(int(rng.integers(1, 5)))] for _ in range(60)]
+    refs += [[[]], [["a"]], [["a"] * 70, []], [["a"] * 3]]
+    scores = RougeL().sentence_scores(hyps, refs)[:, 0]
+    np.testing.assert_allclose(scores, [naive.rouge_l(h, r) for h, r in zip(hyps, refs)],
+                               rtol=0, atol=1e-15)
