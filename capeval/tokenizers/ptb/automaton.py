@@ -4,7 +4,7 @@ Python's ``re`` takes the first alternative that matches, not the longest, so it
 reproduce a JFlex lexer rule for rule. This module compiles a list of patterns over the
 lexer's symbol alphabet (see ``charclasses``) into one Thompson NFA, determinizes it and
 minimizes the result (``compile_patterns`` -> ``dfa.DFA``). Compiling the whole rule
-table takes a second or two, so the tokenizer loads the lexer's automata from a data
+table takes about a second, so the tokenizer loads the lexer's automata from a data
 file instead (``automata_file.py``).
 
 Pattern syntax (a subset of the usual one, plus JFlex's case rule):
@@ -265,8 +265,8 @@ def compile_patterns(alphabet_size: int, patterns: Sequence[Node]) -> DFA:
     class_of = _symbol_classes(nfa, alphabet_size)
     rows, accept = _determinize(nfa, starts, final, class_of)
     rows, accept, start = _minimize(rows, accept)
-    if len(rows) > 0xFFFF:
-        raise ValueError(f"{len(rows)} DFA states do not fit the uint16 transition table")
+    if len(rows) > 1 << 16 or len(patterns) > 1 << 15:
+        raise ValueError(f"{len(rows)} states or {len(patterns)} tags do not fit the tables")
     transitions = array("H", [row[cls] for row in rows for cls in class_of])
     return DFA(alphabet_size, start, array("h", accept), transitions)
 
