@@ -13,9 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -23,6 +21,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
 from flickr8k import DEFAULT_PATH, load_flickr8k  # noqa: E402
+
+from fresh_process import peak_memory_mb, run_child  # noqa: E402
 
 STEPS = ["tokenize", "BLEU", "ROUGE-L", "CIDEr-D"]
 
@@ -68,16 +68,11 @@ def run_capeval(data: Path) -> dict:
 
 def child(which: str, data: Path) -> None:
     result = (run_reference if which == "pycocoevalcap" else run_capeval)(data)
-    # ru_maxrss is in KiB on Linux; RUSAGE_CHILDREN is the largest child (the JVM).
-    result["python_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    result["java_mb"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    print(json.dumps(result))
+    print(json.dumps({**result, **peak_memory_mb()}))
 
 
 def measure(which: str, data: Path) -> dict:
-    out = subprocess.run([sys.executable, __file__, "--child", which, "--data", str(data)],
-                         capture_output=True, text=True, check=True)
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    return run_child(__file__, which, "--data", str(data))
 
 
 def main() -> None:
@@ -94,7 +89,7 @@ def main() -> None:
             for name in ("pycocoevalcap", "capeval")}
     median = {name: {step: statistics.median(r["times"][step] for r in results) for step in STEPS}
               for name, results in runs.items()}
-    peak = {name: {key: max(r[key] for r in results) for key in ("python_mb", "java_mb")}
+    peak = {name: {key: max(r[key] for r in results) for key in ("self_mb", "children_mb")}
             for name, results in runs.items()}
     print(f"workload: {args.data.name}, 6,000 images x (1 hypothesis + 4 references); "
           f"median of {args.repeat} fresh processes each")
@@ -104,8 +99,8 @@ def main() -> None:
         own = sum(median["capeval"].values()) if step == "total" else median["capeval"][step]
         print(f"{step:<10} {ref:>16.3f} {own:>10.3f} {ref / own:>6.1f}x")
     ref_peak, own_peak = peak["pycocoevalcap"], peak["capeval"]
-    print(f"peak memory: pycocoevalcap {ref_peak['python_mb']:.0f} MB Python + "
-          f"{ref_peak['java_mb']:.0f} MB Java; capeval {own_peak['python_mb']:.0f} MB")
+    print(f"peak memory: pycocoevalcap {ref_peak['self_mb']:.0f} MB Python + "
+          f"{ref_peak['children_mb']:.0f} MB Java; capeval {own_peak['self_mb']:.0f} MB")
     ref_scores, own_scores = runs["pycocoevalcap"][0]["scores"], runs["capeval"][0]["scores"]
     worst = max(abs(ref_scores[k] - own_scores[k]) for k in ref_scores)
     print(f"largest corpus score difference: {worst:.1e}")

@@ -16,9 +16,7 @@ from __future__ import annotations
 import argparse
 import gc
 import json
-import resource
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -27,6 +25,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
 from flickr8k import DEFAULT_PATH, load_flickr8k  # noqa: E402
+
+from fresh_process import peak_memory_mb, run_child  # noqa: E402
 
 SIDES = {"pycocoevalcap": "pycocoevalcap (jar)", "capeval": "capeval"}
 
@@ -74,16 +74,11 @@ def child(side: str, work_path: Path) -> None:
         result = run_reference(work)
     else:
         result = run_capeval(work)
-    # ru_maxrss is in KiB on Linux; RUSAGE_CHILDREN reports the largest reaped child.
-    result["self_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    result["children_mb"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    print(json.dumps(result))
+    print(json.dumps({**result, **peak_memory_mb()}))
 
 
 def measure(side: str, work_path: Path) -> dict:
-    out = subprocess.run([sys.executable, __file__, "--child", side, "--work", str(work_path)],
-                         capture_output=True, text=True, check=True)
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    return run_child(__file__, side, "--work", str(work_path))
 
 
 def main() -> None:

@@ -32,13 +32,14 @@ import sys
 import tempfile
 import time
 import tracemalloc
-from collections import Counter, defaultdict
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
+from ciderd_reference import reference_ciderd  # noqa: E402
 from flickr8k import DEFAULT_PATH  # noqa: E402
 
 WIDTH, MIN_COUNT, END = 16, 5, 0
@@ -88,24 +89,6 @@ def array_to_str(row) -> str:
         if token == END:
             break
     return " ".join(words)
-
-
-def reference_scorer(cider_path: Path, reference_strings: list[list[str]]):
-    sys.path.insert(0, str(cider_path))
-    from pyciderevalcap.ciderD.ciderD import CiderD
-    from pyciderevalcap.ciderD.ciderD_scorer import CiderScorer
-
-    counter = CiderScorer(df_mode="corpus")
-    counter.document_frequency = defaultdict(float)
-    for strings in reference_strings:
-        counter.cook_append(None, strings)
-    counter.compute_doc_freq()
-    scorer = CiderD(df="corpus")
-    # What CiderD(df=<prepro_ngrams.py pickle>) sets up, without a pickle file.
-    scorer.cider_scorer.df_mode = "flickr8k-train"
-    scorer.cider_scorer.ref_len = np.log(float(len(reference_strings)))
-    scorer.cider_scorer.document_frequency = counter.document_frequency
-    return scorer
 
 
 def per_batch_ms(function, batches, repeat: int) -> list[float]:
@@ -165,7 +148,7 @@ def main() -> None:
 
     reference_strings = [[array_to_str(row) for row in rows] for rows in refs]
     start = time.perf_counter()
-    reference = reference_scorer(args.cider.resolve(), reference_strings)
+    reference = reference_ciderd(args.cider.resolve(), reference_strings, "flickr8k-train")
     results["reference_df_s"] = time.perf_counter() - start
 
     def reference_cider(candidates, images):

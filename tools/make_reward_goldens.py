@@ -30,11 +30,13 @@ import datetime
 import json
 import subprocess
 import sys
-from collections import defaultdict
 from importlib import metadata
 from pathlib import Path
 
 import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from ciderd_reference import reference_ciderd  # noqa: E402
 
 DEFAULT_OUT = (Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "rewards"
                / "scst_token_ids.json")
@@ -94,23 +96,10 @@ def synthetic_corpus(rng: np.random.Generator) -> tuple[list, np.ndarray, np.nda
 
 
 def reference_scores(cider_path: Path, references, candidates, images) -> dict:
-    sys.path.insert(0, str(cider_path))
     from pycocoevalcap.bleu.bleu import Bleu
-    from pyciderevalcap.ciderD.ciderD import CiderD
-    from pyciderevalcap.ciderD.ciderD_scorer import CiderScorer
 
     gts_by_image = [[ids_to_string(r) for r in refs] for refs in references]
-    counter = CiderScorer(df_mode="corpus")
-    counter.document_frequency = defaultdict(float)
-    for gts in gts_by_image:
-        counter.cook_append(None, gts)
-    counter.compute_doc_freq()
-
-    cider = CiderD(df="corpus")
-    # What CiderD(df=<pickle of prepro_ngrams.py>) sets up, without a pickle file.
-    cider.cider_scorer.df_mode = "training-references"
-    cider.cider_scorer.ref_len = np.log(float(len(references)))
-    cider.cider_scorer.document_frequency = counter.document_frequency
+    cider = reference_ciderd(cider_path, gts_by_image, "training-references")
 
     res = [{"image_id": i, "caption": [ids_to_string(c)]} for i, c in enumerate(candidates)]
     gts = {i: gts_by_image[image] for i, image in enumerate(images)}
