@@ -12,7 +12,6 @@ for small corpora) or ``.npz`` (compact); never pickle.
 from __future__ import annotations
 
 import json
-import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -23,6 +22,7 @@ import pandas as pd
 from scipy import sparse
 
 from capeval import __version__
+from capeval.data_files import check_header, read_data_file
 from capeval.errors import CapevalInputError
 from capeval.ngrams import CorpusNgrams, count_corpus_ngrams, max_over_row_groups
 
@@ -187,30 +187,8 @@ class DocumentFrequencies:
         CapevalInputError
             If the file is missing, unreadable or not a valid table.
         """
-        path = Path(path)
-        try:
-            if path.suffix == ".npz":
-                try:
-                    archive = np.load(path, allow_pickle=False)
-                except ValueError as error:
-                    raise CapevalInputError(str(path), None, f"invalid document frequency "
-                                            f"file ({error})") from None
-                with archive:
-                    table = cls.from_arrays(archive, str(path))
-            elif path.suffix == ".json":
-                try:
-                    data = json.loads(path.read_text(encoding="utf-8"))
-                except (UnicodeDecodeError, json.JSONDecodeError) as error:
-                    raise CapevalInputError(str(path), None, f"invalid JSON ({error})") from None
-                table = cls.from_json_dict(data, str(path))
-            else:
-                raise CapevalInputError(str(path), None, "document frequency files end in "
-                                        ".json or .npz")
-        except (OSError, zipfile.BadZipFile) as error:
-            reason = (f"cannot read: {error.strerror}" if isinstance(error, OSError)
-                      and error.strerror else f"invalid document frequency file ({error})")
-            raise CapevalInputError(str(path), None, reason) from None
-        table.metadata.setdefault("source", path.name)
+        table = read_data_file(path, "document frequency", cls.from_arrays, cls.from_json_dict)
+        table.metadata.setdefault("source", Path(path).name)
         return table
 
     @classmethod
@@ -293,13 +271,7 @@ def document_frequencies_of(reference_maxima: sparse.csr_array) -> np.ndarray:
 
 
 def _check_header(source: str, header: object) -> dict:
-    if not isinstance(header, dict) or header.get("format") != FILE_FORMAT:
-        raise CapevalInputError(source, None, f"not a {FILE_FORMAT} file")
-    if header.get("version") != FILE_VERSION:
-        raise CapevalInputError(
-            source, None,
-            f"file version {header.get('version')!r}; this capeval reads version {FILE_VERSION}",
-        )
+    header = check_header(source, header, FILE_FORMAT, FILE_VERSION)
     n_images = header.get("n_images")
     if not isinstance(n_images, int) or n_images < 1:
         raise CapevalInputError(source, None, f"n_images must be a positive integer, got "

@@ -327,7 +327,7 @@ def test_inconsistent_and_missing_npz_files(tmp_path):
     with pytest.raises(CapevalInputError, match="3 references announced, 2 stored"):
         RewardScorer.load(tmp_path / "bad.npz")
     (tmp_path / "refs.txt").write_text("x")
-    with pytest.raises(CapevalInputError, match="end in .npz or .json"):
+    with pytest.raises(CapevalInputError, match="end in .json or .npz"):
         RewardScorer.load(tmp_path / "refs.txt")
 
 

@@ -16,7 +16,6 @@ every error.
 from __future__ import annotations
 
 import json
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,6 +23,7 @@ import numpy as np
 
 from capeval import __version__
 from capeval.document_frequencies import DocumentFrequencies
+from capeval.data_files import check_header, read_data_file
 from capeval.errors import CapevalInputError
 from capeval.rewards.captions import EncodedCaptions
 
@@ -94,7 +94,7 @@ def save(path: str | Path, content: RewardFile) -> None:
         header["document_frequencies"] = content.document_frequencies.to_json_dict()
         path.write_text(json.dumps(header, ensure_ascii=False), encoding="utf-8")
     else:
-        raise ValueError(f"{path}: reward reference files end in .npz or .json")
+        raise ValueError(f"{path}: reward reference files end in .json or .npz")
 
 
 def load(path: str | Path) -> RewardFile:
@@ -105,21 +105,8 @@ def load(path: str | Path) -> RewardFile:
     CapevalInputError
         If the file is missing, unreadable, of another format or version, or inconsistent.
     """
-    path = Path(path)
-    source = str(path)
-    try:
-        if path.suffix == ".npz":
-            content = _load_npz(path)
-        elif path.suffix == ".json":
-            content = _load_json(path)
-        else:
-            raise CapevalInputError(source, None, "reward reference files end in .npz or .json")
-    except OSError as error:
-        raise CapevalInputError(source, None, f"cannot read: {error.strerror or error}") from None
-    except (KeyError, ValueError, TypeError, zipfile.BadZipFile) as error:
-        raise CapevalInputError(source, None, f"invalid reward reference file ({error!r})"
-                                ) from None
-    content.document_frequencies.metadata.setdefault("source", path.name)
+    content = read_data_file(path, "reward reference", _from_arrays, _from_json)
+    content.document_frequencies.metadata.setdefault("source", Path(path).name)
     return content
 
 
@@ -132,11 +119,7 @@ def _json_id(image_id):
 
 
 def _check_header(source: str, header: object) -> dict:
-    if not isinstance(header, dict) or header.get("format") != FILE_FORMAT:
-        raise CapevalInputError(source, None, f"not a {FILE_FORMAT} file")
-    if header.get("version") != FILE_VERSION:
-        raise CapevalInputError(source, None, f"file version {header.get('version')!r}; this "
-                                f"capeval reads version {FILE_VERSION}")
+    header = check_header(source, header, FILE_FORMAT, FILE_VERSION)
     settings = header.get("settings")
     if not isinstance(settings, dict) or set(settings) != set(SETTINGS):
         raise CapevalInputError(source, None, f"'settings' must have the keys "
@@ -144,17 +127,15 @@ def _check_header(source: str, header: object) -> dict:
     return header
 
 
-def _load_npz(path: Path) -> RewardFile:
-    source = str(path)
-    with np.load(path, allow_pickle=False) as archive:
-        header = _check_header(source, json.loads(str(archive["header"])))
-        vocabulary = tuple(archive["vocabulary"].tolist())
-        words = archive["words"].astype(np.int64)
-        references = EncodedCaptions(words, words, archive["lengths"].astype(np.int64))
-        refs_per_image = archive["refs_per_image"].astype(np.int64)
-        table = DocumentFrequencies.from_arrays(
-            {name[len(DF_PREFIX):]: archive[name] for name in archive.files
-             if name.startswith(DF_PREFIX)}, source)
+def _from_arrays(archive, source: str) -> RewardFile:
+    header = _check_header(source, json.loads(str(archive["header"])))
+    vocabulary = tuple(archive["vocabulary"].tolist())
+    words = archive["words"].astype(np.int64)
+    references = EncodedCaptions(words, words, archive["lengths"].astype(np.int64))
+    refs_per_image = archive["refs_per_image"].astype(np.int64)
+    table = DocumentFrequencies.from_arrays(
+        {name[len(DF_PREFIX):]: archive[name] for name in archive.files
+         if name.startswith(DF_PREFIX)}, source)
     image_ids = header.get("image_ids")
     if not isinstance(image_ids, list):
         raise CapevalInputError(source, None, "missing 'image_ids'")
@@ -162,12 +143,7 @@ def _load_npz(path: Path) -> RewardFile:
                                        header["settings"]))
 
 
-def _load_json(path: Path) -> RewardFile:
-    source = str(path)
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise CapevalInputError(source, None, f"invalid JSON ({error})") from None
+def _from_json(data: object, source: str) -> RewardFile:
     header = _check_header(source, data)
     images = header.get("images")
     if not isinstance(images, list):
