@@ -45,6 +45,8 @@ def read_data_file(
     source = str(path)
     try:
         if path.suffix == ".npz":
+            if not zipfile.is_zipfile(path):  # np.load would suggest unpickling it
+                raise CapevalInputError(source, None, f"invalid {kind} file (not a .npz archive)")
             with np.load(path, allow_pickle=False) as archive:
                 return from_arrays(archive, source)
         if path.suffix == ".json":

@@ -58,6 +58,9 @@ def test_missing_and_bad_npz_files(tmp_path):
     np.savez(tmp_path / "bad.npz", x=np.zeros(2))
     with pytest.raises(CapevalInputError, match="invalid document frequency file"):
         DocumentFrequencies.load(tmp_path / "bad.npz")
+    (tmp_path / "text.npz").write_text("not an archive")
+    with pytest.raises(CapevalInputError, match=r"invalid document frequency file \(not a \.npz"):
+        DocumentFrequencies.load(tmp_path / "text.npz")
     with pytest.raises(CapevalInputError, match=r"\.json or \.npz"):
         DocumentFrequencies.load(tmp_path / "df.pkl")
 
