@@ -45,7 +45,9 @@ def read_data_file(
     source = str(path)
     try:
         if path.suffix == ".npz":
-            if not zipfile.is_zipfile(path):  # np.load would suggest unpickling it
+            with open(path, "rb") as handle:  # a missing file raises OSError here
+                is_archive = zipfile.is_zipfile(handle)
+            if not is_archive:  # np.load would suggest unpickling it
                 raise CapevalInputError(source, None, f"invalid {kind} file (not a .npz archive)")
             with np.load(path, allow_pickle=False) as archive:
                 return from_arrays(archive, source)
