@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 from importlib import import_module
+from typing import TYPE_CHECKING
 
-from capeval.metrics.base import Metric, SegmentMeanMetric, Tokens
+if TYPE_CHECKING:
+    from capeval.metrics.base import Metric, SegmentMeanMetric, Tokens
 
 METRICS: dict[str, str] = {
     "bleu": "capeval.metrics.bleu:Bleu",
@@ -31,6 +33,16 @@ def metric_class(name: str) -> type[Metric]:
         raise ValueError(f"unknown metric {name!r}; choose from {', '.join(METRICS)}")
     module_name, class_name = METRICS[key].split(":")
     return getattr(import_module(module_name), class_name)
+
+
+def __getattr__(name: str):
+    # The base classes pull in NumPy, SciPy and pandas; the registry itself (used by the CLI
+    # for its option choices) must not.
+    if name in ("Metric", "SegmentMeanMetric", "Tokens"):
+        from capeval.metrics import base
+
+        return getattr(base, name)
+    raise AttributeError(f"module 'capeval.metrics' has no attribute {name!r}")
 
 
 def get_metric(name: str, **options: object) -> Metric:
