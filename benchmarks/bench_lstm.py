@@ -38,7 +38,7 @@ def check_against_torch() -> float:
     """Compare values and gradients in float64; return the largest absolute difference."""
     import torch
 
-    from reference_models.recurrent import lstm_backward, lstm_forward
+    from capeval.reference_models.recurrent import lstm_backward, lstm_forward
 
     torch.manual_seed(0)
     T, N, D, H = 7, 5, 6, 8
@@ -74,7 +74,7 @@ def check_against_torch() -> float:
 
 def time_numpy(repeats: int) -> float:
     """Return seconds per forward + backward of the float32 LSTM layer (median of repeats)."""
-    from reference_models.recurrent import lstm_backward, lstm_forward
+    from capeval.reference_models.recurrent import lstm_backward, lstm_forward
 
     rng = np.random.default_rng(0)
     T, N, D, H = SIZES["T"], SIZES["N"], SIZES["D"], SIZES["H"]

@@ -38,9 +38,9 @@ def caption_command(model_path, features_path, captions_path, split, beam_size, 
 
     from capeval import CapevalInputError
     from capeval.io import write_results
-    from reference_models.checkpoint import load_checkpoint
-    from reference_models.data import CaptionData, load_dataset, load_features
-    from reference_models.decoding import generate_captions
+    from capeval.reference_models.checkpoint import load_checkpoint
+    from capeval.reference_models.data import CaptionData, load_dataset, load_features
+    from capeval.reference_models.decoding import generate_captions
 
     model, vocab, metadata = load_checkpoint(model_path)
     if captions_path is not None:

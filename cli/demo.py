@@ -43,7 +43,7 @@ def demo_command(out_dir, quick, seconds, seed, no_attention, workers, as_json):
     captions (COCO results JSON), scores and an HTML page into the output directory.
     """
     from capeval.report import format_leaderboard
-    from reference_models.demo import (
+    from capeval.reference_models.demo import (
         QUICK,
         DemoConfig,
         evaluate_systems,
@@ -102,7 +102,7 @@ def _run_training(jobs, common_args, model_paths, workers: int) -> None:
         while pending or running:
             while pending and len(running) < workers:
                 job = pending.pop(0)
-                command = [sys.executable, "-m", "cli", "train", *common_args,
+                command = [sys.executable, "-m", "capeval", "train", *common_args,
                            "--out", str(model_paths[job.name]), "--label", job.name,
                            "--progress", "epochs", *job.options]
                 running.append((job.name, subprocess.Popen(
@@ -133,7 +133,7 @@ def score_rows(board) -> list[dict]:
 def _write_outputs(out_dir: Path, result, config, captions_path: Path) -> None:
     from capeval.io import write_results
     from capeval.report import format_leaderboard
-    from reference_models.html_page import demo_page
+    from capeval.reference_models.html_page import demo_page
 
     for name, captions in result.captions.items():
         write_results(out_dir / "captions" / f"{_file_stem(name)}.json", result.test_ids, captions)

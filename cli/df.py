@@ -4,7 +4,7 @@ from __future__ import annotations
 import click
 
 from capeval.tokenizers import tokenize_groups, tokenizer_signature
-from cli.inputs import read_reference_files, reference_options, tokenizer_option
+from capeval.cli.inputs import read_reference_files, reference_options, tokenizer_option
 
 
 @click.group("df")

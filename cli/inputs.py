@@ -9,7 +9,7 @@ import click
 from capeval.io import FORMATS, read_hypotheses, read_references
 from capeval.metrics import DEFAULT_METRICS, METRICS
 from capeval.tokenizers import TOKENIZERS
-from cli.meteor_options import meteor_metric, meteor_options
+from capeval.cli.meteor_options import meteor_metric, meteor_options
 
 
 def reference_options(command: Callable) -> Callable:

@@ -6,7 +6,7 @@ from pathlib import Path
 import click
 
 from capeval.errors import CapevalInputError
-from cli.inputs import (
+from capeval.cli.inputs import (
     StepProgress,
     chosen_metrics,
     read_hypothesis_file,

@@ -70,14 +70,14 @@ def _log_to_stderr(level: int) -> None:
 
 
 def _register_commands() -> None:
-    from cli.caption import caption_command
-    from cli.demo import demo_command
-    from cli.df import df_group
-    from cli.leaderboard import leaderboard_command
-    from cli.meta_eval import meta_eval_command
-    from cli.score import score_command
-    from cli.tokenize import tokenize_command
-    from cli.train import train_command
+    from capeval.cli.caption import caption_command
+    from capeval.cli.demo import demo_command
+    from capeval.cli.df import df_group
+    from capeval.cli.leaderboard import leaderboard_command
+    from capeval.cli.meta_eval import meta_eval_command
+    from capeval.cli.score import score_command
+    from capeval.cli.tokenize import tokenize_command
+    from capeval.cli.train import train_command
 
     capeval.add_command(score_command)
     capeval.add_command(tokenize_command)

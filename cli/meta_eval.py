@@ -4,7 +4,7 @@ from __future__ import annotations
 import click
 
 from capeval.metrics import DEFAULT_METRICS
-from cli.inputs import parse_metrics, tokenizer_option
+from capeval.cli.inputs import parse_metrics, tokenizer_option
 
 PROTOCOL_CHOICES = ("keep", "skip", "remove", "flickr8k-expert", "crowdflower")
 

@@ -6,7 +6,7 @@ import json
 import click
 
 from capeval.io import write_per_item
-from cli.inputs import (
+from capeval.cli.inputs import (
     StepProgress,
     chosen_metrics,
     read_hypothesis_file,

@@ -112,10 +112,10 @@ def train_command(features_path, captions_path, out_path, cell, hidden_dim, word
     import numpy as np
 
     from capeval import CapevalInputError
-    from reference_models.checkpoint import save_checkpoint
-    from reference_models.data import load_dataset
-    from reference_models.pipeline import fit_captioner, split_for_training
-    from reference_models.training import TrainConfig
+    from capeval.reference_models.checkpoint import save_checkpoint
+    from capeval.reference_models.data import load_dataset
+    from capeval.reference_models.pipeline import fit_captioner, split_for_training
+    from capeval.reference_models.training import TrainConfig
 
     data, splits = load_dataset(features_path, captions_path, tokenizer)
     uses_regions = attention or state_from == "regions"

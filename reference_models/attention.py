@@ -16,7 +16,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from reference_models.recurrent import _lstm_cell, _lstm_cell_backward, _shifted
+from capeval.reference_models.recurrent import _lstm_cell, _lstm_cell_backward, _shifted
 
 
 def project_regions_forward(regions, Wr, br):

@@ -17,8 +17,8 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from reference_models import layers, recurrent
-from reference_models.attention import (
+from capeval.reference_models import layers, recurrent
+from capeval.reference_models.attention import (
     AttentionLstmWeights,
     attention_lstm_backward,
     attention_lstm_forward,
@@ -26,7 +26,7 @@ from reference_models.attention import (
     doubly_stochastic_penalty,
     project_regions_forward,
 )
-from reference_models.vocab import NULL_ID
+from capeval.reference_models.vocab import NULL_ID
 
 CELLS = ("rnn", "lstm", "gru")
 STATE_SOURCES = ("features", "regions")

@@ -7,7 +7,7 @@ Adagrad and clips every gradient entry to [-5, 5]. Several streams read differen
 the text at once (a batch). Sampling draws one character at a time at a given temperature.
 Built on the captioner's layers: embedding, `rnn_forward`, temporal affine, softmax loss.
 
-Run ``python -m reference_models.char_rnn`` to train on the bundled Gettysburg Address and
+Run ``python -m capeval.reference_models.char_rnn`` to train on the bundled Gettysburg Address and
 print samples as it learns.
 
 Letters used in shapes: T window length, N streams, D character vector size, H hidden size,
@@ -22,8 +22,8 @@ from pathlib import Path
 
 import numpy as np
 
-from reference_models import layers, recurrent
-from reference_models.optim import Adagrad, clip_elementwise
+from capeval.reference_models import layers, recurrent
+from capeval.reference_models.optim import Adagrad, clip_elementwise
 
 BUNDLED_TEXT = Path(__file__).parent / "data" / "gettysburg.txt"
 """The Gettysburg Address (1863), public domain; see ``data/README.md``."""

@@ -16,8 +16,8 @@ from pathlib import Path
 import numpy as np
 
 from capeval.errors import CapevalInputError
-from reference_models.captioner import Captioner, CaptionerConfig, parameter_shapes
-from reference_models.vocab import Vocabulary
+from capeval.reference_models.captioner import Captioner, CaptionerConfig, parameter_shapes
+from capeval.reference_models.vocab import Vocabulary
 
 FORMAT = "capeval-captioner"
 VERSION = 1

@@ -13,9 +13,9 @@ from typing import NamedTuple
 
 import numpy as np
 
-from reference_models.captioner import reorder_state
-from reference_models.data import CaptionData
-from reference_models.vocab import END_ID, NULL_ID, START_ID, Vocabulary
+from capeval.reference_models.captioner import reorder_state
+from capeval.reference_models.data import CaptionData
+from capeval.reference_models.vocab import END_ID, NULL_ID, START_ID, Vocabulary
 
 
 class Decoded(NamedTuple):

@@ -19,11 +19,11 @@ import numpy as np
 import capeval
 from capeval.metrics import DEFAULT_METRICS
 from capeval.report import Leaderboard
-from reference_models import shapes
-from reference_models.baselines import nearest_neighbour_captions
-from reference_models.checkpoint import load_checkpoint
-from reference_models.data import CaptionData
-from reference_models.decoding import generate_captions, greedy_decode
+from capeval.reference_models import shapes
+from capeval.reference_models.baselines import nearest_neighbour_captions
+from capeval.reference_models.checkpoint import load_checkpoint
+from capeval.reference_models.data import CaptionData
+from capeval.reference_models.decoding import generate_captions, greedy_decode
 
 FEATURES_FILE = "shapes_features.npz"
 CAPTIONS_FILE = "shapes_captions.json"

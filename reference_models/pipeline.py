@@ -5,10 +5,10 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from reference_models.captioner import Captioner, CaptionerConfig
-from reference_models.data import CaptionData
-from reference_models.training import Progress, TrainConfig, TrainResult, train
-from reference_models.vocab import Vocabulary
+from capeval.reference_models.captioner import Captioner, CaptionerConfig
+from capeval.reference_models.data import CaptionData
+from capeval.reference_models.training import Progress, TrainConfig, TrainResult, train
+from capeval.reference_models.vocab import Vocabulary
 
 TRAIN_SPLITS = ("train", "restval")
 """Karpathy splits used for training; ``val`` is used for validation, ``test`` never."""

@@ -16,7 +16,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from reference_models.layers import sigmoid
+from capeval.reference_models.layers import sigmoid
 
 
 def _shifted(h: np.ndarray, h0: np.ndarray) -> np.ndarray:

@@ -15,12 +15,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from reference_models.captioner import Captioner
-from reference_models.data import CaptionData
-from reference_models.decoding import generate_captions
-from reference_models.optim import clip_by_norm, clip_elementwise, make_optimizer
-from reference_models.scoring import corpus_scores
-from reference_models.vocab import NULL_ID, Vocabulary
+from capeval.reference_models.captioner import Captioner
+from capeval.reference_models.data import CaptionData
+from capeval.reference_models.decoding import generate_captions
+from capeval.reference_models.optim import clip_by_norm, clip_elementwise, make_optimizer
+from capeval.reference_models.scoring import corpus_scores
+from capeval.reference_models.vocab import NULL_ID, Vocabulary
 
 logger = logging.getLogger("capeval")
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from click.testing import CliRunner
 
-from cli.main import capeval
+from capeval.cli.main import capeval
 
 
 def run_cli(*args: str, input: str | bytes | None = None, expect: int = 0):

@@ -6,7 +6,7 @@ import json
 import numpy as np
 import pytest
 
-from reference_models import shapes
+from capeval.reference_models import shapes
 from tests.cli.helpers import run_cli
 
 SPLITS = ["train"] * 24 + ["val"] * 4 + ["test"] * 4

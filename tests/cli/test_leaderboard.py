@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from cli.main import capeval
+from capeval.cli.main import capeval
 from tests.report.corpus import REFERENCES, SYSTEMS
 
 

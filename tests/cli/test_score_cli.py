@@ -136,7 +136,7 @@ def test_bad_df_file(files):
 
 
 def test_step_progress_draws_only_on_a_terminal(capsys):
-    from cli.inputs import StepProgress
+    from capeval.cli.inputs import StepProgress
 
     quiet = StepProgress(2, enabled=False)
     quiet("tokenize")

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from click.testing import CliRunner
 
-from cli.main import capeval
-from cli.tokenize import BATCH_LINES
+from capeval.cli.main import capeval
+from capeval.cli.tokenize import BATCH_LINES
 
 
 def run(stdin: bytes, *args: str):

@@ -4,9 +4,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from reference_models.captioner import Captioner, CaptionerConfig, reorder_state
-from reference_models.decoding import beam_search, greedy_decode, sample_decode
-from reference_models.vocab import END_ID, NULL_ID, START_ID
+from capeval.reference_models.captioner import Captioner, CaptionerConfig, reorder_state
+from capeval.reference_models.decoding import beam_search, greedy_decode, sample_decode
+from capeval.reference_models.vocab import END_ID, NULL_ID, START_ID
 
 N, F, L, R, V, T = 3, 5, 4, 3, 9, 4
 

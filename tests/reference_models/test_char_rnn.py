@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from reference_models.char_rnn import BUNDLED_TEXT, CharRnn, CharRnnConfig, main, train_char_rnn
+from capeval.reference_models.char_rnn import BUNDLED_TEXT, CharRnn, CharRnnConfig, main, train_char_rnn
 
 
 def test_loss_gradients(rng, check_gradients):

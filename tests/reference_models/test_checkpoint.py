@@ -7,10 +7,10 @@ import numpy as np
 import pytest
 
 from capeval import CapevalInputError
-from reference_models.captioner import Captioner, CaptionerConfig
-from reference_models.checkpoint import load_checkpoint, save_checkpoint
-from reference_models.decoding import greedy_decode
-from reference_models.vocab import Vocabulary
+from capeval.reference_models.captioner import Captioner, CaptionerConfig
+from capeval.reference_models.checkpoint import load_checkpoint, save_checkpoint
+from capeval.reference_models.decoding import greedy_decode
+from capeval.reference_models.vocab import Vocabulary
 
 
 @pytest.fixture

@@ -6,9 +6,9 @@ import pytest
 
 from capeval.evaluation import evaluate_tokenized
 from capeval.human import HUMAN
-from reference_models import shapes
-from reference_models.data import CaptionData
-from reference_models.demo import BASELINE, DemoConfig, score_systems
+from capeval.reference_models import shapes
+from capeval.reference_models.data import CaptionData
+from capeval.reference_models.demo import BASELINE, DemoConfig, score_systems
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from reference_models import attention, layers, recurrent
+from capeval.reference_models import attention, layers, recurrent
 
 T, N, D, H, V, L, R, A = 3, 4, 5, 6, 7, 4, 3, 5
 

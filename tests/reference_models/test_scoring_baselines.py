@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 
 from capeval.metrics import get_metric
-from reference_models.baselines import consensus, nearest_neighbour_captions
-from reference_models.scoring import corpus_scores
+from capeval.reference_models.baselines import consensus, nearest_neighbour_captions
+from capeval.reference_models.scoring import corpus_scores
 
 REFS = [
     [["a", "red", "circle"], ["a", "red", "ball"], ["the", "circle", "is", "red"]],

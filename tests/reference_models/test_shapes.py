@@ -8,7 +8,7 @@ import pytest
 
 from capeval.document_frequencies import DocumentFrequencies
 from capeval.metrics.cider import CiderD
-from reference_models import shapes
+from capeval.reference_models import shapes
 
 
 @pytest.fixture(scope="module")

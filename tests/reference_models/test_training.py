@@ -4,12 +4,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from reference_models import shapes
-from reference_models.data import CaptionData
-from reference_models.decoding import generate_captions
-from reference_models.pipeline import fit_captioner
-from reference_models.scoring import corpus_scores
-from reference_models.training import TrainConfig
+from capeval.reference_models import shapes
+from capeval.reference_models.data import CaptionData
+from capeval.reference_models.decoding import generate_captions
+from capeval.reference_models.pipeline import fit_captioner
+from capeval.reference_models.scoring import corpus_scores
+from capeval.reference_models.training import TrainConfig
 
 
 def split(n: int, seed: int) -> CaptionData:

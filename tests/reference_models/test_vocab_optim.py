@@ -4,8 +4,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from reference_models.optim import OPTIMIZERS, clip_by_norm, clip_elementwise, make_optimizer
-from reference_models.vocab import END_ID, NULL_ID, SPECIAL_TOKENS, START_ID, UNK_ID, Vocabulary
+from capeval.reference_models.optim import OPTIMIZERS, clip_by_norm, clip_elementwise, make_optimizer
+from capeval.reference_models.vocab import END_ID, NULL_ID, SPECIAL_TOKENS, START_ID, UNK_ID, Vocabulary
 
 
 def test_vocabulary_threshold_and_order():

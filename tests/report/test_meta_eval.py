@@ -19,7 +19,7 @@ from capeval.meta_eval import (
     meta_evaluate,
     read_judgements,
 )
-from cli.main import capeval as capeval_command
+from capeval.cli.main import capeval as capeval_command
 from tests.report.corpus import REFERENCES, SYSTEMS
 
 # Every system's caption of every image, judged by a made-up rater who likes "strong" best,
