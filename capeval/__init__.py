@@ -7,9 +7,9 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from capeval.errors import CapevalInputError
+from capeval.errors import CapevalError, CapevalInputError, CapevalTypeError, CapevalUsageError
 
-__all__ = ["CapevalInputError", "Evaluation", "__version__", "evaluate", "leaderboard"]
+__all__ = ["CapevalError", "CapevalInputError", "CapevalTypeError", "CapevalUsageError", "Evaluation", "__version__", "evaluate", "leaderboard"]
 
 
 def __getattr__(name: str):

@@ -1,8 +1,24 @@
-"""Errors that carry enough context for a one-line message."""
+"""capeval's error contract: every failure a caller can cause is one of two types.
+
+- `CapevalInputError`: bad input *data* (a file, a record, a caption). Its message names the
+  source, the record and what is wrong.
+- `CapevalUsageError`: a bad *argument or option* (an unknown metric, an output folder that does
+  not exist, contradictory settings). Its message names the argument (the library's keyword
+  and, for the CLI, the flag).
+
+Both subclass `ValueError`, so ``except ValueError`` keeps working; type errors in library calls
+(a string where a list of token lists is expected) raise `CapevalTypeError`, a `TypeError`
+subclass of `CapevalUsageError`'s family. The CLI maps `CapevalError` to exit code 2 in one place
+(`capeval.cli.main`); anything else is an internal error (exit 123).
+"""
 from __future__ import annotations
 
 
-class CapevalInputError(ValueError):
+class CapevalError(Exception):
+    """Base class of the errors a caller can cause (bad data or bad arguments)."""
+
+
+class CapevalInputError(CapevalError, ValueError):
     """Bad input data: names the source (a file), the record in it and what is wrong.
 
     ``str(error)`` is ``"<source>:<record>: <reason>"`` (the record part is left out when the
@@ -15,3 +31,22 @@ class CapevalInputError(ValueError):
         self.reason = reason
         location = self.source if record is None else f"{self.source}:{record}"
         super().__init__(f"{location}: {reason}")
+
+
+class CapevalUsageError(CapevalError, ValueError):
+    """A bad argument or option value: the message names it and says what is accepted.
+
+    Parameters
+    ----------
+    message : str
+    option : str, optional
+        The library keyword the message is about (``"id_field"``); the CLI shows its flag.
+    """
+
+    def __init__(self, message: str, option: str | None = None) -> None:
+        self.option = option
+        super().__init__(message)
+
+
+class CapevalTypeError(CapevalError, TypeError):
+    """An argument of the wrong type (e.g. a str where a list of token lists is expected)."""

@@ -10,7 +10,8 @@ import sys
 
 import click
 
-from capeval import CapevalInputError, __version__
+from capeval import __version__
+from capeval.errors import CapevalError
 
 EXIT_BAD_INPUT = 2
 EXIT_INTERNAL_ERROR = 123
@@ -22,7 +23,7 @@ class CapevalGroup(click.Group):
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
-        except CapevalInputError as error:
+        except CapevalError as error:
             click.secho(f"error: {error}", err=True, fg="red")
             ctx.exit(EXIT_BAD_INPUT)
         except BrokenPipeError:
