@@ -109,7 +109,7 @@ class Accumulator:
             If lengths differ, a segment has no reference, or ids are given inconsistently.
         """
         if self.tokenizer is not None:
-            hypotheses, references = self._tokenize(hypotheses, references)
+            hypotheses, references = self._tokenize(hypotheses, references, self.tokenizer)
         segments = Segments(hypotheses, references)
         if ids is not None and len(ids) != len(segments):
             raise ValueError(f"got {len(segments)} segments but {len(ids)} ids")
@@ -293,13 +293,13 @@ class Accumulator:
         signature = "|".join(f"{k}:{v}" for k, v in self.metric.signature().items())
         return f"{self.metric.name}({signature}, tokenizer={self.tokenizer})"
 
-    def _tokenize(self, hypotheses, references):
+    @staticmethod
+    def _tokenize(hypotheses, references, method: str):
         for name, captions in (("hypotheses", hypotheses), ("references", references)):
             if isinstance(captions, str):
                 raise TypeError(f"{name} must be a sequence, not one string")
         counts = [len(refs) for refs in references]
-        tokens = tokenize([*hypotheses, *(ref for refs in references for ref in refs)],
-                          self.tokenizer)
+        tokens = tokenize([*hypotheses, *(ref for refs in references for ref in refs)], method)
         hyps, flat = tokens[: len(hypotheses)], tokens[len(hypotheses):]
         bounds = np.cumsum(counts).tolist()
         return hyps, [flat[end - n:end] for end, n in zip(bounds, counts, strict=True)]

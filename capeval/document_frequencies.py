@@ -120,12 +120,13 @@ class DocumentFrequencies:
             dtype=np.int64,
             count=len(corpus.vocabulary),
         )
-        frequencies, rows = [], None
+        frequencies: list[np.ndarray] = []
+        rows = np.empty(0, dtype=np.intp)  # rows of the previous order's n-grams
         for order, ngrams in enumerate(corpus.orders, start=1):
             last = word_map[ngrams.last_word]
             prefix = None if order == 1 else rows[ngrams.prefix]
             keys = self._keys(order, prefix, last)
-            rows = self._row_index[order - 1].get_indexer(keys)
+            rows = self._row_index[order - 1].get_indexer(keys)  # type: ignore[arg-type]  # stubs: Index only
             rows[keys < 0] = -1
             frequencies.append(np.append(self.df[order - 1], 0)[rows])
         return frequencies
@@ -139,7 +140,7 @@ class DocumentFrequencies:
         """Write the table to ``.json`` (readable) or ``.npz`` (compact), by suffix."""
         path = Path(path)
         if path.suffix == ".npz":
-            np.savez_compressed(path, **self.to_arrays())
+            np.savez_compressed(path, allow_pickle=False, **self.to_arrays())
         elif path.suffix == ".json":
             path.write_text(json.dumps(self.to_json_dict(), ensure_ascii=False), encoding="utf-8")
         else:

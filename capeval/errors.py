@@ -13,6 +13,8 @@ subclass of `CapevalUsageError`'s family. The CLI maps `CapevalError` to exit co
 """
 from __future__ import annotations
 
+import os
+
 
 class CapevalError(Exception):
     """Base class of the errors a caller can cause (bad data or bad arguments)."""
@@ -25,7 +27,7 @@ class CapevalInputError(CapevalError, ValueError):
     problem concerns the whole source).
     """
 
-    def __init__(self, source: str, record: str | int | None, reason: str) -> None:
+    def __init__(self, source: str | os.PathLike[str], record: str | int | None, reason: str) -> None:
         self.source = str(source)
         self.record = record
         self.reason = reason

@@ -139,7 +139,9 @@ def evaluate_tokenized(
     notify = progress or (lambda step: None)
     counts = [len(r) for r in references]
     segments = Segments(hypotheses, references)
-    stats, corpus, columns = {}, {}, {}
+    stats: dict[str, np.ndarray] = {}
+    corpus: dict[str, float] = {}
+    columns: dict[str, np.ndarray] = {}
     for metric in metric_objects:
         notify(metric.name)
         stats[metric.name] = metric.segment_stats(segments)
@@ -152,7 +154,7 @@ def evaluate_tokenized(
         signature.update({f"{metric.name}.{key}": value for key, value in
                           metric.signature().items()})
     signature["version"] = __version__
-    return Evaluation(ids, corpus, per_item, stats,
+    return Evaluation(list(ids), corpus, per_item, stats,
                       {metric.name: metric for metric in metric_objects}, signature)
 
 

@@ -47,8 +47,8 @@ def tokenize_command(method: str) -> None:
     UTF-8; a line ends at "\\n" (or "\\r\\n"). Tokens may contain U+00A0 (e.g. "3 1/2").
     Large inputs are processed in batches as they arrive.
     """
-    captions = read_captions(click.open_file("-", "rb"))
-    out = click.open_file("-", "wb")
+    captions = read_captions(click.get_binary_stream("stdin"))
+    out = click.get_binary_stream("stdout")
     while batch := list(islice(captions, BATCH_LINES)):
         lines = (" ".join(tokens) + "\n" for tokens in tokenize(batch, method))
         out.write("".join(lines).encode("utf-8"))

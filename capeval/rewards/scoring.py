@@ -144,10 +144,10 @@ def cider_d(
     products = np.minimum(weights[matched, np.newaxis], ref_weights) * ref_weights
     bins = ((ngrams.caption[matched, np.newaxis] * max_refs + np.arange(max_refs))
             * max_order + entry_order[matched, np.newaxis])
-    similarity = np.bincount(bins.ravel(), products.ravel(),
-                             minlength=n_candidates * max_refs * max_order)
     # (float64 even when nothing matched: bincount of no weights is int64.)
-    similarity = similarity.astype(np.float64).reshape(n_candidates, max_refs, max_order)
+    similarity = np.bincount(bins.ravel(), products.ravel(),
+                             minlength=n_candidates * max_refs * max_order
+                             ).astype(np.float64).reshape(n_candidates, max_refs, max_order)
 
     ref_norms = vectors.ref_norms[images]
     both = (candidate_norms != 0) & (ref_norms != 0)

@@ -24,7 +24,7 @@ import numpy as np
 
 def data_file(name: str):
     """Return the packaged METEOR data file `name` (a Traversable)."""
-    return resources.files("capeval").joinpath("data", "meteor", name)
+    return resources.files("capeval").joinpath("data").joinpath("meteor").joinpath(name)
 
 
 def read_text(name: str) -> str:
