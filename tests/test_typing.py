@@ -10,33 +10,34 @@ import subprocess
 import sys
 from pathlib import Path
 
-
 ROOT = Path(__file__).resolve().parents[1]
-MAPPED = {"cli": "capeval/cli/", "reference_models": "capeval/reference_models/"}
+SUBPACKAGES = ("cli", "reference_models")
+"""Top-level folders of the repository that install as ``capeval.<name>``."""
 
 
-def installed_layout(tmp_path: Path) -> Path:
-    """Links ``tmp_path/capeval/*`` to the repository as the package installs; returns tmp_path."""
-    package = tmp_path / "capeval"
+def installed_layout(tree: Path) -> Path:
+    """Link ``tree/capeval/...`` to the repository as the package installs; return `tree`."""
+    package = tree / "capeval"
     package.mkdir(parents=True)
     for entry in (ROOT / "capeval").iterdir():
-        (package / entry.name).symlink_to(entry)
-    for folder, name in MAPPED.items():
-        (tmp_path / name.rstrip("/")).symlink_to(ROOT / folder)
-    return tmp_path
+        if entry.name not in SUBPACKAGES:
+            (package / entry.name).symlink_to(entry)
+    for name in SUBPACKAGES:
+        (package / name).symlink_to(ROOT / name)
+    return tree
 
 
 def repository_paths(report: str) -> str:
-    """mypy's report with paths of the linked tree written as repository paths."""
-    for folder, name in MAPPED.items():
-        report = report.replace(name, f"{folder}/")
+    """mypy's report with the linked tree's paths written as repository paths."""
+    for name in SUBPACKAGES:
+        report = report.replace(f"capeval/{name}/", f"{name}/")
     return report
 
 
 def test_mypy_reports_no_error(tmp_path):
-    layout = installed_layout(tmp_path / "tree")
+    tree = installed_layout(tmp_path / "tree")
     result = subprocess.run(
         [sys.executable, "-m", "mypy", "--config-file", str(ROOT / "pyproject.toml"),
          "--cache-dir", str(tmp_path / "cache"), "-p", "capeval"],
-        cwd=layout, capture_output=True, text=True)
+        cwd=tree, capture_output=True, text=True)
     assert result.returncode == 0, repository_paths(result.stdout + result.stderr)
