@@ -183,12 +183,11 @@ def to_csv(board: Leaderboard) -> str:
 
     Missing statistics are empty cells; the signature is the last column of every row.
     """
-    return _csv({None: board})
+    return _csv({"": board}, grouped=False)
 
 
-def _csv(boards: dict[str | None, Leaderboard]) -> str:
-    """The rows of every board; with named boards, a first ``group`` column names each."""
-    grouped = None not in boards
+def _csv(boards: dict[str, Leaderboard], grouped: bool) -> str:
+    """The rows of every board; `grouped` adds a first ``group`` column naming each board."""
     first = next(iter(boards.values()))
     columns = ["group"] if grouped else []
     columns += ["rank", "system"]
@@ -240,9 +239,9 @@ def format_grouped(grouped: GroupedLeaderboard, fmt: str = "table") -> str:
                     [f"**{_markdown_escape(_heading(name, board))}**", _markdown_table(board)]]
         return "\n\n".join([*sections, *_markdown_notes(entire, grouped)]) + "\n"
     if fmt == "latex":
-        return _latex(dict(boards), notes(entire, grouped))
+        return _latex(boards, notes(entire, grouped))
     if fmt == "csv":
-        return _csv(dict(boards))
+        return _csv(boards, grouped=True)
     return json.dumps(grouped.to_dict(), indent=2, ensure_ascii=False) + "\n"
 
 
