@@ -23,7 +23,7 @@ from capeval.io import align, check_references
 from capeval.metrics import DEFAULT_METRICS, Metric, metric_class
 from capeval.metrics.base import Candidates, ReferenceSet
 from capeval.metrics.cider import CiderD
-from capeval.tokenizers import tokenize_groups, tokenizer_signature
+from capeval.tokenizers import tokenize, tokenize_groups, tokenizer_signature
 
 MetricSpec = str | Metric
 
@@ -194,8 +194,14 @@ class Evaluator:
                              ref_source=ref_source, allow_partial=allow_partial)
         notify = progress or (lambda step: None)
         notify("tokenize")
-        (hyp_tokens,) = tokenize_groups([hyps], self.tokenizer)
-        return self._score(ids, hyp_tokens, self.positions(ids), progress)
+        images = self.positions(ids)
+        # One stream of hypotheses in the references' image order, as pycocoevalcap tokenizes.
+        order = np.argsort(images, kind="stable")
+        tokens = tokenize([hyps[i] for i in order.tolist()], self.tokenizer)
+        hyp_tokens: list = [None] * len(ids)
+        for index, caption_tokens in zip(order.tolist(), tokens, strict=True):
+            hyp_tokens[index] = caption_tokens
+        return self._score(ids, hyp_tokens, images, progress)
 
     def evaluate_tokenized(
         self,
@@ -250,7 +256,8 @@ class Evaluator:
     def _score(self, ids: list, hypotheses: Sequence[Sequence[str]], images: np.ndarray,
                progress: Callable[[str], None] | None) -> Evaluation:
         stats = self.statistics(hypotheses, images, progress)
-        corpus, columns = {}, {}
+        corpus: dict[str, float] = {}
+        columns: dict[str, np.ndarray] = {}
         for metric in self.metrics:
             corpus.update(metric.corpus_score_from_stats(stats[metric.name]))
             per_segment = metric.scores_from_stats(stats[metric.name])
@@ -317,15 +324,24 @@ def evaluate(
         When ids do not match or a caption is not a string.
     """
     metric_objects = resolve_metrics(metrics, document_frequencies)
-    ids, hyps, refs = align(_as_mapping(hypotheses), _as_reference_mapping(references),
-                            hyp_source=sources[0], ref_source=sources[1],
-                            allow_partial=allow_partial)
+    ids, hyps, _ = align(_as_mapping(hypotheses), _as_reference_mapping(references),
+                         hyp_source=sources[0], ref_source=sources[1],
+                         allow_partial=allow_partial)
     notify = progress or (lambda step: None)
-    notify("tokenize")
-    evaluator = Evaluator(dict(zip(ids, refs, strict=True)), metric_objects,
-                          tokenizer=tokenizer, source=sources[1])
-    (hyp_tokens,) = tokenize_groups([hyps], tokenizer)
-    return evaluator.evaluate_tokenized(ids, hyp_tokens, progress=progress)
+    notify("tokenize")  # the references' (in the Evaluator) and the hypotheses'
+
+    def after_tokenize(step: str) -> None:
+        if step != "tokenize":
+            notify(step)
+
+    # The references of the scored images, in the references' order (their token stream).
+    scored = set(ids)
+    evaluator = Evaluator({image_id: captions for image_id, captions in
+                           check_references(_as_reference_mapping(references), sources[1]).items()
+                           if image_id in scored},
+                          metric_objects, tokenizer=tokenizer, source=sources[1])
+    return evaluator.evaluate(dict(zip(ids, hyps, strict=True)), sources=sources,
+                              progress=after_tokenize)
 
 
 def evaluate_tokenized(
