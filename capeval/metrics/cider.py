@@ -17,8 +17,8 @@ By default, as in the reference, df and N come from the reference set being scor
 pass a `DocumentFrequencies` table to score with a fixed corpus's statistics. Given the table,
 an image's score depends on nothing but its hypothesis and references: it sums in each
 caption's order of first appearance, as the reference's dictionaries iterate, so per-image
-scores equal pycocoevalcap's bit for bit (`capeval.ngrams.scoring.cider`). `Cider` is the original CIDEr: no clipping, no length penalty (also x10, as in
-vrama91/cider).
+scores equal pycocoevalcap's bit for bit (`capeval.ngrams.scoring.cider`). `Cider` is the
+original CIDEr: no clipping, no length penalty (also x10, as in vrama91/cider).
 """
 from __future__ import annotations
 
