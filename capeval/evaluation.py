@@ -1,6 +1,8 @@
 """`evaluate`: score one captioning system as the COCO caption evaluation does.
 
-Hypotheses and references are paired by image id, tokenized in one batch, and every metric
+Hypotheses and references are paired by image id, tokenized as pycocoevalcap's COCOEvalCap
+tokenizes them (`reference_order`: references one stream, hypotheses another, both in the
+references' image order), and every metric
 computes its per-image sufficient statistics from one shared `Segments` (so the n-gram counts
 are built once for BLEU and CIDEr-D). Corpus and per-image scores both come from those
 statistics, which are kept on the result for bootstrap resampling and significance tests.
@@ -20,7 +22,8 @@ from capeval.io import align
 from capeval.metrics import DEFAULT_METRICS, Metric, metric_class
 from capeval.metrics.base import Segments
 from capeval.metrics.cider import CiderD
-from capeval.tokenizers import tokenize_groups, tokenizer_signature
+from capeval.io.ids import canonical_id
+from capeval.tokenizers import tokenize_in_order, tokenize_references, tokenizer_signature
 
 MetricSpec = str | Metric
 
@@ -80,8 +83,11 @@ def evaluate(
         ``image_id`` and ``caption`` (one row per caption, rows of an image in order).
     metrics : iterable of str or Metric, default=DEFAULT_METRICS
         Registry names (see `capeval.metrics.METRICS`) or metric objects.
-    tokenizer : {"ptb", "none"}, default="ptb"
-        ``ptb`` reproduces pycocoevalcap's PTBTokenizer; ``none`` splits on whitespace.
+    tokenizer : {"ptb", "ptb-caption", "none"}, default="ptb"
+        ``ptb`` reproduces pycocoevalcap's PTBTokenizer: the references of the scored images
+        are one stream and the hypotheses another, both in the references' image order
+        (`reference_order`); ``ptb-caption`` tokenizes each caption on its own; ``none``
+        splits on whitespace.
     document_frequencies : DocumentFrequencies or path, optional
         CIDEr-D's df table for metrics given by name (default: the evaluated references).
     allow_partial : bool, default=False
@@ -101,13 +107,16 @@ def evaluate(
         When ids do not match or a caption is not a string.
     """
     metric_objects = resolve_metrics(metrics, document_frequencies)
-    ids, hyps, refs = align(_as_mapping(hypotheses), _as_reference_mapping(references),
+    reference_mapping = _as_reference_mapping(references)
+    ids, hyps, refs = align(_as_mapping(hypotheses), reference_mapping,
                             hyp_source=sources[0], ref_source=sources[1],
                             allow_partial=allow_partial)
     notify = progress or (lambda step: None)
 
     notify("tokenize")
-    hyp_tokens, *ref_tokens = tokenize_groups([hyps, *refs], tokenizer)
+    order = reference_order(ids, reference_mapping)
+    hyp_tokens = tokenize_in_order(hyps, order, tokenizer)
+    ref_tokens = tokenize_references(refs, order, tokenizer)
     return evaluate_tokenized(ids, hyp_tokens, ref_tokens, metric_objects, tokenizer=tokenizer,
                               progress=progress)
 
@@ -154,6 +163,22 @@ def evaluate_tokenized(
     signature["version"] = __version__
     return Evaluation(ids, corpus, per_item, stats,
                       {metric.name: metric for metric in metric_objects}, signature)
+
+
+def reference_order(ids: Sequence, references: Mapping) -> list[int]:
+    """Positions of the images ``ids`` in the order of ``references`` (its keys).
+
+    pycocoevalcap's ``COCOEvalCap`` tokenizes the references in one call and the hypotheses
+    in another, both in the references' image order (``coco.getImgIds()``), restricted to
+    the evaluated images; this is that order. Keys are compared as canonical ids; ``ids``
+    are canonical ids that all occur in ``references``.
+    """
+    position = {image_id: n for n, image_id in enumerate(ids)}
+    order = [position[image_id] for image_id in map(canonical_id, references)
+             if image_id in position]
+    if len(order) != len(ids):
+        raise ValueError("every image id must occur in the references exactly once")
+    return order
 
 
 def format_signature(signature: Mapping[str, str]) -> str:

@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from itertools import islice
+from itertools import chain, islice
 from typing import BinaryIO
 
 import click
 
 from capeval import CapevalInputError
-from capeval.tokenizers import TOKENIZERS, tokenize
+from capeval.tokenizers import TOKENIZERS, stream_lookahead, tokenize
 
 BATCH_LINES = 10_000
 
@@ -37,7 +37,8 @@ def read_captions(stream: BinaryIO, source: str = "<stdin>") -> Iterator[str]:
     type=click.Choice(sorted(TOKENIZERS)),
     default="ptb",
     show_default=True,
-    help="ptb: pycocoevalcap's PTBTokenizer; none: split on whitespace.",
+    help="ptb: pycocoevalcap's PTBTokenizer, the input one stream; ptb-caption: each line "
+    "on its own; none: split on whitespace.",
 )
 def tokenize_command(method: str) -> None:
     """Tokenize captions read from stdin, one per line, as pycocoevalcap does.

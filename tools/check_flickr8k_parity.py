@@ -3,6 +3,7 @@
 Usage (needs the reference: ``pip install -e '.[reference]'`` and Java)::
 
     python tools/check_flickr8k_parity.py [--data ../shared/data/flickr8k_train.tsv] [--meteor]
+        [--tokenizer ptb|ptb-caption]
 
 Runs the COCO pipeline of pycocoevalcap (PTBTokenizer on references and hypotheses, then Bleu,
 Rouge, Cider and, with --meteor, Meteor) and capeval.evaluate on the same captions, and prints how
@@ -49,6 +50,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_PATH)
     parser.add_argument("--meteor", action="store_true", help="also compare METEOR (slow)")
+    parser.add_argument("--tokenizer", default="ptb", choices=["ptb", "ptb-caption"],
+                        help="capeval's tokenizer (ptb: pycocoevalcap's stream context)")
     args = parser.parse_args()
 
     import capeval
@@ -57,17 +60,20 @@ def main() -> None:
     hyps, refs = load_flickr8k(args.data)
     corpus, per_image, reference_tokens = reference_pipeline(hyps, refs, args.meteor)
 
+    # Two streams, as the reference tokenizes them: hypotheses, references (same image order).
     captions = [*hyps.values(), *(c for cs in refs.values() for c in cs)]
     expected = [reference_tokens["hyps"][k][0] for k in hyps]
     expected += [t for k in refs for t in reference_tokens["refs"][k]]
-    ours = [" ".join(tokens) for tokens in tokenize(captions)]
+    ours = [" ".join(tokens) for stream in
+            (list(hyps.values()), [c for cs in refs.values() for c in cs])
+            for tokens in tokenize(stream, args.tokenizer)]
     mismatches = [(c, e, o) for c, e, o in zip(captions, expected, ours, strict=True) if e != o]
     print(f"tokenization: {len(captions) - len(mismatches)} / {len(captions)} captions identical")
     for caption, want, got in mismatches[:20]:
         print(f"  {caption!r}\n    reference {want!r}\n    capeval   {got!r}")
 
     metrics = ["bleu", "rouge-l", "cider-d"] + (["meteor"] if args.meteor else [])
-    result = capeval.evaluate(hyps, refs, metrics)
+    result = capeval.evaluate(hyps, refs, metrics, tokenizer=args.tokenizer)
     print(f"{'score':<8} {'reference':>20} {'capeval':>20} {'|diff|':>9} "
           f"{'max per-image |diff|':>21} {'images equal (1e-9)':>20}")
     for name, value in corpus.items():

@@ -41,14 +41,21 @@ class Lexer:
         self._contexts = [None if context is None else _TrailingContext(*context)
                           for context in automata.contexts]
 
-    def first_line(self, text: str) -> list[str]:
-        """Tokens of ``text`` up to its first line break (``text`` holds BMP code units)."""
+    def first_line(self, text: str) -> tuple[list[str], int]:
+        """Tokens of ``text`` up to its first line break, and how far the lexer read.
+
+        ``text`` holds BMP code units. The second value is one past the last code unit the
+        lexer had to look at (for matches and failed longer attempts alike): the tokens do
+        not depend on ``text[reach:]``.
+        """
         symbols = self.alphabet.symbols(text)
         longest, contexts = self._dfa.longest, self._contexts
         tokens: list[str] = []
-        pos, size = 0, len(symbols)
+        pos, size, reach = 0, len(symbols), 0
         while pos < size:
-            tag, end = longest(symbols, pos)
+            tag, end, read = longest(symbols, pos)
+            if read > reach:
+                reach = read
             action = RULES[tag].action
             if action is None:
                 break
@@ -58,4 +65,4 @@ class Lexer:
             if token is not None:
                 tokens.append(token)
             pos += consumed
-        return tokens
+        return tokens, reach
