@@ -16,8 +16,9 @@ in one call, as it tokenizes the references (or the hypotheses) of an evaluation
 capeval tokenizes it with ``ptb`` (stream context) and ``ptb-caption`` (each caption on
 its own). The reference *loses* a stream when its output has another number of lines than
 the stream has captions (the wrapper then pairs later lines with the wrong images or drops
-captions); a token that runs across a line break (an unclosed quote in an SGML-like tag)
-would also lose data, and would show as a difference.
+captions), or when one of its tokens runs across a line break (an SGML-like tag whose quoted
+attribute value spans captions, ``RUN_ON``): the next caption's line then starts inside
+that token.
 Captions here hold no line-break characters (capeval's other deliberate difference).
 
 ``--write-fixture`` stores the streams and the reference's tokens (one string per caption)
@@ -144,7 +145,7 @@ def main() -> int:
     lossless = [written == len(captions) and not RUN_ON.search("\n".join(captions))
                 for captions, (_, written) in zip(streams, reference)]
     total = sum(len(s) for s in streams)
-    print(f"{len(streams)} streams, {total} captions; the reference loses "
+    print(f"{len(streams)} streams, {total} captions; the reference loses data in "
           f"{lossless.count(False)} stream(s): a token runs across a line break, or its "
           "output has another number of lines")
     for method in ("ptb", "ptb-caption"):

@@ -46,7 +46,9 @@ class Lexer:
 
         ``text`` holds BMP code units. The second value is one past the last code unit the
         lexer had to look at (for matches and failed longer attempts alike): the tokens do
-        not depend on ``text[reach:]``.
+        not depend on ``text[reach:]``. A token that runs across the line break (an SGML
+        tag with a quoted value spanning lines) ends the line with its part before the
+        break, as the jar's output line does.
         """
         symbols = self.alphabet.symbols(text)
         longest, contexts = self._dfa.longest, self._contexts
@@ -63,6 +65,9 @@ class Lexer:
                 end = contexts[tag].head_end(symbols, pos, end)
             token, consumed = action(text[pos:end])
             if token is not None:
-                tokens.append(token)
+                head, newline, _ = token.partition("\n")
+                tokens.append(head)
+                if newline:
+                    break
             pos += consumed
         return tokens, reach
