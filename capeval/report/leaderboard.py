@@ -1,10 +1,9 @@
 """Score several captioning systems on the same images: a ranked table with statistics.
 
-`leaderboard` tokenizes the references once (one stream, as pycocoevalcap tokenizes ``gts``;
-each system's captions are a stream of their own, in the references' image order), scores
-every system with `evaluate_tokenized`,
-and adds bootstrap confidence intervals and paired significance tests computed from the
-per-image statistics (`capeval.stats`), optionally with a human row (`capeval.human`).
+`leaderboard` tokenizes the references once (one stream; each system's captions a stream of
+their own, in the references' image order), prepares them once per fold (`Evaluator`),
+scores every system against them, and adds bootstrap confidence intervals and paired
+significance tests computed from the per-image statistics (`capeval.stats`), optionally with a human row (`capeval.human`).
 """
 from __future__ import annotations
 
@@ -20,8 +19,8 @@ from capeval import __version__
 from capeval.document_frequencies import DocumentFrequencies
 from capeval.errors import CapevalInputError
 from capeval.evaluation import (
+    Evaluator,
     MetricSpec,
-    evaluate_tokenized,
     format_signature,
     reference_order,
     resolve_metrics,
@@ -153,8 +152,9 @@ def leaderboard(
     references : mapping of image id -> list of str
     metrics : iterable of str or Metric, default=DEFAULT_METRICS
     tokenizer : {"ptb", "ptb-caption", "none"}, default="ptb"
-        As for `capeval.evaluate`. The human row's captions keep the tokens they have in
-        the references' stream.
+        As for `capeval.evaluate`: the references one stream, each system's captions another,
+        in the references' image order. The human row's captions keep the tokens they have
+        in the references' stream.
     document_frequencies : DocumentFrequencies or path, optional
         CIDEr-D's df table (default: the references, as pycocoevalcap does).
     n_bootstrap : int, default=1000
@@ -218,12 +218,15 @@ def leaderboard(
         folds = [Fold(None, reference_tokens)]
     names = list(system_tokens)
 
+    # One prepared reference set per fold, shared by every system (and the human captions).
+    prepared = [Evaluator.from_tokens(ids, fold.references, metric_objects, tokenizer=tokenizer)
+                for fold in folds]
     stats: dict[str, list[np.ndarray]] = {metric.name: [] for metric in metric_objects}
     for name, tokens in system_tokens.items():
         notify(f"score {name}")
-        evaluations = [evaluate_tokenized(ids, fold.held_out if tokens is None else tokens,
-                                          fold.references, metric_objects, tokenizer=tokenizer)
-                       for fold in folds]
+        evaluations = [evaluator.evaluate_tokenized(
+                           ids, fold.held_out if tokens is None else tokens)
+                       for fold, evaluator in zip(folds, prepared, strict=True)]
         for metric in metric_objects:
             stats[metric.name].append(np.stack([e.stats[metric.name] for e in evaluations]))
     stacked = {metric: np.stack(arrays) for metric, arrays in stats.items()}  # (N, F, S, K)
