@@ -3,7 +3,7 @@
 Usage (needs the reference: ``pip install -e '.[reference]'`` and Java)::
 
     python tools/check_flickr8k_parity.py [--data ../shared/data/flickr8k_train.tsv] [--meteor]
-        [--tokenizer ptb|ptb-caption]
+        [--tokenizer ptb|ptb-caption] [--acronym-every N]
 
 Runs the COCO pipeline of pycocoevalcap (PTBTokenizer on references and hypotheses, then Bleu,
 Rouge, Cider and, with --meteor, Meteor) and capeval.evaluate on the same captions, and prints how
@@ -46,18 +46,36 @@ def reference_pipeline(hyps: dict, refs: dict, meteor: bool) -> tuple[dict, dict
     return corpus, per_image, tokens
 
 
+def with_acronyms(hyps: dict, refs: dict, every: int) -> tuple[dict, dict]:
+    """Replace the end of every ``every``-th caption (file order) by `` in the U.``."""
+    count = 0
+
+    def rewrite(caption: str) -> str:
+        nonlocal count
+        count += 1
+        return caption.rstrip(" .") + " in the U." if count % every == 0 else caption
+
+    refs = {k: [rewrite(c) for c in v] for k, v in refs.items()}
+    return {k: rewrite(v) for k, v in hyps.items()}, refs
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_PATH)
     parser.add_argument("--meteor", action="store_true", help="also compare METEOR (slow)")
     parser.add_argument("--tokenizer", default="ptb", choices=["ptb", "ptb-caption"],
                         help="capeval's tokenizer (ptb: pycocoevalcap's stream context)")
+    parser.add_argument("--acronym-every", type=int, default=0, metavar="N",
+                        help="end every N-th caption in a one-letter acronym (' ... in the U.'), "
+                        "a context the stream decides (most captions start with 'A')")
     args = parser.parse_args()
 
     import capeval
     from capeval.tokenizers import tokenize
 
     hyps, refs = load_flickr8k(args.data)
+    if args.acronym_every:
+        hyps, refs = with_acronyms(hyps, refs, args.acronym_every)
     corpus, per_image, reference_tokens = reference_pipeline(hyps, refs, args.meteor)
 
     # Two streams, as the reference tokenizes them: hypotheses, references (same image order).

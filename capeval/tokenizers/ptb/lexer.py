@@ -61,8 +61,9 @@ class Lexer:
             action = RULES[tag].action
             if action is None:
                 break
-            if contexts[tag] is not None:
-                end = contexts[tag].head_end(symbols, pos, end)
+            context = contexts[tag]
+            if context is not None:
+                end = context.head_end(symbols, pos, end)
             token, consumed = action(text[pos:end])
             if token is not None:
                 head, newline, _ = token.partition("\n")
