@@ -20,7 +20,8 @@ from capeval.io import align
 from capeval.metrics import DEFAULT_METRICS, Metric, metric_class
 from capeval.metrics.base import Segments
 from capeval.metrics.cider import CiderD
-from capeval.tokenizers import tokenize_groups, tokenizer_signature
+from capeval.errors import CapevalUsageError
+from capeval.tokenizers import meteor_modules, tokenize_groups, tokenizer_signature
 
 MetricSpec = str | Metric
 
@@ -100,7 +101,7 @@ def evaluate(
     CapevalInputError
         When ids do not match or a caption is not a string.
     """
-    metric_objects = resolve_metrics(metrics, document_frequencies)
+    metric_objects = resolve_metrics(metrics, document_frequencies, tokenizer=tokenizer)
     ids, hyps, refs = align(_as_mapping(hypotheses), _as_reference_mapping(references),
                             hyp_source=sources[0], ref_source=sources[1],
                             allow_partial=allow_partial)
@@ -135,7 +136,7 @@ def evaluate_tokenized(
     metrics, document_frequencies, progress
         As for `evaluate` (progress is called once per metric).
     """
-    metric_objects = resolve_metrics(metrics, document_frequencies)
+    metric_objects = resolve_metrics(metrics, document_frequencies, tokenizer=tokenizer)
     notify = progress or (lambda step: None)
     counts = [len(r) for r in references]
     segments = Segments(hypotheses, references)
@@ -162,23 +163,34 @@ def format_signature(signature: Mapping[str, str]) -> str:
 
 
 def resolve_metrics(
-    metrics: Iterable[MetricSpec], document_frequencies: DocumentFrequencies | str | None
+    metrics: Iterable[MetricSpec], document_frequencies: DocumentFrequencies | str | None,
+    tokenizer: str = "ptb",
 ) -> list[Metric]:
     """Return metric objects for registry names (CIDEr-D gets `document_frequencies`) or objects.
+
+    METEOR named with a tokenizer for another language than English matches exactly only
+    (`capeval.tokenizers.meteor_modules`).
 
     Raises
     ------
     ValueError
         For an unknown or repeated metric, or none at all.
+    CapevalUsageError
+        For a METEOR object with English-only modules and such a tokenizer.
     """
+    language_modules = meteor_modules(tokenizer)
+    meteor = metric_class("meteor")
     objects = []
     for spec in metrics:
         if isinstance(spec, Metric):
+            _check_meteor_modules(spec, meteor, language_modules, tokenizer)
             objects.append(spec)
             continue
         metric = metric_class(spec)
         if document_frequencies is not None and issubclass(metric, CiderD):
             objects.append(metric(document_frequencies))
+        elif language_modules is not None and issubclass(metric, meteor):
+            objects.append(metric(modules=language_modules))
         else:
             objects.append(metric())
     names = [metric.name for metric in objects]
@@ -188,6 +200,18 @@ def resolve_metrics(
     if not objects:
         raise ValueError("no metric to compute")
     return objects
+
+
+def _check_meteor_modules(metric: Metric, meteor: type[Metric], allowed: tuple[str, ...] | None,
+                          tokenizer: str) -> None:
+    if allowed is None or not isinstance(metric, meteor):
+        return
+    english = [module for module in getattr(metric, "modules") if module not in allowed]
+    if english:
+        raise CapevalUsageError(
+            f"METEOR's {', '.join(english)} matching is English-only; with the {tokenizer} "
+            f"tokenizer use the modules {', '.join(allowed)} (--meteor-modules "
+            f"{','.join(allowed)})", option="metrics")
 
 
 def _references_per_image(counts: Sequence[int]) -> str:

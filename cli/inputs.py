@@ -64,7 +64,8 @@ def _check_per_item_path(ctx, param, value: str | None) -> str | None:
 def tokenizer_option(command: Callable) -> Callable:
     return click.option(
         "--tokenizer", type=click.Choice(sorted(TOKENIZERS)), default="ptb", show_default=True,
-        help="ptb: pycocoevalcap's PTBTokenizer; none: captions are pre-tokenized.",
+        help="ptb: pycocoevalcap's PTBTokenizer; none: captions are pre-tokenized; jieba "
+             "(Chinese, as AIC-ICC), char (CJK characters), mecab (Japanese), kiwi (Korean).",
     )(command)
 
 

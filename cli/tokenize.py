@@ -37,7 +37,8 @@ def read_captions(stream: BinaryIO, source: str = "<stdin>") -> Iterator[str]:
     type=click.Choice(sorted(TOKENIZERS)),
     default="ptb",
     show_default=True,
-    help="ptb: pycocoevalcap's PTBTokenizer; none: split on whitespace.",
+    help="ptb: pycocoevalcap's PTBTokenizer; none: split on whitespace; jieba (Chinese, as "
+         "AIC-ICC), char (CJK characters), mecab (Japanese), kiwi (Korean).",
 )
 def tokenize_command(method: str) -> None:
     """Tokenize captions read from stdin, one per line, as pycocoevalcap does.

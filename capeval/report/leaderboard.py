@@ -187,7 +187,8 @@ def leaderboard(
     notify = progress or (lambda step: None)
     names = list(systems)
     sources = {name: (sources or {}).get(name, name) for name in names}
-    metric_objects = resolve_metrics(metrics, _load_once(document_frequencies))
+    metric_objects = resolve_metrics(metrics, _load_once(document_frequencies),
+                                     tokenizer=tokenizer)
     test, baseline = _check_settings(names, metric_objects, test, baseline, human, sort,
                                      n_bootstrap, ci)
     score_names = _column_order(metric_objects)
