@@ -5,7 +5,9 @@ import json
 
 import click
 
+from capeval.diversity import DIVERSITY_METRICS
 from capeval.io import write_per_item
+from capeval.cli.diversity import evaluate_files
 from capeval.cli.inputs import (
     StepProgress,
     chosen_metrics,
@@ -20,26 +22,24 @@ from capeval.cli.inputs import (
 @reference_options
 @click.option("--hyps", required=True, metavar="FILE", help="Hypothesis captions, one per image.")
 @scoring_options
+@click.option("--train-captions", metavar="FILE",
+              help="Training captions for the novel metric (one per line, or any references "
+                   "file; Karpathy JSON: its train and restval splits).")
 @click.option("--json", "as_json", is_flag=True, help="Print corpus scores as one JSON object.")
 def score_command(hyps, as_json, **options) -> None:
     """Score hypotheses against references (BLEU-1..4, METEOR, ROUGE-L, CIDEr-D).
 
     Formats are detected (COCO, Karpathy, plain text, CSV/TSV/JSON Lines); the numbers are
-    those of pycocoevalcap's COCOEvalCap.
+    those of pycocoevalcap's COCOEvalCap. With diversity metrics (--metrics div-1,...), HYPS
+    holds several captions per image (repeated image ids).
     """
-    from capeval.evaluation import evaluate
-
-    metrics = chosen_metrics(options)
-    references = read_reference_files(options)
-    hypotheses = read_hypothesis_file(hyps, options)
-    progress = StepProgress(1 + len(metrics))
-    try:
-        result = evaluate(hypotheses, references, metrics, tokenizer=options["tokenizer"],
-                          document_frequencies=options["df_path"],
-                          allow_partial=options["allow_partial"], progress=progress,
-                          sources=(hyps, ",".join(options["refs"])))
-    finally:
-        progress.close()
+    if set(options["metric_names"]) & set(DIVERSITY_METRICS):
+        result = evaluate_files(hyps, options)
+    else:
+        if options["train_captions"]:
+            raise click.BadParameter("only the novel metric reads training captions",
+                                     param_hint="--train-captions")
+        result = _evaluate_accuracy(hyps, options)
     if options["per_item_path"]:
         write_per_item(options["per_item_path"], result.per_item)
     if as_json:
@@ -49,3 +49,19 @@ def score_command(hyps, as_json, **options) -> None:
     for name, value in result.corpus.items():
         click.echo(f"{name:<{width}}  {value:.4f}")
     click.echo(f"images: {len(result.ids)}  signature: {result.signature_string()}")
+
+
+def _evaluate_accuracy(hyps: str, options: dict):
+    from capeval.evaluation import evaluate
+
+    metrics = chosen_metrics(options)
+    references = read_reference_files(options)
+    hypotheses = read_hypothesis_file(hyps, options)
+    progress = StepProgress(1 + len(metrics))
+    try:
+        return evaluate(hypotheses, references, metrics, tokenizer=options["tokenizer"],
+                        document_frequencies=options["df_path"],
+                        allow_partial=options["allow_partial"], progress=progress,
+                        sources=(hyps, ",".join(options["refs"])))
+    finally:
+        progress.close()
