@@ -19,7 +19,7 @@ from capeval.tokenizers import tokenize_groups, tokenizer_signature
 
 def evaluate_diversity(
     captions: Mapping[Any, Sequence[str]],
-    metrics: Iterable[str] = DIVERSITY_METRICS,
+    metrics: Iterable[str | DiversityMetric] = DIVERSITY_METRICS,
     *,
     references: Mapping[Any, Sequence[str]] | None = None,
     train_captions: Sequence[str] | None = None,
@@ -35,6 +35,8 @@ def evaluate_diversity(
     captions : mapping image id -> non-empty sequence of str
         The captions of each image (e.g. M samples of a captioner), in order.
     metrics : iterable of {"vocab", "novel", "div-1", "div-2", "mbleu-4", "self-cider"}
+        Registry names, or metric objects from `diversity_metrics` (built once and shared by
+        several systems).
     references : mapping image id -> sequence of str, optional
         Self-CIDEr's document frequencies come from these (as ImageCaptioning.pytorch takes
         them from the split's references), unless `document_frequencies` is given.
@@ -60,7 +62,14 @@ def evaluate_diversity(
     CapevalInputError
         For an image without captions or a caption that is not a str.
     """
-    names = _check_names(metrics)
+    metrics = list(metrics)
+    metric_objects = diversity_metrics(
+        [spec for spec in metrics if isinstance(spec, str)], references=references,
+        train_captions=train_captions, document_frequencies=document_frequencies,
+        tokenizer=tokenizer, train_source=train_source)
+    given = iter(metric_objects)
+    metric_objects = [spec if isinstance(spec, DiversityMetric) else next(given)
+                      for spec in metrics]
     ids = list(captions)
     for image_id in ids:
         caption_list = captions[image_id]
@@ -69,8 +78,8 @@ def evaluate_diversity(
                                     "needs a non-empty list of captions")
     groups = [list(captions[image_id]) for image_id in ids]
     caption_sets = tokenize_groups(groups, tokenizer)
-    metric_objects = [_build(name, references, train_captions, document_frequencies,
-                             tokenizer, train_source) for name in names]
+    if not metric_objects:
+        raise CapevalUsageError("no diversity metric to compute", option="metrics")
     stats: dict[str, Any] = {}
     corpus: dict[str, float] = {}
     columns: dict[str, Any] = {}
@@ -92,16 +101,33 @@ def evaluate_diversity(
     return Evaluation(ids, corpus, per_item, stats, by_name, signature)
 
 
-def _check_names(metrics: Iterable[str]) -> list[str]:
-    names = [name.lower() for name in metrics]
+def diversity_metrics(
+    names: Iterable[str],
+    *,
+    references: Mapping[Any, Sequence[str]] | None = None,
+    train_captions: Sequence[str] | None = None,
+    document_frequencies: DocumentFrequencies | str | None = None,
+    tokenizer: str = "ptb",
+    train_source: str = "train",
+) -> list[DiversityMetric]:
+    """Build the diversity metrics registered under `names` (arguments as `evaluate_diversity`).
+
+    References and training captions are tokenized here, once.
+
+    Raises
+    ------
+    CapevalUsageError
+        For an unknown or repeated name, or a missing input a metric needs.
+    """
+    names = [name.lower() for name in names]
     unknown = [name for name in names if name not in DIVERSITY_METRICS]
     if unknown:
         raise CapevalUsageError(f"unknown diversity metric {unknown[0]!r}; choose from "
                                 f"{', '.join(DIVERSITY_METRICS)}", option="metrics")
-    if len(set(names)) != len(names) or not names:
-        raise CapevalUsageError("list each diversity metric once, and at least one",
-                                option="metrics")
-    return names
+    if len(set(names)) != len(names):
+        raise CapevalUsageError("a diversity metric is listed twice", option="metrics")
+    return [_build(name, references, train_captions, document_frequencies, tokenizer,
+                   train_source) for name in names]
 
 
 def _build(name: str, references, train_captions, document_frequencies, tokenizer: str,
