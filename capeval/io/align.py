@@ -67,24 +67,21 @@ def align(
     """
     hyps = _canonical_keys(hypotheses, hyp_source, "hypotheses")
     _check_hypotheses(hyps, hyp_source)
-    refs = {
-        image_id: _reference_list(captions, ref_source, image_id)
-        for image_id, captions in _canonical_keys(references, ref_source, "references").items()
-    }
+    refs = check_references(references, ref_source)
     unknown = [image_id for image_id in hyps if image_id not in refs]
     if len(unknown) == len(hyps):
         raise CapevalInputError(
             hyp_source,
             None,
             f"no hypothesis id matches an image id of {ref_source} (hypotheses: "
-            f"{_show(list(hyps), 3)}; references: {_show(list(refs), 3)})",
+            f"{show_ids(list(hyps), 3)}; references: {show_ids(list(refs), 3)})",
         )
     if unknown:
         raise CapevalInputError(
             hyp_source,
             None,
             f"hypotheses for {len(unknown)} image(s) that have no references in {ref_source}: "
-            f"{_show(unknown)}",
+            f"{show_ids(unknown)}",
         )
     missing = [image_id for image_id in refs if image_id not in hyps]
     if missing and not allow_partial:
@@ -92,17 +89,34 @@ def align(
             hyp_source,
             None,
             f"no hypothesis for {len(missing)} of the {len(refs)} images in {ref_source}: "
-            f"{_show(missing)}; to score only the {len(hyps)} image(s) that have one, allow "
+            f"{show_ids(missing)}; to score only the {len(hyps)} image(s) that have one, allow "
             "partial evaluation (--allow-partial)",
         )
     if missing:
         logger.warning(
             "%s: scoring %d of the %d images in %s; %d image(s) without a hypothesis are "
             "left out: %s",
-            hyp_source, len(hyps), len(refs), ref_source, len(missing), _show(missing),
+            hyp_source, len(hyps), len(refs), ref_source, len(missing), show_ids(missing),
         )
     ids = list(hyps)
     return Aligned(ids, [hyps[i] for i in ids], [refs[i] for i in ids])
+
+
+def check_references(
+    references: Mapping[Any, Sequence[str]], source: str = "references"
+) -> dict[ImageId, list[str]]:
+    """Return the references re-keyed by canonical id, each image's captions as a new list.
+
+    Raises
+    ------
+    CapevalInputError
+        Naming `source` and the image, for an empty mapping, two keys naming one image, an
+        image without captions or a caption that is not a string.
+    """
+    return {
+        image_id: _reference_list(captions, source, image_id)
+        for image_id, captions in _canonical_keys(references, source, "references").items()
+    }
 
 
 def _canonical_keys(
@@ -157,7 +171,7 @@ def _reference_list(captions: Any, source: str, image_id: ImageId) -> list[str]:
     return captions
 
 
-def _show(ids: Sequence[ImageId], limit: int = _SHOWN_IDS) -> str:
+def show_ids(ids: Sequence[ImageId], limit: int = _SHOWN_IDS) -> str:
     """List ids for a message, at most `limit` of them."""
     shown = ", ".join(repr(image_id) for image_id in ids[:limit])
     return shown if len(ids) <= limit else f"{shown} and {len(ids) - limit} more"

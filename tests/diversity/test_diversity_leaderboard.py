@@ -80,5 +80,5 @@ def test_cli_leaderboard_of_diversity_metrics(tmp_path):
     assert names == ["varied", "repetitive"]
     refused = run_cli("leaderboard", "--refs", refs, "--metrics", "div-1", "--paired-bs",
                       *files, expect=2)
-    assert "paired tests, --baseline and --human are not defined for diversity" in \
-        refused.stderr
+    assert "paired tests, --baseline, --human and --groups are not defined for diversity" \
+        in refused.stderr
