@@ -14,7 +14,7 @@ from capeval.diversity.pairwise import MutualBleu, SelfCider
 from capeval.document_frequencies import DocumentFrequencies
 from capeval.errors import CapevalInputError, CapevalUsageError
 from capeval.evaluation import Evaluation
-from capeval.tokenizers import tokenize_groups, tokenizer_signature
+from capeval.tokenizers import tokenize, tokenize_references, tokenizer_signature
 
 
 def evaluate_diversity(
@@ -77,7 +77,7 @@ def evaluate_diversity(
             raise CapevalInputError(source, f"image {image_id!r}",
                                     "needs a non-empty list of captions")
     groups = [list(captions[image_id]) for image_id in ids]
-    caption_sets = tokenize_groups(groups, tokenizer)
+    caption_sets = tokenize_references(groups, None, tokenizer)  # one stream, image by image
     if not metric_objects:
         raise CapevalUsageError("no diversity metric to compute", option="metrics")
     stats: dict[str, Any] = {}
@@ -142,15 +142,15 @@ def _build(name: str, references, train_captions, document_frequencies, tokenize
         if train_captions is None:
             raise CapevalUsageError("novel needs the training captions (--train-captions "
                                     "FILE)", option="train_captions")
-        tokens = tokenize_groups([list(train_captions)], tokenizer)[0]
+        tokens = tokenize(list(train_captions), tokenizer)
         return Novel({tuple(caption) for caption in tokens}, train_source)
     if document_frequencies is None:
         if references is None:
             raise CapevalUsageError("self-cider needs references (--refs) or document "
                                     "frequencies (--df) for its CIDEr weights",
                                     option="references")
-        reference_tokens = tokenize_groups([list(refs) for refs in references.values()],
-                                           tokenizer)
+        reference_tokens = tokenize_references([list(refs) for refs in references.values()],
+                                               None, tokenizer)
         document_frequencies = DocumentFrequencies.from_references(
             reference_tokens, tokenizer=tokenizer_signature(tokenizer))
     elif not isinstance(document_frequencies, DocumentFrequencies):

@@ -25,6 +25,8 @@ from capeval.tokenizers.extras import require, version
 jieba = require("jieba", tokenizer="jieba", extra="zh")
 
 SIGNATURE = f"jieba-{version('jieba')}-precise+{ptb.SIGNATURE}"
+STREAM_CONTEXT = True
+"""PTB's tokens can depend on the captions after them (docs/ptb.md, "Stream context")."""
 METEOR_MODULES = ("exact",)
 """METEOR's stem, synonym and paraphrase data are English: exact matching only."""
 
@@ -45,6 +47,8 @@ def segment(caption: str) -> str:
     return " ".join(segmenter().cut(caption.strip().replace(_FULL_STOP, ""), cut_all=False))
 
 
-def tokenize_batch(captions: Iterable[str]) -> list[list[str]]:
-    """Segment each caption with jieba, then tokenize it as pycocoevalcap does (PTB, filter)."""
-    return ptb.tokenize_batch([segment(caption) for caption in checked_captions(captions)])
+def tokenize_batch(captions: Iterable[str], following: Iterable[str] = ()) -> list[list[str]]:
+    """Segment each caption with jieba, then tokenize the stream as pycocoevalcap does (PTB
+    and its filter; `following` are the stream's next captions, segmented the same way)."""
+    segmented = [segment(caption) for caption in checked_captions(captions)]
+    return ptb.tokenize_batch(segmented, ptb.stream_lookahead(map(segment, following)))
