@@ -257,7 +257,8 @@ class Evaluator:
     def _score(self, ids: list, hypotheses: Sequence[Sequence[str]], images: np.ndarray,
                progress: Callable[[str], None] | None) -> Evaluation:
         stats = self.statistics(hypotheses, images, progress)
-        corpus, columns = {}, {}
+        corpus: dict[str, float] = {}
+        columns: dict[str, np.ndarray] = {}
         for metric in self.metrics:
             corpus.update(metric.corpus_score_from_stats(stats[metric.name]))
             per_segment = metric.scores_from_stats(stats[metric.name])
