@@ -12,8 +12,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from itertools import chain
+
+import numpy as np
 
 from capeval.metrics.base import Tokens
+from capeval.metrics.meteor.arrays import expand
 from capeval.metrics.meteor.text import tokenize_field
 
 
@@ -37,17 +41,21 @@ class Corpus:
         Normalized, lowercased tokens of each distinct caption.
     words : list of str
         The distinct words of all captions; word id = index.
-    coded : list of C tuples of int
-        Each caption as word ids.
-    pairs : list of P (hyp, ref) caption indices
+    tokens : ndarray of shape (sum of caption lengths,), int64
+        The word ids of all captions, caption after caption.
+    offsets : ndarray of shape (C + 1,), int64
+        Caption c is ``tokens[offsets[c]:offsets[c + 1]]``.
+    pairs : ndarray of shape (P, 2), int64
+        The (hyp, ref) caption indices of each distinct sentence pair.
     segment_pairs : list of S lists of int
         The pair of each reference field of each segment, in reference order.
     """
 
     captions: list[tuple[str, ...]]
     words: list[str]
-    coded: list[tuple[int, ...]]
-    pairs: list[tuple[int, int]]
+    tokens: np.ndarray
+    offsets: np.ndarray
+    pairs: np.ndarray
     segment_pairs: list[list[int]]
 
     @classmethod
@@ -84,7 +92,28 @@ class Corpus:
                 pair_id.setdefault((hyp, caption_of(field)), len(pair_id))
                 for field in reference_fields(ref_tokens)
             ])
-        word_id = {word: index for index, word in
-                   enumerate(dict.fromkeys(word for caption in captions for word in caption))}
-        coded = [tuple(map(word_id.__getitem__, caption)) for caption in captions]
-        return cls(captions, list(word_id), coded, list(pair_id), segment_pairs)
+        words = list(dict.fromkeys(chain.from_iterable(captions)))
+        word_id = {word: index for index, word in enumerate(words)}
+        lengths = np.fromiter(map(len, captions), dtype=np.int64, count=len(captions))
+        tokens = np.fromiter(map(word_id.__getitem__, chain.from_iterable(captions)),
+                             dtype=np.int64, count=int(lengths.sum()))
+        pairs = np.array(list(pair_id), dtype=np.int64).reshape(-1, 2)
+        return cls(captions, words, tokens, np.concatenate([[0], np.cumsum(lengths)]), pairs,
+                   segment_pairs)
+
+    @property
+    def lengths(self) -> np.ndarray:
+        """Number of words of each caption, shape (C,)."""
+        return np.diff(self.offsets)
+
+    def pair_words(self, side: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Enumerate the words of every pair's hypothesis (`side` 0) or reference (1).
+
+        Returns
+        -------
+        pair, position, word : ndarrays of shape (sum over pairs of that caption's length,)
+            Rows ordered by pair, then position; ``word`` is the word id.
+        """
+        caption = self.pairs[:, side]
+        pair, position = expand(self.lengths[caption])
+        return pair, position, self.tokens[self.offsets[caption][pair] + position]

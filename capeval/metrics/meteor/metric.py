@@ -22,8 +22,8 @@ from capeval.metrics.base import Metric, Segments, Tokens, as_segments
 from capeval.metrics.meteor import resources
 from capeval.metrics.meteor.aligner import BEAM_SIZE, align, alignment_stats
 from capeval.metrics.meteor.corpus import Corpus, hypothesis_field, reference_fields
-from capeval.metrics.meteor.matchers import MODULES, HypothesisIndex, Lexicon, candidates
-from capeval.metrics.meteor.paraphrase import ParaphraseMatch, ParaphraseTable
+from capeval.metrics.meteor.matchers import MODULES, Lexicon, find_candidates
+from capeval.metrics.meteor.paraphrase import ParaphraseTable
 from capeval.metrics.meteor.resources import WordNetSynonyms
 from capeval.metrics.meteor.scoring import (
     CHUNKS,
@@ -149,12 +149,14 @@ class Meteor(Metric):
         stem = snowballstemmer.stemmer("english").stemWords if "stem" in self.modules else None
         synsets = self._resource("synonyms").synsets if "synonym" in self.modules else None
         lexicon = Lexicon.build(corpus.words, self._resource("function_words"), stem, synsets)
-        if table is None:
-            paraphrases: list = [()] * len(corpus.pairs)
-        else:
-            paraphrases = table.pair_matches(corpus.captions, corpus.pairs)
-        rows = _align_pairs(corpus, lexicon, paraphrases, self.modules, self.beam_size)
-        pair_stats = np.array(rows, dtype=np.int64).reshape(len(corpus.pairs), N_STATS)
+        paraphrases = None if table is None else table.pair_matches(corpus.captions, corpus.pairs)
+        candidates = find_candidates(corpus, lexicon, self.modules, paraphrases)
+        n_hyp, n_ref = (corpus.lengths[corpus.pairs[:, side]] for side in (0, 1))
+        exact_slot = self.modules.index("exact") if "exact" in self.modules else None
+        chosen = align(candidates, n_hyp, n_ref, exact_slot, self.beam_size)
+        pair_stats = alignment_stats(candidates, chosen, n_hyp, n_ref,
+                                     *(lexicon.function[corpus.pair_words(side)[2]]
+                                       for side in (0, 1)))
 
         # The best reference of each segment: strictly highest score, the first on ties.
         flat = [pair for pairs in corpus.segment_pairs for pair in pairs]
@@ -187,25 +189,3 @@ class Meteor(Metric):
             "norm": "jar-1.5",
         }
 
-
-def _align_pairs(corpus: Corpus, lexicon: Lexicon,
-                 paraphrases: Sequence[Sequence[ParaphraseMatch]], modules: tuple[str, ...],
-                 beam_size: int) -> list[list[int]]:
-    """Return the 23 jar statistics of every (hypothesis, reference) pair of `corpus`."""
-    exact_slot = modules.index("exact") if "exact" in modules else None
-    ref_words: dict[int, set[int]] = {}
-    for hyp, ref in corpus.pairs:
-        ref_words.setdefault(hyp, set()).update(corpus.coded[ref])
-    function = lexicon.function
-    indexes: dict[int, HypothesisIndex] = {}
-    rows = []
-    for (hyp, ref), pair_paraphrases in zip(corpus.pairs, paraphrases, strict=True):
-        index = indexes.get(hyp)
-        if index is None:
-            index = indexes[hyp] = HypothesisIndex(corpus.coded[hyp], lexicon, ref_words[hyp])
-        ref_ids = corpus.coded[ref]
-        by_ref = candidates(index, ref_ids, modules, lexicon, pair_paraphrases)
-        chosen = align(by_ref, len(index.hyp), exact_slot, beam_size)
-        rows.append(alignment_stats(chosen, [function[w] for w in index.hyp],
-                                    [function[w] for w in ref_ids]))
-    return rows
