@@ -21,7 +21,8 @@ from capeval.metrics.meteor import resources
 from capeval.metrics.meteor.corpus import Corpus
 from capeval.metrics.meteor.matchers import Lexicon, find_candidates
 from capeval.metrics.meteor.paraphrase import ParaphraseTable
-from capeval.metrics.meteor.resources import WordNetSynonyms
+from capeval.metrics.meteor.resources import StemHashes, WordNetSynonyms
+from capeval.metrics.meteor.text import java_hash
 
 REPO = Path(__file__).resolve().parents[2]
 TOY_ENTRIES = [  # (source, target), grouped by source as in METEOR's table files
@@ -45,7 +46,8 @@ def toy_table():
 
 def lexicon_for(words, wordnet=None):
     stem = snowballstemmer.stemmer("english").stemWords
-    return Lexicon.build(words, resources.load_function_words(), stem,
+    return Lexicon.build(words, resources.load_function_words(),
+                         lambda ws: [java_hash(s) for s in stem(list(ws))],
                          wordnet.synsets if wordnet else None)
 
 
@@ -89,6 +91,16 @@ def test_stemmer_is_snowball_as_in_the_jar():
     stem = snowballstemmer.stemmer("english").stemWord
     assert [stem(w) for w in ("added", "biologist", "realization", "running")] == [
         "ad", "biologist", "realiz", "run"]
+
+
+def test_packaged_stem_table_is_snowball_and_stems_other_words_when_met():
+    stem = snowballstemmer.stemmer("english").stemWord
+    words = ["added", "realization", "running", "dogs", "the", "couch", "a", "mice",
+             "qwzxing", "unstemmablyveryverylongwordsing", "caf\u00e9s", "", "x\0"]
+    table = StemHashes.load()
+    assert table(words).tolist() == [java_hash(stem(word)) for word in words]
+    known = [w.decode() for w in table._words[::997].tolist()]
+    assert table(known).tolist() == [java_hash(stem(word)) for word in known]
 
 
 def test_exact_then_stem_then_synonym_each_by_hypothesis_position(wordnet):

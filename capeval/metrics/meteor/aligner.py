@@ -149,7 +149,7 @@ class _KeyLayout:
                    min(_MAX_BATCH, 1 << (62 - shift)))
 
 
-_MAX_BATCH = 1 << 15
+_MAX_BATCH = 1 << 13
 """Pairs searched together at most (bounds the per-step arrays)."""
 
 

@@ -106,14 +106,23 @@ class Corpus:
         """Number of words of each caption, shape (C,)."""
         return np.diff(self.offsets)
 
+    def caption_words(self, captions: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Enumerate the words of `captions` (caption indices).
+
+        Returns
+        -------
+        row, position, word : ndarrays of shape (total length of those captions,)
+            Index into `captions`, position in the caption and word id of each word, ordered
+            by row, then position.
+        """
+        row, position = expand(self.lengths[captions])
+        return row, position, self.tokens[self.offsets[captions][row] + position]
+
     def pair_words(self, side: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Enumerate the words of every pair's hypothesis (`side` 0) or reference (1).
 
         Returns
         -------
-        pair, position, word : ndarrays of shape (sum over pairs of that caption's length,)
-            Rows ordered by pair, then position; ``word`` is the word id.
+        pair, position, word : as `caption_words` of that side's captions
         """
-        caption = self.pairs[:, side]
-        pair, position = expand(self.lengths[caption])
-        return pair, position, self.tokens[self.offsets[caption][pair] + position]
+        return self.caption_words(self.pairs[:, side])

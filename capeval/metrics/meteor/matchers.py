@@ -60,7 +60,7 @@ class Lexicon:
 
     @classmethod
     def build(cls, words: Sequence[str], function_words: Collection[str],
-              stem: Callable[[list[str]], list[str]] | None = None,
+              stem_hashes: Callable[[Sequence[str]], Sequence[int]] | None = None,
               synsets: Callable[[str], frozenset[int]] | None = None) -> Lexicon:
         """Compute the per-word data of `words`.
 
@@ -69,15 +69,16 @@ class Lexicon:
         words : sequence of str
             The distinct words of the corpus.
         function_words : collection of str
-        stem : callable, optional
-            Maps a list of words to their stems; None when the stem module is off.
+        stem_hashes : callable, optional
+            Maps words to the Java hashes of their Snowball stems (`resources.StemHashes`);
+            None when the stem module is off.
         synsets : callable, optional
             Maps a word to its synsets (``WordNetSynonyms.synsets``); None when the synonym
             module is off.
         """
         words = tuple(words)
         hash_class = _classes([java_hash(word) for word in words])
-        stem_class = _classes([java_hash(s) for s in stem(list(words))]) if stem else None
+        stem_class = None if stem_hashes is None else _classes(stem_hashes(words))
         starts = members = None
         if synsets is not None:
             starts, members = _synonyms([synsets(word) for word in words], hash_class)
@@ -117,27 +118,30 @@ def find_candidates(corpus: Corpus, lexicon: Lexicon, modules: Sequence[str],
         The pairs' paraphrase matches (`ParaphraseTable.pair_matches`); needed with the
         paraphrase module.
     """
-    hyp_pair, hyp_position, hyp_word = corpus.pair_words(0)
+    # Hypothesis words once per distinct hypothesis (its `group`), reference words per pair.
+    hypotheses, group_of_pair = np.unique(corpus.pairs[:, 0], return_inverse=True)
+    hyp_group, hyp_position, hyp_word = corpus.caption_words(hypotheses)
     ref_pair, ref_position, ref_word = corpus.pair_words(1)
-    identical = _identical_under_hash(corpus, lexicon.hash_class)
+    ref_group = group_of_pair.reshape(-1)[ref_pair]
+    hash_class = lexicon.hash_class
+    identical = _identical_under_hash(corpus, hash_class)
     blocks = []
     for slot, module in enumerate(modules):
         if module == "exact":
-            ref_row, hyp_row = _pair_join(ref_pair, lexicon.hash_class[ref_word],
-                                          hyp_pair, lexicon.hash_class[hyp_word])
+            ref_row, hyp_row = _grouped_join(ref_group, hash_class[ref_word],
+                                             hyp_group, hash_class[hyp_word])
         elif module == "stem":
             assert lexicon.stem_class is not None
-            ref_row, hyp_row = _pair_join(ref_pair, lexicon.stem_class[ref_word],
-                                          hyp_pair, lexicon.stem_class[hyp_word])
-            differ = (lexicon.hash_class[ref_word[ref_row]]
-                      != lexicon.hash_class[hyp_word[hyp_row]])
+            ref_row, hyp_row = _grouped_join(ref_group, lexicon.stem_class[ref_word],
+                                             hyp_group, lexicon.stem_class[hyp_word])
+            differ = hash_class[ref_word[ref_row]] != hash_class[hyp_word[hyp_row]]
             ref_row, hyp_row = ref_row[differ], hyp_row[differ]
         elif module == "synonym":
             assert lexicon.synonym_starts is not None and lexicon.synonym_words is not None
             starts = lexicon.synonym_starts
             row, offset = expand(starts[hyp_word + 1] - starts[hyp_word])
             synonym = lexicon.synonym_words[starts[hyp_word[row]] + offset]
-            ref_row, synonym_row = _pair_join(ref_pair, ref_word, hyp_pair[row], synonym)
+            ref_row, synonym_row = _grouped_join(ref_group, ref_word, hyp_group[row], synonym)
             hyp_row = row[synonym_row]
         elif module == "paraphrase":
             assert paraphrases is not None
@@ -161,17 +165,18 @@ def find_candidates(corpus: Corpus, lexicon: Lexicon, modules: Sequence[str],
     return Candidates(pair, ref_start, ref_len, hyp_start, hyp_len, slot_column[order])
 
 
-def _pair_join(ref_pair: np.ndarray, ref_key: np.ndarray, hyp_pair: np.ndarray,
-               hyp_key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Return every (ref row, hyp row) of the same pair with equal keys.
+def _grouped_join(query_group: np.ndarray, query_key: np.ndarray, data_group: np.ndarray,
+                  data_key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return every (query row, data row) of the same group with equal keys.
 
-    Rows come ordered by ref row, then hyp row (hyp rows must be ordered by pair, position).
+    Rows come ordered by query row, then data row (data rows must be ordered by group, then
+    position).
     """
-    stride = int(max(ref_key.max(initial=0), hyp_key.max(initial=0))) + 1
-    hyp_combined = hyp_pair * stride + hyp_key
-    order = np.argsort(hyp_combined, kind="stable")
-    ref_row, found = join(hyp_combined[order], ref_pair * stride + ref_key)
-    return ref_row, order[found]
+    stride = int(max(query_key.max(initial=0), data_key.max(initial=0))) + 1
+    combined = data_group * stride + data_key
+    order = np.argsort(combined, kind="stable")
+    query_row, found = join(combined[order], query_group * stride + query_key)
+    return query_row, order[found]
 
 
 def _identical_under_hash(corpus: Corpus, hash_class: np.ndarray) -> np.ndarray:

@@ -16,7 +16,6 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
-import snowballstemmer
 
 from capeval.metrics.base import Metric, Segments, Tokens, as_segments
 from capeval.metrics.meteor import resources
@@ -24,7 +23,7 @@ from capeval.metrics.meteor.aligner import BEAM_SIZE, align, alignment_stats
 from capeval.metrics.meteor.corpus import Corpus, hypothesis_field, reference_fields
 from capeval.metrics.meteor.matchers import MODULES, Lexicon, find_candidates
 from capeval.metrics.meteor.paraphrase import ParaphraseTable
-from capeval.metrics.meteor.resources import WordNetSynonyms
+from capeval.metrics.meteor.resources import StemHashes, WordNetSynonyms
 from capeval.metrics.meteor.scoring import (
     CHUNKS,
     N_SLOTS,
@@ -112,6 +111,7 @@ class Meteor(Metric):
                     resources.read_text("nonbreaking_prefixes.txt")),
                 "function_words": resources.load_function_words,
                 "synonyms": WordNetSynonyms.load,
+                "stems": StemHashes.load,
                 "paraphrases": lambda: ParaphraseTable.load(self.paraphrase_table),
             }
             self._data[key] = loaders[key]()
@@ -146,7 +146,7 @@ class Meteor(Metric):
         table = self._paraphrase_table(segments)
         corpus = Corpus.build(segments.hypotheses, segments.references,
                               self._resource("prefixes"))
-        stem = snowballstemmer.stemmer("english").stemWords if "stem" in self.modules else None
+        stem = self._resource("stems") if "stem" in self.modules else None
         synsets = self._resource("synonyms").synsets if "synonym" in self.modules else None
         lexicon = Lexicon.build(corpus.words, self._resource("function_words"), stem, synsets)
         paraphrases = None if table is None else table.pair_matches(corpus.captions, corpus.pairs)

@@ -256,7 +256,7 @@ class ParaphraseTable:
         return owner, starts - bounds[owner], length, node
 
 
-_CHUNK_OCCURRENCES = 1 << 16
+_CHUNK_OCCURRENCES = 1 << 13
 """Source occurrences joined at a time (bounds the temporary arrays)."""
 
 
