@@ -48,7 +48,7 @@ def lexicon_for(words, wordnet=None):
     stem = snowballstemmer.stemmer("english").stemWords
     return Lexicon.build(words, resources.load_function_words(),
                          lambda ws: [java_hash(s) for s in stem(list(ws))],
-                         wordnet.synsets if wordnet else None)
+                         (lambda ws: [wordnet.synsets(w) for w in ws]) if wordnet else None)
 
 
 def match_pair(hyp, ref, modules, wordnet=None, table=None):
@@ -58,7 +58,7 @@ def match_pair(hyp, ref, modules, wordnet=None, table=None):
     captions = [tuple(hyp_words), tuple(ref_words)]
     corpus = Corpus(captions, words, np.array([words.index(w) for w in hyp_words + ref_words]),
                     np.array([0, len(hyp_words), len(hyp_words) + len(ref_words)]),
-                    np.array([[0, 1]]), [[0]])
+                    np.array([[0, 1]]), np.array([0, 1]), np.array([0]))
     paraphrases = None if table is None else table.pair_matches(captions, corpus.pairs)
     found = find_candidates(corpus, lexicon_for(words, wordnet), modules, paraphrases)
     by_ref = [[] for _ in ref_words]

@@ -61,7 +61,8 @@ class Lexicon:
     @classmethod
     def build(cls, words: Sequence[str], function_words: Collection[str],
               stem_hashes: Callable[[Sequence[str]], Sequence[int]] | None = None,
-              synsets: Callable[[str], frozenset[int]] | None = None) -> Lexicon:
+              synsets: Callable[[Sequence[str]], Sequence[frozenset[int]]] | None = None
+              ) -> Lexicon:
         """Compute the per-word data of `words`.
 
         Parameters
@@ -73,15 +74,15 @@ class Lexicon:
             Maps words to the Java hashes of their Snowball stems (`resources.StemHashes`);
             None when the stem module is off.
         synsets : callable, optional
-            Maps a word to its synsets (``WordNetSynonyms.synsets``); None when the synonym
-            module is off.
+            Maps words to their synsets (``WordNetSynonyms.synsets`` of each); None when the
+            synonym module is off.
         """
         words = tuple(words)
         hash_class = _classes([java_hash(word) for word in words])
         stem_class = None if stem_hashes is None else _classes(stem_hashes(words))
         starts = members = None
         if synsets is not None:
-            starts, members = _synonyms([synsets(word) for word in words], hash_class)
+            starts, members = _synonyms(synsets(words), hash_class)
         function = np.array([word in function_words for word in words], dtype=bool)
         return cls(words, hash_class, stem_class, starts, members, function)
 
@@ -181,9 +182,12 @@ def _grouped_join(query_group: np.ndarray, query_key: np.ndarray, data_group: np
 
 def _identical_under_hash(corpus: Corpus, hash_class: np.ndarray) -> np.ndarray:
     """Return whether each pair's two captions are equal word by word under hashCode."""
-    classes = hash_class[corpus.tokens].tolist()
-    bounds = corpus.offsets.tolist()
-    signatures: dict[tuple[int, ...], int] = {}
-    signature = np.array([signatures.setdefault(tuple(classes[start:stop]), len(signatures))
-                          for start, stop in zip(bounds[:-1], bounds[1:])], dtype=np.int64)
-    return signature[corpus.pairs[:, 0]] == signature[corpus.pairs[:, 1]]
+    hyp, ref = corpus.pairs[:, 0], corpus.pairs[:, 1]
+    lengths = corpus.lengths
+    identical = lengths[hyp] == lengths[ref]
+    same_length = np.flatnonzero(identical)
+    row, position = expand(lengths[hyp[same_length]])
+    differ = (hash_class[corpus.tokens[corpus.offsets[hyp[same_length]][row] + position]]
+              != hash_class[corpus.tokens[corpus.offsets[ref[same_length]][row] + position]])
+    identical[same_length[np.unique(row[differ])]] = False
+    return identical

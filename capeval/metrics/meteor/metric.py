@@ -12,15 +12,24 @@ the jar's line protocol, count as spaces.
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from functools import partial
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 
-from capeval.metrics.base import Metric, Segments, Tokens, as_segments
+from capeval.metrics.base import (
+    Candidates,
+    Metric,
+    ReferenceSet,
+    Segments,
+    Tokens,
+    as_segments,
+)
 from capeval.metrics.meteor import resources
 from capeval.metrics.meteor.aligner import BEAM_SIZE, align, alignment_stats
-from capeval.metrics.meteor.corpus import Corpus, hypothesis_field, reference_fields
+from capeval.metrics.meteor.corpus import Corpus, ReferenceCaptions
 from capeval.metrics.meteor.matchers import MODULES, Lexicon, find_candidates
 from capeval.metrics.meteor.paraphrase import ParaphraseTable
 from capeval.metrics.meteor.resources import StemHashes, WordNetSynonyms
@@ -33,7 +42,9 @@ from capeval.metrics.meteor.scoring import (
     is_perfect,
     meteor_scores,
 )
-from capeval.metrics.meteor.text import parse_nonbreaking_prefixes, tokenize_field
+from capeval.metrics.meteor.text import parse_nonbreaking_prefixes
+
+T = TypeVar("T")
 
 DEFAULT_WEIGHTS = (1.0, 0.6, 0.8, 0.6)
 """Scoring weight of each module slot for English (task "rank")."""
@@ -102,6 +113,8 @@ class Meteor(Metric):
         self.paraphrase_table = paraphrase_table
         self.beam_size = beam_size
         self._data: dict[str, object] = {}
+        self._stem_hashes: dict[str, int] = {}
+        self._synsets: dict[str, frozenset[int]] = {}
 
     # -- data, loaded on first use and kept on the instance ------------------------------
     def _resource(self, key: str):
@@ -117,23 +130,32 @@ class Meteor(Metric):
             self._data[key] = loaders[key]()
         return self._data[key]
 
-    def _paraphrase_table(self, segments: Segments) -> ParaphraseTable | None:
+    def _paraphrase_table(self, words: list[str]) -> ParaphraseTable | None:
         """Return the paraphrase table to use (None without the paraphrase module).
 
         A METEOR ``.gz`` table is read for each corpus, keeping only entries whose words all
-        occur in its normalized captions.
+        occur in its normalized captions (`words`).
         """
         if "paraphrase" not in self.modules:
             return None
         if self.paraphrase_table is None or self.paraphrase_table.suffix != ".gz":
             return self._resource("paraphrases")
-        prefixes = self._resource("prefixes")
-        fields = {hypothesis_field(hyp) for hyp in segments.hypotheses}
-        fields.update(field for refs in segments.references for field in reference_fields(refs))
-        vocabulary = {token for field in fields for token in tokenize_field(field, prefixes)}
-        return ParaphraseTable.from_gz(self.paraphrase_table, vocabulary)
+        return ParaphraseTable.from_gz(self.paraphrase_table, set(words))
 
     # -- statistics ------------------------------------------------------------------------
+    def prepare_references(self, references: ReferenceSet) -> ReferenceCaptions:
+        """Normalize the references once: the reference side of every later call."""
+        return ReferenceCaptions.build(references.references, self._resource("prefixes"))
+
+    def _candidate_stats(self, candidates: Candidates, prepared: ReferenceCaptions) -> np.ndarray:
+        stats = self._jar_stats(candidates.hypotheses, candidates.images, prepared)
+        stats[is_perfect(stats), CHUNKS] = 0.0
+        return stats
+
+    def _segment_stats(self, segments: Segments) -> np.ndarray:
+        candidates = segments.candidates()
+        return self._candidate_stats(candidates, self.prepare_references(candidates.references))
+
     def jar_stats(self, hypotheses: Sequence[Tokens] | Segments,
                   references: Sequence[Sequence[Tokens]] | None = None) -> np.ndarray:
         """Return the jar's ``SCORE`` statistics of each segment, shape (S, 23), float64.
@@ -142,13 +164,15 @@ class Meteor(Metric):
         statistics of the best-scoring reference (the first one on ties). Arguments as for
         `segment_stats`.
         """
-        segments = as_segments(hypotheses, references)
-        table = self._paraphrase_table(segments)
-        corpus = Corpus.build(segments.hypotheses, segments.references,
-                              self._resource("prefixes"))
-        stem = self._resource("stems") if "stem" in self.modules else None
-        synsets = self._resource("synonyms").synsets if "synonym" in self.modules else None
-        lexicon = Lexicon.build(corpus.words, self._resource("function_words"), stem, synsets)
+        candidates = as_segments(hypotheses, references).candidates()
+        return self._jar_stats(candidates.hypotheses, candidates.images,
+                               self.prepare_references(candidates.references))
+
+    def _jar_stats(self, hypotheses: Sequence[Tokens], images: np.ndarray,
+                   references: ReferenceCaptions) -> np.ndarray:
+        corpus = Corpus.build(hypotheses, images, references, self._resource("prefixes"))
+        table = self._paraphrase_table(corpus.words)
+        lexicon = self._lexicon(corpus.words)
         paraphrases = None if table is None else table.pair_matches(corpus.captions, corpus.pairs)
         candidates = find_candidates(corpus, lexicon, self.modules, paraphrases)
         n_hyp, n_ref = (corpus.lengths[corpus.pairs[:, side]] for side in (0, 1))
@@ -159,20 +183,28 @@ class Meteor(Metric):
                                        for side in (0, 1)))
 
         # The best reference of each segment: strictly highest score, the first on ties.
-        flat = [pair for pairs in corpus.segment_pairs for pair in pairs]
-        stats = pair_stats[flat]
-        scores = meteor_scores(stats, self.weights, self.parameters).tolist()
-        best, start = [], 0
-        for pairs in corpus.segment_pairs:
-            segment = scores[start:start + len(pairs)]
-            best.append(start + segment.index(max(segment)))
-            start += len(pairs)
+        stats = pair_stats[corpus.segment_pairs]
+        if not len(stats):
+            return np.zeros((0, N_STATS))
+        scores = meteor_scores(stats, self.weights, self.parameters)
+        starts = corpus.segment_starts[:-1]
+        segment = np.repeat(np.arange(len(starts)), np.diff(corpus.segment_starts))
+        best_score = np.maximum.reduceat(scores, starts)[segment]
+        rows = np.arange(len(scores))
+        best = np.minimum.reduceat(np.where(scores == best_score, rows, len(rows)), starts)
         return stats[best].astype(np.float64)
 
-    def _segment_stats(self, segments: Segments) -> np.ndarray:
-        stats = self.jar_stats(segments)
-        stats[is_perfect(stats), CHUNKS] = 0.0
-        return stats
+    def _lexicon(self, words: list[str]) -> Lexicon:
+        """Return the lexicon of `words`; stems and synsets of words met before are reused."""
+        stem = synsets = None
+        if "stem" in self.modules:
+            table = self._resource("stems")
+            stem = partial(_remember, self._stem_hashes, compute=lambda new: table(new).tolist())
+        if "synonym" in self.modules:
+            wordnet = self._resource("synonyms")
+            synsets = partial(_remember, self._synsets,
+                              compute=lambda new: [wordnet.synsets(word) for word in new])
+        return Lexicon.build(words, self._resource("function_words"), stem, synsets)
 
     def scores_from_stats(self, stats: np.ndarray) -> np.ndarray:
         return meteor_scores(stats, self.weights, self.parameters)[..., np.newaxis]
@@ -189,3 +221,17 @@ class Meteor(Metric):
             "norm": "jar-1.5",
         }
 
+
+WORD_CACHE_LIMIT = 1 << 18
+"""Words whose stem hash and synsets a `Meteor` keeps across calls (then it starts afresh)."""
+
+
+def _remember(cache: dict[str, T], words: Sequence[str],
+              compute: Callable[[list[str]], list[T]]) -> list[T]:
+    """Return ``compute``'s value for each word, computing only words not in `cache`."""
+    new = [word for word in words if word not in cache]
+    if len(cache) + len(new) > WORD_CACHE_LIMIT:
+        cache.clear()
+        new = list(words)
+    cache.update(zip(new, compute(new)))
+    return [cache[word] for word in words]

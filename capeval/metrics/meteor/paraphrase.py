@@ -13,7 +13,7 @@ import gzip
 import json
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from itertools import zip_longest
+from itertools import chain, zip_longest
 from pathlib import Path
 
 import numpy as np
@@ -247,7 +247,9 @@ class ParaphraseTable:
         inside = np.ones(len(sequence), dtype=bool)
         inside[bounds[1:] - 1] = False  # one -1 after each caption: n-grams never straddle two
         get = self._token_id.get
-        sequence[inside] = [get(token, -1) for caption in captions for token in caption]
+        code = {word: get(word, -1) for word in dict.fromkeys(chain.from_iterable(captions))}
+        sequence[inside] = np.fromiter(map(code.__getitem__, chain.from_iterable(captions)),
+                                       dtype=np.int64, count=int(lengths.sum()))
         columns = []
         for length, (starts, nodes) in enumerate(self._ngram_nodes(sequence), start=1):
             columns.append((starts, np.full(len(starts), length), nodes))
