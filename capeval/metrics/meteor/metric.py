@@ -12,7 +12,9 @@ the jar's line protocol, count as spaces.
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
 from typing import TypeVar
@@ -114,6 +116,8 @@ class Meteor(Metric):
         self.beam_size = beam_size
         self._data: dict[str, object] = {}
         self._stem_hashes: dict[str, int] = {}
+        self.stage_seconds: dict[str, float] = {}
+        """Wall-clock seconds spent in each stage since construction (for profiling)."""
         self._synsets: dict[str, frozenset[int]] = {}
 
     # -- data, loaded on first use and kept on the instance ------------------------------
@@ -145,7 +149,9 @@ class Meteor(Metric):
     # -- statistics ------------------------------------------------------------------------
     def prepare_references(self, references: ReferenceSet) -> ReferenceCaptions:
         """Normalize the references once: the reference side of every later call."""
-        return ReferenceCaptions.build(references.references, self._resource("prefixes"))
+        prefixes = self._resource("prefixes")
+        with self._stage("corpus preparation"):
+            return ReferenceCaptions.build(references.references, prefixes)
 
     def _candidate_stats(self, candidates: Candidates, prepared: ReferenceCaptions) -> np.ndarray:
         stats = self._jar_stats(candidates.hypotheses, candidates.images, prepared)
@@ -170,17 +176,24 @@ class Meteor(Metric):
 
     def _jar_stats(self, hypotheses: Sequence[Tokens], images: np.ndarray,
                    references: ReferenceCaptions) -> np.ndarray:
-        corpus = Corpus.build(hypotheses, images, references, self._resource("prefixes"))
-        table = self._paraphrase_table(corpus.words)
-        lexicon = self._lexicon(corpus.words)
-        paraphrases = None if table is None else table.pair_matches(corpus.captions, corpus.pairs)
-        candidates = find_candidates(corpus, lexicon, self.modules, paraphrases)
-        n_hyp, n_ref = (corpus.lengths[corpus.pairs[:, side]] for side in (0, 1))
-        exact_slot = self.modules.index("exact") if "exact" in self.modules else None
-        chosen = align(candidates, n_hyp, n_ref, exact_slot, self.beam_size)
-        pair_stats = alignment_stats(candidates, chosen, n_hyp, n_ref,
-                                     *(lexicon.function[corpus.pair_words(side)[2]]
-                                       for side in (0, 1)))
+        prefixes = self._resource("prefixes")
+        with self._stage("corpus preparation"):
+            corpus = Corpus.build(hypotheses, images, references, prefixes)
+        with self._stage("paraphrase table"):
+            table = self._paraphrase_table(corpus.words)
+        with self._stage("lexicon"):
+            lexicon = self._lexicon(corpus.words)
+        with self._stage("paraphrase matching"):
+            paraphrases = (None if table is None
+                           else table.pair_matches(corpus.captions, corpus.pairs))
+        with self._stage("alignment"):
+            candidates = find_candidates(corpus, lexicon, self.modules, paraphrases)
+            n_hyp, n_ref = (corpus.lengths[corpus.pairs[:, side]] for side in (0, 1))
+            exact_slot = self.modules.index("exact") if "exact" in self.modules else None
+            chosen = align(candidates, n_hyp, n_ref, exact_slot, self.beam_size)
+            pair_stats = alignment_stats(candidates, chosen, n_hyp, n_ref,
+                                         *(lexicon.function[corpus.pair_words(side)[2]]
+                                           for side in (0, 1)))
 
         # The best reference of each segment: strictly highest score, the first on ties.
         stats = pair_stats[corpus.segment_pairs]
@@ -193,6 +206,15 @@ class Meteor(Metric):
         rows = np.arange(len(scores))
         best = np.minimum.reduceat(np.where(scores == best_score, rows, len(rows)), starts)
         return stats[best].astype(np.float64)
+
+    @contextmanager
+    def _stage(self, name: str) -> Iterator[None]:
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.stage_seconds[name] = (self.stage_seconds.get(name, 0.0)
+                                        + time.perf_counter() - start)
 
     def _lexicon(self, words: list[str]) -> Lexicon:
         """Return the lexicon of `words`; stems and synsets of words met before are reused."""
