@@ -261,7 +261,7 @@ class _Search:
 
         # The state itself takes the fixed match, passes through, or skips (closing its chunk);
         # the distances of its children were charged to it.
-        fixed = low
+        fixed = np.minimum(low, len(self.distance) - 1)  # used where `at_fixed` only
         key = np.where(
             at_fixed,
             state.key + self.distance[fixed] - self.gain[fixed] * score
