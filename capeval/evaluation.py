@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -25,8 +25,14 @@ from capeval.io import align, check_references
 from capeval.metrics import DEFAULT_METRICS, Metric, metric_class
 from capeval.metrics.base import Candidates, ReferenceSet
 from capeval.metrics.cider import CiderD
+from capeval.errors import CapevalUsageError
 from capeval.io.ids import canonical_id
-from capeval.tokenizers import tokenize_in_order, tokenize_references, tokenizer_signature
+from capeval.tokenizers import (
+    meteor_modules,
+    tokenize_in_order,
+    tokenize_references,
+    tokenizer_signature,
+)
 
 MetricSpec = str | Metric
 
@@ -105,7 +111,8 @@ class Evaluator:
     ) -> None:
         captions = check_references(_as_reference_mapping(references), source)
         tokens = tokenize_references(list(captions.values()), None, tokenizer)
-        self._setup(list(captions), tokens, resolve_metrics(metrics, document_frequencies),
+        self._setup(list(captions), tokens,
+                    resolve_metrics(metrics, document_frequencies, tokenizer=tokenizer),
                     tokenizer, source)
         self._captions: dict[Any, list[str]] | None = captions
 
@@ -136,7 +143,8 @@ class Evaluator:
         if len(ids) != len(references):
             raise ValueError(f"got {len(ids)} ids but {len(references)} reference lists")
         evaluator = cls.__new__(cls)
-        evaluator._setup(list(ids), references, resolve_metrics(metrics, document_frequencies),
+        evaluator._setup(list(ids), references,
+                         resolve_metrics(metrics, document_frequencies, tokenizer=tokenizer),
                          tokenizer, "references")
         evaluator._captions = None
         return evaluator
@@ -327,7 +335,7 @@ def evaluate(
     CapevalInputError
         When ids do not match or a caption is not a string.
     """
-    metric_objects = resolve_metrics(metrics, document_frequencies)
+    metric_objects = resolve_metrics(metrics, document_frequencies, tokenizer=tokenizer)
     reference_mapping = _as_reference_mapping(references)
     ids, hyps, refs = align(_as_mapping(hypotheses), reference_mapping,
                             hyp_source=sources[0], ref_source=sources[1],
@@ -397,23 +405,34 @@ def format_signature(signature: Mapping[str, str]) -> str:
 
 
 def resolve_metrics(
-    metrics: Iterable[MetricSpec], document_frequencies: DocumentFrequencies | str | None
+    metrics: Iterable[MetricSpec], document_frequencies: DocumentFrequencies | str | None,
+    tokenizer: str = "ptb",
 ) -> list[Metric]:
     """Return metric objects for registry names (CIDEr-D gets `document_frequencies`) or objects.
+
+    METEOR named with a tokenizer for another language than English matches exactly only
+    (`capeval.tokenizers.meteor_modules`).
 
     Raises
     ------
     ValueError
         For an unknown or repeated metric, or none at all.
+    CapevalUsageError
+        For a METEOR object with English-only modules and such a tokenizer.
     """
+    language_modules = meteor_modules(tokenizer)
+    meteor = metric_class("meteor")
     objects = []
     for spec in metrics:
         if isinstance(spec, Metric):
+            _check_meteor_modules(spec, meteor, language_modules, tokenizer)
             objects.append(spec)
             continue
         metric = metric_class(spec)
         if document_frequencies is not None and issubclass(metric, CiderD):
             objects.append(metric(document_frequencies))
+        elif language_modules is not None and issubclass(metric, meteor):
+            objects.append(cast(Any, metric)(modules=language_modules))  # METEOR's option
         else:
             objects.append(metric())
     names = [metric.name for metric in objects]
@@ -423,6 +442,18 @@ def resolve_metrics(
     if not objects:
         raise ValueError("no metric to compute")
     return objects
+
+
+def _check_meteor_modules(metric: Metric, meteor: type[Metric], allowed: tuple[str, ...] | None,
+                          tokenizer: str) -> None:
+    if allowed is None or not isinstance(metric, meteor):
+        return
+    english = [module for module in getattr(metric, "modules") if module not in allowed]
+    if english:
+        raise CapevalUsageError(
+            f"METEOR's {', '.join(english)} matching is English-only; with the {tokenizer} "
+            f"tokenizer use the modules {', '.join(allowed)} (--meteor-modules "
+            f"{','.join(allowed)})", option="metrics")
 
 
 def _references_per_image(counts: Sequence[int]) -> str:

@@ -5,7 +5,9 @@ import json
 
 import click
 
+from capeval.diversity import DIVERSITY_METRICS
 from capeval.io import write_per_item
+from capeval.cli.diversity import evaluate_files
 from capeval.cli.inputs import (
     StepProgress,
     chosen_metrics,
@@ -23,6 +25,9 @@ from capeval.cli.inputs import (
 @click.option("--hyps", required=True, metavar="FILE", help="Hypothesis captions, one per image.")
 @scoring_options
 @group_options
+@click.option("--train-captions", metavar="FILE",
+              help="Training captions for the novel metric (one per line, or any references "
+                   "file; Karpathy JSON: its train and restval splits).")
 @click.option("--json", "as_json", is_flag=True, help="Print corpus scores as one JSON object.")
 def score_command(hyps, as_json, **options) -> None:
     """Score hypotheses against references (BLEU-1..4, METEOR, ROUGE-L, CIDEr-D).
@@ -30,25 +35,36 @@ def score_command(hyps, as_json, **options) -> None:
     Formats are detected (COCO, Karpathy, plain text, CSV/TSV/JSON Lines); the numbers are
     those of pycocoevalcap's COCOEvalCap. With --groups, the entire set and every group are
     scored as separate evaluations (each with its own CIDEr-D document frequencies, as the
-    nocaps scripts do) and --json prints {"entire": {...}, "<group>": {...}, ...}.
+    nocaps scripts do) and --json prints {"entire": {...}, "<group>": {...}, ...}. With
+    diversity metrics (--metrics div-1,...), HYPS holds several captions per image (repeated
+    image ids).
     """
-    metrics = chosen_metrics(options)
-    references = read_reference_files(options)
-    hypotheses = read_hypothesis_file(hyps, options)
-    groups = read_group_file(options)
-    settings = dict(tokenizer=options["tokenizer"], document_frequencies=options["df_path"],
-                    allow_partial=options["allow_partial"],
-                    sources=(hyps, ",".join(options["refs"])))
-    if groups is not None:
-        _score_groups(hypotheses, references, groups, metrics, settings, as_json, options)
-        return
-    from capeval.evaluation import evaluate
+    if set(options["metric_names"]) & set(DIVERSITY_METRICS):
+        if options["groups_path"]:
+            raise click.BadParameter("per-group breakdowns are not available for diversity "
+                                     "metrics", param_hint="--groups")
+        result = evaluate_files(hyps, options)
+    else:
+        if options["train_captions"]:
+            raise click.BadParameter("only the novel metric reads training captions",
+                                     param_hint="--train-captions")
+        metrics = chosen_metrics(options)
+        references = read_reference_files(options)
+        hypotheses = read_hypothesis_file(hyps, options)
+        groups = read_group_file(options)
+        settings = dict(tokenizer=options["tokenizer"], document_frequencies=options["df_path"],
+                        allow_partial=options["allow_partial"],
+                        sources=(hyps, ",".join(options["refs"])))
+        if groups is not None:
+            _score_groups(hypotheses, references, groups, metrics, settings, as_json, options)
+            return
+        from capeval.evaluation import evaluate
 
-    progress = StepProgress(1 + len(metrics))
-    try:
-        result = evaluate(hypotheses, references, metrics, progress=progress, **settings)
-    finally:
-        progress.close()
+        progress = StepProgress(1 + len(metrics))
+        try:
+            result = evaluate(hypotheses, references, metrics, progress=progress, **settings)
+        finally:
+            progress.close()
     if options["per_item_path"]:
         write_per_item(options["per_item_path"], result.per_item)
     if as_json:

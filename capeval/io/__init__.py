@@ -17,7 +17,7 @@ from __future__ import annotations
 from capeval.io.align import Aligned, align, check_references
 from capeval.io.detect import FORMATS
 from capeval.io.ids import ImageId, canonical_id
-from capeval.io.readers import read_hypotheses, read_references
+from capeval.io.readers import read_caption_sets, read_hypotheses, read_references
 from capeval.io.writers import write_per_item, write_results
 
 __all__ = [
@@ -27,6 +27,7 @@ __all__ = [
     "align",
     "canonical_id",
     "check_references",
+    "read_caption_sets",
     "read_hypotheses",
     "read_references",
     "write_per_item",

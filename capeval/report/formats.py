@@ -73,7 +73,10 @@ def notes(board: Leaderboard, grouped: GroupedLeaderboard | None = None) -> list
         lines.append(f"* p < 0.05, ** p < 0.01: {TESTS[settings['test']]} test against "
                      f"{settings['baseline']} ({settings['n_bootstrap']} "
                      f"{'resamples' if settings['test'] == 'bs' else 'trials'}, two-sided).")
-    if settings["human"]:
+    if settings.get("no_interval"):
+        lines.append(f"No interval for {', '.join(settings['no_interval'])}: a count over the "
+                     "whole corpus, not a function of per-image statistics.")
+    elif settings["human"]:
         lines.append(f"{HUMAN}: each reference scored against the other references of its "
                      f"image, in {settings['n_folds']} leave-one-out folds; every system is "
                      "scored against the same reduced reference sets and averaged over folds.")

@@ -97,9 +97,9 @@ class Leaderboard:
         return _cell(self.scores, system, score)
 
     def interval(self, system: str, score: str) -> tuple[float, float] | None:
-        """The (low, high) confidence interval of a score; None without bootstrap."""
-        if self.ci_low is None or self.ci_high is None:
-            return None
+        """The (low, high) confidence interval of a score; None without one."""
+        if self.ci_low is None or self.ci_high is None or np.isnan(_cell(self.ci_low, system, score)):
+            return None  # (NaN: a score without an interval, e.g. a corpus-level count)
         return _cell(self.ci_low, system, score), _cell(self.ci_high, system, score)
 
     def p_value(self, system: str, score: str) -> float | None:
@@ -119,7 +119,7 @@ class Leaderboard:
 
         Systems are ranked best first; ``ci`` maps a score to ``[low, high]`` and ``p`` to the
         p-value against the baseline (both empty when not computed; ``p`` is empty on the
-        baseline itself).
+        baseline itself; a score without an interval, e.g. Vocab, is left out of ``ci``).
         """
         systems = []
         for name in self.systems:
@@ -218,7 +218,8 @@ def leaderboard(
     notify = progress or (lambda step: None)
     names = list(systems)
     sources = {name: (sources or {}).get(name, name) for name in names}
-    metric_objects = resolve_metrics(metrics, _load_once(document_frequencies))
+    metric_objects = resolve_metrics(metrics, _load_once(document_frequencies),
+                                     tokenizer=tokenizer)
     test, baseline = _check_settings(names, metric_objects, test, baseline, human, sort,
                                      n_bootstrap, ci)
     score_names = _column_order(metric_objects)
