@@ -22,7 +22,9 @@ def _module(method: str):
     return import_module(TOKENIZERS[method])
 
 
-def tokenize(captions: Iterable[str], method: str = "ptb") -> list[list[str]]:
+def tokenize(
+    captions: Iterable[str], method: str = "ptb", *, following: Sequence[str] = ()
+) -> list[list[str]]:
     """Tokenize each caption; returns one token list per caption, in input order.
 
     Parameters
@@ -31,8 +33,18 @@ def tokenize(captions: Iterable[str], method: str = "ptb") -> list[list[str]]:
     method : {"ptb", "none"}, default="ptb"
         ``ptb`` reproduces pycocoevalcap's PTBTokenizer (CoreNLP 3.4.1, lowercased, its
         punctuation filter); ``none`` splits pre-tokenized text on whitespace.
+    following : sequence of str, default=()
+        The captions that come after `captions` in the same stream (see
+        `stream_lookahead`). Today's tokenizers give each caption tokens of its own, so
+        they ignore it.
     """
     return _module(method).tokenize_batch(captions)
+
+
+def stream_lookahead(rest: Iterable[str]) -> tuple[str, ...]:
+    """Return the captions of `rest` (the stream after a block) that the block's tokens can
+    depend on, for `tokenize`'s `following`; reads `rest` lazily."""
+    return ()
 
 
 def tokenize_groups(
