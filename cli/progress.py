@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import sys
 import time
-from typing import Any
+from typing import Any, TextIO
 
 import click
 
@@ -11,13 +11,14 @@ import click
 class ChunkProgress:
     """A `capeval.streaming.driver.Progress` callback drawing one click progress bar per step.
 
-    Draws only when stderr is a terminal (or `enabled`); stdout is never touched.
+    Draws on `stream` (default: stderr) only when it is a terminal; stdout is never touched.
     """
 
     LABELS = {"tokenize": "tokenizing", "score": "scoring"}
 
-    def __init__(self, enabled: bool | None = None) -> None:
-        self.enabled = sys.stderr.isatty() if enabled is None else enabled
+    def __init__(self, stream: TextIO | None = None) -> None:
+        self.stream = stream or sys.stderr
+        self.enabled = self.stream.isatty()
         self._step: str | None = None
         self._bar: Any = None
         self._done = 0
@@ -30,7 +31,7 @@ class ChunkProgress:
             self.close()
             self._step, self._done, self._started = step, 0, time.monotonic()
             self._bar = click.progressbar(
-                length=total, label=f"{self.LABELS.get(step, step):<10}", file=sys.stderr,
+                length=total, label=f"{self.LABELS.get(step, step):<10}", file=self.stream,
                 show_pos=True, show_eta=True, item_show_func=self._rate,
             ).__enter__()
         self._bar.update(done - self._done, done)
@@ -41,6 +42,12 @@ class ChunkProgress:
         if not done or elapsed <= 0:
             return None
         return f"{done / elapsed:,.0f} images/s"
+
+    def __enter__(self) -> ChunkProgress:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
 
     def close(self) -> None:
         """Finish the current bar, if any."""

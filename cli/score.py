@@ -2,8 +2,13 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
 
 import click
+
+from capeval.errors import CapevalUsageError
 
 from capeval.cli.inputs import (
     chosen_metrics,
@@ -19,8 +24,11 @@ from capeval.cli.progress import ChunkProgress
 @click.option("--hyps", required=True, metavar="FILE", help="Hypothesis captions, one per image.")
 @scoring_options
 @streaming_options
+@click.option("--dask", "dask_address", metavar="ADDRESS|local",
+              help="Score on a Dask cluster: a scheduler address (tcp://host:8786), or `local` "
+                   "for a LocalCluster of --jobs worker processes (needs capeval[dask]).")
 @click.option("--json", "as_json", is_flag=True, help="Print corpus scores as one JSON object.")
-def score_command(hyps, as_json, **options) -> None:
+def score_command(hyps, as_json, dask_address, **options) -> None:
     """Score hypotheses against references (BLEU-1..4, METEOR, ROUGE-L, CIDEr-D).
 
     Formats are detected (COCO, Karpathy, plain text, CSV/TSV/JSON Lines); the numbers are
@@ -29,18 +37,15 @@ def score_command(hyps, as_json, **options) -> None:
     """
     from capeval.streaming import evaluate_files
 
-    progress = ChunkProgress()
-    try:
+    with _cluster(dask_address, options["jobs"]) as client, ChunkProgress() as progress:
         result = evaluate_files(
             hyps, options["refs"], chosen_metrics(options), tokenizer=options["tokenizer"],
             document_frequencies=options["df_path"], allow_partial=options["allow_partial"],
             per_item=options["per_item_path"], chunk_size=options["chunk_size"],
-            jobs=options["jobs"], progress=progress, hypotheses_format=options["hyps_format"],
-            references_format=options["refs_format"], id_field=options["id_field"],
-            caption_field=options["caption_field"],
+            jobs=options["jobs"], client=client, progress=progress,
+            hypotheses_format=options["hyps_format"], references_format=options["refs_format"],
+            id_field=options["id_field"], caption_field=options["caption_field"],
             caption_fields=_fields(options["caption_fields"]), split=options["split"])
-    finally:
-        progress.close()
     if as_json:
         click.echo(json.dumps(result.corpus))
         return
@@ -52,3 +57,20 @@ def score_command(hyps, as_json, **options) -> None:
 
 def _fields(value: str | None) -> list[str] | None:
     return value.split(",") if value else None
+
+
+@contextmanager
+def _cluster(address: str | None, jobs: int) -> Iterator[Any]:
+    """Yield a Dask client for --dask (None without it)."""
+    if address is None:
+        yield None
+        return
+    try:
+        import distributed  # noqa: F401 - the optional extra
+    except ImportError:
+        raise CapevalUsageError("--dask needs Dask: pip install 'capeval[dask]'",
+                                option="dask") from None
+    from capeval.streaming.dask import connect
+
+    with connect(address, jobs) as client:
+        yield client

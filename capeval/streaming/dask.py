@@ -63,7 +63,7 @@ def connect(address: str, workers: int) -> Iterator[Any]:
             yield client
         return
     with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                      dashboard_address=None) as cluster, Client(cluster) as client:
+                      dashboard_address=":0") as cluster, Client(cluster) as client:
         yield client
 
 
@@ -204,9 +204,8 @@ def evaluate_collection(
             bound = client.submit(Settings.with_document_frequencies, shared, tables[0])
         statistics = [client.submit(chunk_statistics, bound, part) for part in images]
         totals: dict[str, np.ndarray | None] = {metric.name: None for metric in settings.metrics}
-        writer = per_item_writer(per_item, settings)
         done = 0
-        try:
+        with per_item_writer(per_item, settings) as writer:
             for part, stats_future, size in zip(images, statistics, sizes, strict=True):
                 stats = stats_future.result()
                 for metric in settings.metrics:
@@ -218,9 +217,6 @@ def evaluate_collection(
                 if progress is not None:
                     progress("score", done, sum(sizes))
                 stats_future.release()
-        finally:
-            if writer is not None:
-                writer.close()
     return evaluation_result(settings, totals, sum(sizes), counts)
 
 

@@ -13,7 +13,9 @@ the scores equal those of `capeval.evaluate` on the same inputs.
 """
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from functools import partial
 from dataclasses import dataclass, field
 from itertools import islice
@@ -117,8 +119,7 @@ def evaluate_store(
     bound = settings if tables.empty else settings.with_document_frequencies(tables.result())
 
     totals: dict[str, np.ndarray | None] = {metric.name: None for metric in settings.metrics}
-    writer = per_item_writer(per_item, settings)
-    try:
+    with per_item_writer(per_item, settings) as writer:
         done = 0
         for (ids, _, _), stats in run(chunk_statistics, bound,
                                       _batches(store.tokens(), chunk_size)):
@@ -128,18 +129,33 @@ def evaluate_store(
                 writer.write_scores(ids, image_scores(settings, stats))
             done += len(ids)
             notify("score", done, total)
-    finally:
-        if writer is not None:
-            writer.close()
     return evaluation_result(settings, totals, total, counts)
 
 
-def per_item_writer(per_item: str | Path | None, settings: Settings) -> PerItemWriter | None:
-    """Open the per-image file (None: no file), one column per score of the metrics."""
+@contextmanager
+def per_item_writer(
+    per_item: str | Path | None, settings: Settings
+) -> Iterator[PerItemWriter | None]:
+    """Yield a writer of the per-image file (None: no file), one column per score.
+
+    The rows go to a temporary file next to `per_item`, renamed to it when the block ends
+    without an error (and deleted otherwise), so a failed run leaves no partial file.
+    """
     if per_item is None:
-        return None
-    return PerItemWriter(per_item, [name for metric in settings.metrics
-                                    for name in metric.score_names])
+        yield None
+        return
+    path = Path(per_item)
+    partial_path = path.with_name(f".{path.name}.partial{path.suffix}")
+    writer = PerItemWriter(partial_path, [name for metric in settings.metrics
+                                          for name in metric.score_names])
+    try:
+        yield writer
+    except BaseException:
+        writer.close()
+        partial_path.unlink(missing_ok=True)
+        raise
+    writer.close()
+    os.replace(partial_path, path)
 
 
 def image_scores(settings: Settings, stats: dict[str, np.ndarray]) -> np.ndarray:

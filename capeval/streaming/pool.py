@@ -12,10 +12,15 @@ import sys
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
 
 _Item = TypeVar("_Item")
 _Result = TypeVar("_Result")
+
+class WorkerLostError(RuntimeError):
+    """A worker process died (killed, or out of memory); the run gives no result."""
+
 
 _state: dict[str, Any] = {}
 """In a worker: the function and settings `ordered_map` installed."""
@@ -69,6 +74,11 @@ def ordered_map(
             while pending:
                 done, future = pending.popleft()
                 yield done, future.result()
+        except BrokenProcessPool:
+            raise WorkerLostError(
+                "a worker process died (killed, or out of memory); no result was produced; "
+                "run again, with fewer --jobs or a smaller --chunk-size if memory is short"
+            ) from None
         finally:
             for _, future in pending:
                 future.cancel()
