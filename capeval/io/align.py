@@ -87,7 +87,7 @@ def align(
 class IdSample(NamedTuple):
     """A set of image ids, for messages: how many there are and the first few of them."""
 
-    count: int
+    total: int
     first: list[ImageId]
 
     @classmethod
@@ -123,33 +123,33 @@ def check_pairing(
     CapevalInputError
         As `align` does.
     """
-    if unknown.count == hypotheses.count:
+    if unknown.total == hypotheses.total:
         raise CapevalInputError(
             hyp_source,
             None,
             f"no hypothesis id matches an image id of {ref_source} (hypotheses: "
             f"{_show(hypotheses, 3)}; references: {_show(references, 3)})",
         )
-    if unknown.count:
+    if unknown.total:
         raise CapevalInputError(
             hyp_source,
             None,
-            f"hypotheses for {unknown.count} image(s) that have no references in "
+            f"hypotheses for {unknown.total} image(s) that have no references in "
             f"{ref_source}: {_show(unknown)}",
         )
-    if missing.count and not allow_partial:
+    if missing.total and not allow_partial:
         raise CapevalInputError(
             hyp_source,
             None,
-            f"no hypothesis for {missing.count} of the {references.count} images in "
-            f"{ref_source}: {_show(missing)}; to score only the {hypotheses.count} image(s) that "
+            f"no hypothesis for {missing.total} of the {references.total} images in "
+            f"{ref_source}: {_show(missing)}; to score only the {hypotheses.total} image(s) that "
             "have one, allow partial evaluation (--allow-partial)",
         )
-    if missing.count:
+    if missing.total:
         logger.warning(
             "%s: scoring %d of the %d images in %s; %d image(s) without a hypothesis are "
             "left out: %s",
-            hyp_source, hypotheses.count, references.count, ref_source, missing.count,
+            hyp_source, hypotheses.total, references.total, ref_source, missing.total,
             _show(missing),
         )
 
@@ -209,4 +209,4 @@ def _reference_list(captions: Any, source: str, image_id: ImageId) -> list[str]:
 def _show(ids: IdSample, limit: int = SHOWN_IDS) -> str:
     """List ids for a message, at most `limit` of them."""
     shown = ", ".join(repr(image_id) for image_id in ids.first[:limit])
-    return shown if ids.count <= limit else f"{shown} and {ids.count - limit} more"
+    return shown if ids.total <= limit else f"{shown} and {ids.total - limit} more"

@@ -28,6 +28,7 @@ from capeval import __version__
 from capeval.document_frequencies import DocumentFrequencies
 from capeval.evaluation import format_signature
 from capeval.io import PerItemWriter
+from capeval.io.source import PathLike
 from capeval.streaming import DEFAULT_CHUNK_SIZE
 from capeval.streaming.chunks import chunked
 from capeval.streaming.pool import ordered_map
@@ -80,7 +81,7 @@ def evaluate_store(
     settings: Settings,
     *,
     allow_partial: bool = False,
-    per_item: str | Path | None = None,
+    per_item: PathLike | None = None,
     chunk_size: int = DEFAULT_CHUNK_SIZE,
     mapper: Mapper | None = None,
     progress: Progress | None = None,
@@ -134,7 +135,7 @@ def evaluate_store(
 
 @contextmanager
 def per_item_writer(
-    per_item: str | Path | None, settings: Settings
+    per_item: PathLike | None, settings: Settings
 ) -> Iterator[PerItemWriter | None]:
     """Yield a writer of the per-image file (None: no file), one column per score.
 
@@ -173,7 +174,10 @@ def evaluation_result(
     """
     corpus: dict[str, float] = {}
     for metric in settings.metrics:
-        scores = metric.scores_from_stats(totals[metric.name]).tolist()
+        total = totals[metric.name]
+        if total is None:
+            raise ValueError("no image was scored")
+        scores = metric.scores_from_stats(total).tolist()
         corpus.update(zip(metric.score_names, scores, strict=True))
     return StreamedEvaluation(corpus, n_images, _signature(settings, counts))
 

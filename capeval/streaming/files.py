@@ -1,9 +1,9 @@
 """Streamed evaluation of caption files: `evaluate_files` and `document_frequencies_of_files`."""
 from __future__ import annotations
 
+import os
 from collections.abc import Collection, Iterable, Sequence
 from functools import partial
-from pathlib import Path
 from typing import Any
 
 from capeval.document_frequencies import DocumentFrequencies
@@ -126,7 +126,7 @@ def document_frequencies_of_files(
         for _, (_, table) in _mapper(jobs, None)(tokenize_chunk, settings,
                                                  chunked(images, chunk_size)):
             merger.add(table)
-    sources = [references] if isinstance(references, (str, Path)) else list(references)
+    sources = [references] if isinstance(references, (str, os.PathLike)) else list(references)
     return merger.result(tokenizer=tokenizer_signature(tokenizer),
                          source=",".join(map(str, sources)))
 

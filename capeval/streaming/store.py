@@ -24,7 +24,7 @@ from typing import NamedTuple
 from capeval.io.align import SHOWN_IDS, IdSample, check_pairing
 from capeval.io.collect import HypothesisEntry, ReferenceEntry
 from capeval.io.ids import ImageId
-from capeval.io.source import Source
+from capeval.io.source import PathLike, Source
 
 logger = logging.getLogger("capeval")
 
@@ -65,7 +65,7 @@ class PairingStore:
         is deleted by `close` (or on leaving a ``with`` block).
     """
 
-    def __init__(self, directory: str | Path | None = None) -> None:
+    def __init__(self, directory: PathLike | None = None) -> None:
         self._directory = tempfile.TemporaryDirectory(prefix="capeval-", dir=directory)
         self._db = sqlite3.connect(Path(self._directory.name) / "pairs.sqlite")
         self._db.executescript("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;"
