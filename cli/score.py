@@ -8,21 +8,27 @@ from typing import Any
 
 import click
 
-from capeval.errors import CapevalUsageError
-
 from capeval.cli.inputs import (
+    StepProgress,
     chosen_metrics,
+    group_options,
+    read_group_file,
+    read_hypothesis_file,
+    read_reference_files,
     reference_options,
     scoring_options,
     streaming_options,
 )
 from capeval.cli.progress import ChunkProgress
+from capeval.errors import CapevalUsageError
+from capeval.io import write_per_item
 
 
 @click.command("score")
 @reference_options
 @click.option("--hyps", required=True, metavar="FILE", help="Hypothesis captions, one per image.")
 @scoring_options
+@group_options
 @streaming_options
 @click.option("--dask", "dask_address", metavar="ADDRESS|local",
               help="Score on a Dask cluster: a scheduler address (tcp://host:8786), or `local` "
@@ -33,13 +39,24 @@ def score_command(hyps, as_json, dask_address, **options) -> None:
 
     Formats are detected (COCO, Karpathy, plain text, CSV/TSV/JSON Lines); the numbers are
     those of pycocoevalcap's COCOEvalCap. Files are streamed in chunks (memory does not grow
-    with the number of images) and per-image scores are written as they are computed.
+    with the number of images) and per-image scores are written as they are computed. With
+    --groups, the entire set and every group are scored as separate evaluations (each with
+    its own CIDEr-D document frequencies, as the nocaps scripts do) and --json prints
+    {"entire": {...}, "<group>": {...}, ...}; grouped runs are read whole, not streamed.
     """
+    metrics = chosen_metrics(options)
+    groups = read_group_file(options)
+    if groups is not None:
+        if dask_address is not None:
+            raise CapevalUsageError("--dask does not apply to --groups (read whole)",
+                                    option="dask")
+        _score_groups(hyps, groups, metrics, as_json, options)
+        return
     from capeval.streaming import evaluate_files
 
     with _cluster(dask_address, options["jobs"]) as client, ChunkProgress() as progress:
         result = evaluate_files(
-            hyps, options["refs"], chosen_metrics(options), tokenizer=options["tokenizer"],
+            hyps, options["refs"], metrics, tokenizer=options["tokenizer"],
             document_frequencies=options["df_path"], allow_partial=options["allow_partial"],
             per_item=options["per_item_path"], chunk_size=options["chunk_size"],
             jobs=options["jobs"], client=client, progress=progress,
@@ -74,3 +91,37 @@ def _cluster(address: str | None, jobs: int) -> Iterator[Any]:
 
     with connect(address, jobs) as client:
         yield client
+
+
+def _score_groups(hyps, groups, metrics, as_json, options) -> None:
+    """Score the entire set and every group; print one column per evaluation (or JSON)."""
+    from capeval.breakdown import evaluate_groups
+
+    references = read_reference_files(options)
+    hypotheses = read_hypothesis_file(hyps, options)
+    n_groups = len(set(groups.group_of.values()))
+    progress = StepProgress((1 + len(metrics)) * (1 + n_groups))
+    try:
+        result = evaluate_groups(hypotheses, references, groups, metrics, progress=progress,
+                                 tokenizer=options["tokenizer"],
+                                 document_frequencies=options["df_path"],
+                                 allow_partial=options["allow_partial"],
+                                 sources=(hyps, ",".join(options["refs"])))
+    finally:
+        progress.close()
+    if options["per_item_path"]:
+        write_per_item(options["per_item_path"], result.per_item)
+    if as_json:
+        click.echo(json.dumps(result.corpus))
+        return
+    columns = list(result.evaluations)
+    rows = [["", *columns]]
+    rows += [[name, *(f"{result.corpus[column][name]:.4f}" for column in columns)]
+             for name in result.corpus[columns[0]]]
+    rows.append(["images", *(str(len(result.evaluations[column].ids)) for column in columns)])
+    widths = [max(len(row[k]) for row in rows) for k in range(len(columns) + 1)]
+    for row in rows:
+        cells = [row[0].ljust(widths[0])]
+        cells += [cell.rjust(width) for cell, width in zip(row[1:], widths[1:], strict=True)]
+        click.echo("  ".join(cells))
+    click.echo(f"Each column is its own evaluation. Signature: {result.signature_string()}")

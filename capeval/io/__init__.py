@@ -14,7 +14,7 @@ Typical use::
 """
 from __future__ import annotations
 
-from capeval.io.align import Aligned, align
+from capeval.io.align import Aligned, align, check_references
 from capeval.io.detect import FORMATS
 from capeval.io.ids import ImageId, canonical_id
 from capeval.io.readers import (
@@ -32,6 +32,7 @@ __all__ = [
     "PerItemWriter",
     "align",
     "canonical_id",
+    "check_references",
     "hypothesis_entries",
     "read_hypotheses",
     "read_references",

@@ -67,10 +67,7 @@ def align(
     """
     hyps = _canonical_keys(hypotheses, hyp_source, "hypotheses")
     _check_hypotheses(hyps, hyp_source)
-    refs = {
-        image_id: _reference_list(captions, ref_source, image_id)
-        for image_id, captions in _canonical_keys(references, ref_source, "references").items()
-    }
+    refs = check_references(references, ref_source)
     check_pairing(
         IdSample.of([image_id for image_id in hyps if image_id not in refs]),
         IdSample.of([image_id for image_id in refs if image_id not in hyps]),
@@ -128,30 +125,47 @@ def check_pairing(
             hyp_source,
             None,
             f"no hypothesis id matches an image id of {ref_source} (hypotheses: "
-            f"{_show(hypotheses, 3)}; references: {_show(references, 3)})",
+            f"{show_ids(hypotheses, 3)}; references: {show_ids(references, 3)})",
         )
     if unknown.total:
         raise CapevalInputError(
             hyp_source,
             None,
             f"hypotheses for {unknown.total} image(s) that have no references in "
-            f"{ref_source}: {_show(unknown)}",
+            f"{ref_source}: {show_ids(unknown)}",
         )
     if missing.total and not allow_partial:
         raise CapevalInputError(
             hyp_source,
             None,
             f"no hypothesis for {missing.total} of the {references.total} images in "
-            f"{ref_source}: {_show(missing)}; to score only the {hypotheses.total} image(s) that "
-            "have one, allow partial evaluation (--allow-partial)",
+            f"{ref_source}: {show_ids(missing)}; to score only the {hypotheses.total} image(s) "
+            "that have one, allow partial evaluation (--allow-partial)",
         )
     if missing.total:
         logger.warning(
             "%s: scoring %d of the %d images in %s; %d image(s) without a hypothesis are "
             "left out: %s",
             hyp_source, hypotheses.total, references.total, ref_source, missing.total,
-            _show(missing),
+            show_ids(missing),
         )
+
+
+def check_references(
+    references: Mapping[Any, Sequence[str]], source: str = "references"
+) -> dict[ImageId, list[str]]:
+    """Return the references re-keyed by canonical id, each image's captions as a new list.
+
+    Raises
+    ------
+    CapevalInputError
+        Naming `source` and the image, for an empty mapping, two keys naming one image, an
+        image without captions or a caption that is not a string.
+    """
+    return {
+        image_id: _reference_list(captions, source, image_id)
+        for image_id, captions in _canonical_keys(references, source, "references").items()
+    }
 
 
 def _canonical_keys(
@@ -206,7 +220,8 @@ def _reference_list(captions: Any, source: str, image_id: ImageId) -> list[str]:
     return captions
 
 
-def _show(ids: IdSample, limit: int = SHOWN_IDS) -> str:
-    """List ids for a message, at most `limit` of them."""
-    shown = ", ".join(repr(image_id) for image_id in ids.first[:limit])
-    return shown if ids.total <= limit else f"{shown} and {ids.total - limit} more"
+def show_ids(ids: Sequence[ImageId] | IdSample, limit: int = SHOWN_IDS) -> str:
+    """List ids for a message, at most `limit` (up to `SHOWN_IDS` for an `IdSample`)."""
+    total, first = (ids.total, ids.first) if isinstance(ids, IdSample) else (len(ids), ids)
+    shown = ", ".join(repr(image_id) for image_id in first[:limit])
+    return shown if total <= limit else f"{shown} and {total - limit} more"

@@ -82,7 +82,7 @@ def table_reference_entries(
 ) -> Iterator[ReferenceEntry]:
     """Yield the references of each row of a table, reading the file row by row."""
     fields, rows = table_rows(source, table_format)
-    id_field = _choose_id_field(source, fields, id_field)
+    id_field = choose_id_field(source, fields, id_field)
     captions = _choose_caption_fields(source, fields, caption_fields, "references")
     wide = len(captions) > 1
     for row in rows:
@@ -98,11 +98,17 @@ def table_hypothesis_entries(
 ) -> Iterator[HypothesisEntry]:
     """Yield the hypothesis of each row of a table, reading the file row by row."""
     fields, rows = table_rows(source, table_format)
-    id_field = _choose_id_field(source, fields, id_field)
+    id_field = choose_id_field(source, fields, id_field)
     (caption,) = _choose_caption_fields(source, fields, caption_field, "hypotheses")
     for row in rows:
         yield HypothesisEntry(row.record, _row_id(source, row, id_field),
                               _string(source, row, caption))
+
+
+def read_table(source: Source, table_format: str) -> tuple[list[str], list[Row]]:
+    """Return the field names (in order of first appearance) and the rows of a table."""
+    fields, rows = table_rows(source, table_format)
+    return fields, list(rows)
 
 
 def table_rows(source: Source, table_format: str) -> tuple[list[str], Iterator[Row]]:
@@ -214,7 +220,7 @@ def _check_chosen(source: Source, fields: Sequence[str], chosen: Sequence[str]) 
             source.fail(None, f"no field {field!r} (fields: {', '.join(fields)})")
 
 
-def _choose_id_field(source: Source, fields: Sequence[str], id_field: str | None) -> str:
+def choose_id_field(source: Source, fields: Sequence[str], id_field: str | None) -> str:
     if id_field is not None:
         _check_chosen(source, fields, [id_field])
         return id_field

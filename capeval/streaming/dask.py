@@ -35,9 +35,9 @@ from capeval.streaming.driver import (
     image_scores,
     per_item_writer,
 )
+from capeval.metrics.base import sum_stats
 from capeval.streaming.work import (
     Settings,
-    add_rows,
     chunk_statistics,
     reference_counts,
     tokenize_chunk,
@@ -203,13 +203,13 @@ def evaluate_collection(
                           else tables[i] for i in range(0, len(tables), 2)]
             bound = client.submit(Settings.with_document_frequencies, shared, tables[0])
         statistics = [client.submit(chunk_statistics, bound, part) for part in images]
-        totals: dict[str, np.ndarray | None] = {metric.name: None for metric in settings.metrics}
+        totals = {metric.name: np.zeros(len(metric.stat_names)) for metric in settings.metrics}
         done = 0
         with per_item_writer(per_item, settings) as writer:
             for part, stats_future, size in zip(images, statistics, sizes, strict=True):
                 stats = stats_future.result()
                 for metric in settings.metrics:
-                    totals[metric.name] = add_rows(totals[metric.name], stats[metric.name])
+                    totals[metric.name] = sum_stats(stats[metric.name], totals[metric.name])
                 if writer is not None:
                     ids = client.submit(_ids, part).result()
                     writer.write_scores(ids, image_scores(settings, stats))

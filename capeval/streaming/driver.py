@@ -33,10 +33,10 @@ from capeval.streaming import DEFAULT_CHUNK_SIZE
 from capeval.streaming.chunks import chunked
 from capeval.streaming.pool import ordered_map
 from capeval.streaming.store import PairingStore
+from capeval.metrics.base import sum_stats
 from capeval.streaming.work import (
     Settings,
     TokenizedImages,
-    add_rows,
     chunk_statistics,
     reference_counts,
     tokenize_chunk,
@@ -119,13 +119,13 @@ def evaluate_store(
         notify("tokenize", done, total)
     bound = settings if tables.empty else settings.with_document_frequencies(tables.result())
 
-    totals: dict[str, np.ndarray | None] = {metric.name: None for metric in settings.metrics}
+    totals = {metric.name: np.zeros(len(metric.stat_names)) for metric in settings.metrics}
     with per_item_writer(per_item, settings) as writer:
         done = 0
         for (ids, _, _), stats in run(chunk_statistics, bound,
                                       _batches(store.tokens(), chunk_size)):
             for metric in settings.metrics:
-                totals[metric.name] = add_rows(totals[metric.name], stats[metric.name])
+                totals[metric.name] = sum_stats(stats[metric.name], totals[metric.name])
             if writer is not None:
                 writer.write_scores(ids, image_scores(settings, stats))
             done += len(ids)
@@ -166,7 +166,7 @@ def image_scores(settings: Settings, stats: dict[str, np.ndarray]) -> np.ndarray
 
 
 def evaluation_result(
-    settings: Settings, totals: dict[str, np.ndarray | None], n_images: int, counts: set[int]
+    settings: Settings, totals: dict[str, np.ndarray], n_images: int, counts: set[int]
 ) -> StreamedEvaluation:
     """Return the corpus scores of summed statistics, with the run's signature.
 
@@ -174,10 +174,7 @@ def evaluation_result(
     """
     corpus: dict[str, float] = {}
     for metric in settings.metrics:
-        total = totals[metric.name]
-        if total is None:
-            raise ValueError("no image was scored")
-        scores = metric.scores_from_stats(total).tolist()
+        scores = metric.scores_from_stats(totals[metric.name]).tolist()
         corpus.update(zip(metric.score_names, scores, strict=True))
     return StreamedEvaluation(corpus, n_images, _signature(settings, counts))
 

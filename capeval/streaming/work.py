@@ -7,7 +7,8 @@ Two passes, each a map over chunks followed by a reduction in chunk order:
    (`DocumentFrequencies.merge`) into the corpus table CIDEr-D needs.
 2. `chunk_statistics`: the per-image sufficient statistics of every metric for a chunk of
    tokenized images, with CIDEr-D bound to the corpus table; the corpus totals are the rows
-   added one by one in image order (`add_rows`), so any chunking gives the same bits.
+   added one by one in image order (`capeval.metrics.base.sum_stats`), so any chunking gives
+   the same bits.
 
 Every function is pure and takes its settings as an argument, so any engine that can map a
 function over partitions (a process pool, Dask, Ray, Spark) can run it.
@@ -107,13 +108,6 @@ def chunk_statistics(settings: Settings, images: TokenizedImages) -> dict[str, n
     result = evaluate_tokenized(images.ids, images.hypotheses, images.references,
                                 settings.metrics)
     return result.stats
-
-
-def add_rows(total: np.ndarray | None, stats: np.ndarray) -> np.ndarray:
-    """Return `total` (shape (K,), None at the start) plus the rows of `stats` (C, K), added
-    one by one in row order."""
-    rows = stats if total is None else np.vstack([total, stats])
-    return np.add.accumulate(rows, axis=0)[-1]
 
 
 def reference_counts(references: Sequence[Sequence[object]]) -> set[int]:
