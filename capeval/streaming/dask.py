@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -92,7 +93,7 @@ def dask_map(
     number of worker threads) are in flight.
     """
     window = window or 2 * max(1, sum(client.nthreads().values()))
-    (shared,) = client.scatter([settings], broadcast=True)
+    (shared,) = client.scatter([settings], broadcast=True, hash=False)
     pending: deque[tuple[Any, Any]] = deque()
     with _cluster_errors():
         for item in items:
@@ -180,29 +181,30 @@ def evaluate_collection(
     from dask import delayed
 
     settings = Settings.of(resolve_metrics(metrics, document_frequencies), tokenizer)
+    submit = partial(client.submit, pure=False)  # fresh keys: nothing shared between runs
     parts = [client.compute(delayed(partition_images)(part)) for part in collection.to_delayed()]
-    heads = client.gather([client.submit(_heads, part) for part in parts])
+    heads = client.gather([submit(_heads, part) for part in parts])
     with _cluster_errors():
         chunks = []
         for index, part in enumerate(parts):
             later = heads[index + 1:]
-            chunks.append(client.submit(
+            chunks.append(submit(
                 Chunk, part,
                 stream_lookahead(caption for head in later for caption in head[0]),
                 stream_lookahead(caption for head in later for caption in head[1])))
-        shared = client.scatter(settings, broadcast=True)
-        tokenized = [client.submit(tokenize_chunk, shared, chunk) for chunk in chunks]
-        images = [client.submit(_item, pair, 0) for pair in tokenized]
-        counts = set().union(*client.gather([client.submit(_counts, part) for part in parts]))
-        sizes = client.gather([client.submit(_size, part) for part in parts])
+        shared = client.scatter(settings, broadcast=True, hash=False)
+        tokenized = [submit(tokenize_chunk, shared, chunk) for chunk in chunks]
+        images = [submit(_item, pair, 0) for pair in tokenized]
+        counts = set().union(*client.gather([submit(_counts, part) for part in parts]))
+        sizes = client.gather([submit(_size, part) for part in parts])
         bound = shared
         if settings.df_order:
-            tables = [client.submit(_item, pair, 1) for pair in tokenized]
+            tables = [submit(_item, pair, 1) for pair in tokenized]
             while len(tables) > 1:
-                tables = [client.submit(_merge_pair, *tables[i:i + 2]) if i + 1 < len(tables)
+                tables = [submit(_merge_pair, *tables[i:i + 2]) if i + 1 < len(tables)
                           else tables[i] for i in range(0, len(tables), 2)]
-            bound = client.submit(Settings.with_document_frequencies, shared, tables[0])
-        statistics = [client.submit(chunk_statistics, bound, part) for part in images]
+            bound = submit(Settings.with_document_frequencies, shared, tables[0])
+        statistics = [submit(chunk_statistics, bound, part) for part in images]
         totals = {metric.name: np.zeros(len(metric.stat_names)) for metric in settings.metrics}
         done = 0
         with per_item_writer(per_item, settings) as writer:
@@ -211,7 +213,7 @@ def evaluate_collection(
                 for metric in settings.metrics:
                     totals[metric.name] = sum_stats(stats[metric.name], totals[metric.name])
                 if writer is not None:
-                    ids = client.submit(_ids, part).result()
+                    ids = submit(_ids, part).result()
                     writer.write_scores(ids, image_scores(settings, stats))
                 done += size
                 if progress is not None:
