@@ -7,8 +7,9 @@ Usage::
 
 Workload: a seeded synthetic corpus (`generate`, nothing is committed): each image takes the
 5 captions of a random Flickr8k train image as references, each reference lightly perturbed
-(every word replaced by a random corpus word with probability 0.05), and as hypothesis one
-of them more strongly perturbed (0.15 per word, plus a dropped word with probability 0.3).
+(every word replaced with probability 0.05 by a word drawn with its corpus frequency), and
+as hypothesis one of them more strongly perturbed (0.15 per word, plus a dropped word with
+probability 0.3).
 References and hypotheses are JSON Lines, the hypotheses shuffled relative to the references.
 Every run scores all 7 metrics with ``capeval.streaming.evaluate_files`` in a fresh process
 (imports excluded from the wall time; reading, joining, tokenizing, df pass, scoring and the
@@ -45,7 +46,7 @@ def generate(data: Path, n_images: int, directory: Path, seed: int = 0) -> tuple
     """Write ``refs.jsonl`` and ``hyps.jsonl`` for `n_images` synthetic images; return both."""
     hyps0, refs0 = load_flickr8k(data)
     images = [[hyps0[key], *refs0[key]] for key in hyps0]  # 5 captions per Flickr8k image
-    words = np.array(sorted({w for caps in images for c in caps for w in c.split()}))
+    words = np.array([w for caps in images for c in caps for w in c.split()])  # by frequency
     rng = np.random.default_rng(seed)
     order = rng.permutation(n_images)  # hypothesis file order
     references, hypotheses = directory / "refs.jsonl", directory / "hyps.jsonl"
