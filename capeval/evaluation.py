@@ -2,7 +2,9 @@
 
 An `Evaluator` tokenizes a reference set once and lets every metric prepare its reference side
 once (`Metric.prepare_references`); each `Evaluator.evaluate` then pairs one system's
-hypotheses with the references by image id, tokenizes them and computes every metric's
+hypotheses with the references by image id, tokenizes them (with ``ptb``: the references
+one stream, the hypotheses another, both in the references' image order, as pycocoevalcap's
+COCOEvalCap does; `reference_order`) and computes every metric's
 per-image sufficient statistics against the prepared data. Corpus and per-image scores both
 come from those statistics, which are kept on the result for bootstrap resampling and
 significance tests. `evaluate` is a one-off `Evaluator`.
@@ -23,7 +25,14 @@ from capeval.io import align, check_references
 from capeval.metrics import DEFAULT_METRICS, Metric, metric_class
 from capeval.metrics.base import Candidates, ReferenceSet
 from capeval.metrics.cider import CiderD
-from capeval.tokenizers import tokenize_groups, tokenizer_signature
+from capeval.errors import CapevalUsageError
+from capeval.io.ids import canonical_id
+from capeval.tokenizers import (
+    meteor_modules,
+    tokenize_in_order,
+    tokenize_references,
+    tokenizer_signature,
+)
 
 MetricSpec = str | Metric
 
@@ -74,7 +83,9 @@ class Evaluator:
     references : mapping image id -> list of str, pandas Series of lists, DataFrame, or sequence
         At least one caption per image (as for `evaluate`).
     metrics : iterable of str or Metric, default=DEFAULT_METRICS
-    tokenizer : {"ptb", "none"}, default="ptb"
+    tokenizer : {"ptb", "ptb-caption", "none"}, default="ptb"
+        As for `evaluate`: with ``ptb`` the references are one stream, in their order, and
+        each `evaluate` call's hypotheses another, in the references' image order.
     document_frequencies : DocumentFrequencies or path, optional
         CIDEr-D's df table for metrics given by name. Default: the df of these references,
         fixed at construction, so a subset scored with ``allow_partial`` keeps the df of the
@@ -99,8 +110,9 @@ class Evaluator:
         source: str = "references",
     ) -> None:
         captions = check_references(_as_reference_mapping(references), source)
-        tokens = tokenize_groups(list(captions.values()), tokenizer)
-        self._setup(list(captions), tokens, resolve_metrics(metrics, document_frequencies),
+        tokens = tokenize_references(list(captions.values()), None, tokenizer)
+        self._setup(list(captions), tokens,
+                    resolve_metrics(metrics, document_frequencies, tokenizer=tokenizer),
                     tokenizer, source)
         self._captions: dict[Any, list[str]] | None = captions
 
@@ -131,7 +143,8 @@ class Evaluator:
         if len(ids) != len(references):
             raise ValueError(f"got {len(ids)} ids but {len(references)} reference lists")
         evaluator = cls.__new__(cls)
-        evaluator._setup(list(ids), references, resolve_metrics(metrics, document_frequencies),
+        evaluator._setup(list(ids), references,
+                         resolve_metrics(metrics, document_frequencies, tokenizer=tokenizer),
                          tokenizer, "references")
         evaluator._captions = None
         return evaluator
@@ -194,8 +207,10 @@ class Evaluator:
                              ref_source=ref_source, allow_partial=allow_partial)
         notify = progress or (lambda step: None)
         notify("tokenize")
-        (hyp_tokens,) = tokenize_groups([hyps], self.tokenizer)
-        return self._score(ids, hyp_tokens, self.positions(ids), progress)
+        images = self.positions(ids)
+        order = sorted(range(len(ids)), key=images.__getitem__)  # the references' order
+        hyp_tokens = tokenize_in_order(hyps, order, self.tokenizer)
+        return self._score(ids, hyp_tokens, images, progress)
 
     def evaluate_tokenized(
         self,
@@ -250,7 +265,8 @@ class Evaluator:
     def _score(self, ids: list, hypotheses: Sequence[Sequence[str]], images: np.ndarray,
                progress: Callable[[str], None] | None) -> Evaluation:
         stats = self.statistics(hypotheses, images, progress)
-        corpus, columns = {}, {}
+        corpus: dict[str, float] = {}
+        columns: dict[str, np.ndarray] = {}
         for metric in self.metrics:
             corpus.update(metric.corpus_score_from_stats(stats[metric.name]))
             per_segment = metric.scores_from_stats(stats[metric.name])
@@ -295,8 +311,11 @@ def evaluate(
         ``image_id`` and ``caption`` (one row per caption, rows of an image in order).
     metrics : iterable of str or Metric, default=DEFAULT_METRICS
         Registry names (see `capeval.metrics.METRICS`) or metric objects.
-    tokenizer : {"ptb", "none"}, default="ptb"
-        ``ptb`` reproduces pycocoevalcap's PTBTokenizer; ``none`` splits on whitespace.
+    tokenizer : {"ptb", "ptb-caption", "none"}, default="ptb"
+        ``ptb`` reproduces pycocoevalcap's PTBTokenizer: the references of the scored images
+        are one stream and the hypotheses another, both in the references' image order
+        (`reference_order`), as ``COCOEvalCap`` tokenizes them; ``ptb-caption`` tokenizes
+        each caption on its own; ``none`` splits on whitespace.
     document_frequencies : DocumentFrequencies or path, optional
         CIDEr-D's df table for metrics given by name (default: the evaluated references; with
         `allow_partial`, those of the scored images, as pycocoevalcap computes it).
@@ -316,15 +335,17 @@ def evaluate(
     CapevalInputError
         When ids do not match or a caption is not a string.
     """
-    metric_objects = resolve_metrics(metrics, document_frequencies)
-    ids, hyps, refs = align(_as_mapping(hypotheses), _as_reference_mapping(references),
+    metric_objects = resolve_metrics(metrics, document_frequencies, tokenizer=tokenizer)
+    reference_mapping = _as_reference_mapping(references)
+    ids, hyps, refs = align(_as_mapping(hypotheses), reference_mapping,
                             hyp_source=sources[0], ref_source=sources[1],
                             allow_partial=allow_partial)
     notify = progress or (lambda step: None)
     notify("tokenize")
-    evaluator = Evaluator(dict(zip(ids, refs, strict=True)), metric_objects,
+    order = reference_order(ids, reference_mapping)
+    evaluator = Evaluator({ids[i]: refs[i] for i in order}, metric_objects,
                           tokenizer=tokenizer, source=sources[1])
-    (hyp_tokens,) = tokenize_groups([hyps], tokenizer)
+    hyp_tokens = tokenize_in_order(hyps, order, tokenizer)
     return evaluator.evaluate_tokenized(ids, hyp_tokens, progress=progress)
 
 
@@ -362,29 +383,56 @@ def evaluate_tokenized(
                             progress)
 
 
+def reference_order(ids: Sequence, references: Mapping) -> list[int]:
+    """Positions of the images ``ids`` in the order of ``references`` (its keys).
+
+    pycocoevalcap's ``COCOEvalCap`` tokenizes the references in one call and the hypotheses
+    in another, both in the references' image order (``coco.getImgIds()``), restricted to
+    the evaluated images; this is that order. Keys are compared as canonical ids; ``ids``
+    are canonical ids that all occur in ``references``.
+    """
+    position = {image_id: n for n, image_id in enumerate(ids)}
+    order = [position[image_id] for image_id in map(canonical_id, references)
+             if image_id in position]
+    if len(order) != len(ids):
+        raise ValueError("every image id must occur in the references exactly once")
+    return order
+
+
 def format_signature(signature: Mapping[str, str]) -> str:
     """Return ``key:value`` pairs joined by ``|``, e.g. ``nrefs:5|tok:ptb-corenlp-3.4.1|...``."""
     return "|".join(f"{key}:{value}" for key, value in signature.items())
 
 
 def resolve_metrics(
-    metrics: Iterable[MetricSpec], document_frequencies: DocumentFrequencies | str | None
+    metrics: Iterable[MetricSpec], document_frequencies: DocumentFrequencies | str | None,
+    tokenizer: str = "ptb",
 ) -> list[Metric]:
     """Return metric objects for registry names (CIDEr-D gets `document_frequencies`) or objects.
+
+    METEOR named with a tokenizer for another language than English matches exactly only
+    (`capeval.tokenizers.meteor_modules`).
 
     Raises
     ------
     ValueError
         For an unknown or repeated metric, or none at all.
+    CapevalUsageError
+        For a METEOR object with English-only modules and such a tokenizer.
     """
+    language_modules = meteor_modules(tokenizer)
+    meteor = metric_class("meteor")
     objects = []
     for spec in metrics:
         if isinstance(spec, Metric):
+            _check_meteor_modules(spec, meteor, language_modules, tokenizer)
             objects.append(spec)
             continue
         metric = metric_class(spec)
         if document_frequencies is not None and issubclass(metric, CiderD):
             objects.append(metric(document_frequencies))
+        elif language_modules is not None and issubclass(metric, meteor):
+            objects.append(metric(modules=language_modules))
         else:
             objects.append(metric())
     names = [metric.name for metric in objects]
@@ -394,6 +442,18 @@ def resolve_metrics(
     if not objects:
         raise ValueError("no metric to compute")
     return objects
+
+
+def _check_meteor_modules(metric: Metric, meteor: type[Metric], allowed: tuple[str, ...] | None,
+                          tokenizer: str) -> None:
+    if allowed is None or not isinstance(metric, meteor):
+        return
+    english = [module for module in getattr(metric, "modules") if module not in allowed]
+    if english:
+        raise CapevalUsageError(
+            f"METEOR's {', '.join(english)} matching is English-only; with the {tokenizer} "
+            f"tokenizer use the modules {', '.join(allowed)} (--meteor-modules "
+            f"{','.join(allowed)})", option="metrics")
 
 
 def _references_per_image(counts: Sequence[int]) -> str:

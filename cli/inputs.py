@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 import click
 
+from capeval.diversity import DIVERSITY_METRICS
 from capeval.errors import CapevalUsageError
 from capeval.io import FORMATS, read_hypotheses, read_references
 from capeval.io.groups import read_groups
@@ -39,7 +40,9 @@ def scoring_options(command: Callable) -> Callable:
         click.option("--caption-field", help="Hypothesis caption column/key of table files."),
         click.option("--metrics", "metric_names", default=",".join(DEFAULT_METRICS),
                      show_default=True, callback=lambda ctx, param, value: parse_metrics(value),
-                     help="Comma-separated metrics."),
+                     help="Comma-separated metrics; or diversity metrics (vocab, novel, "
+                          "div-1, div-2, mbleu-4, self-cider) on several captions per "
+                          "image."),
         tokenizer_option,
         meteor_options,
         click.option("--df", "df_path", metavar="FILE",
@@ -107,7 +110,10 @@ def _check_per_item_path(ctx, param, value: str | None) -> str | None:
 def tokenizer_option(command: Callable) -> Callable:
     return click.option(
         "--tokenizer", type=click.Choice(sorted(TOKENIZERS)), default="ptb", show_default=True,
-        help="ptb: pycocoevalcap's PTBTokenizer; none: captions are pre-tokenized.",
+        help="ptb: pycocoevalcap's PTBTokenizer (references one stream, hypotheses another, "
+        "as pycocoevalcap lexes them); ptb-caption: the same, each caption on its own; "
+        "none: captions are pre-tokenized; jieba (Chinese, as AIC-ICC), char (CJK "
+        "characters), mecab (Japanese), kiwi (Korean).",
     )(command)
 
 
@@ -130,13 +136,23 @@ def chosen_metrics(options: dict) -> list:
 
 
 def parse_metrics(value: str) -> list[str]:
-    """Parse a comma-separated list of registry names (click callback helper)."""
+    """Parse a comma-separated list of registry names (click callback helper).
+
+    Accuracy metrics (`capeval.metrics.METRICS`) and diversity metrics
+    (`capeval.diversity.DIVERSITY_METRICS`) cannot be mixed: they read different files.
+    """
     names = [name.strip().lower() for name in value.split(",") if name.strip()]
-    unknown = [name for name in names if name not in METRICS]
+    known = (*METRICS, *DIVERSITY_METRICS)
+    unknown = [name for name in names if name not in known]
     if unknown or not names:
         raise click.BadParameter(
-            f"unknown metric {', '.join(unknown) or '(none)'}; choose from {', '.join(METRICS)}"
+            f"unknown metric {', '.join(unknown) or '(none)'}; choose from {', '.join(known)}"
         )
+    diversity = [name for name in names if name in DIVERSITY_METRICS]
+    if diversity and len(diversity) < len(names):
+        raise click.BadParameter(
+            "diversity metrics (several captions per image) and accuracy metrics (one caption "
+            f"per image) need separate runs; got {', '.join(names)}")
     return names
 
 

@@ -8,6 +8,10 @@ from typing import Any
 
 import click
 
+from capeval.diversity import DIVERSITY_METRICS
+from capeval.errors import CapevalUsageError
+from capeval.io import write_per_item
+from capeval.cli import diversity
 from capeval.cli.inputs import (
     StepProgress,
     chosen_metrics,
@@ -20,8 +24,6 @@ from capeval.cli.inputs import (
     streaming_options,
 )
 from capeval.cli.progress import ChunkProgress
-from capeval.errors import CapevalUsageError
-from capeval.io import write_per_item
 
 
 @click.command("score")
@@ -33,27 +35,61 @@ from capeval.io import write_per_item
 @click.option("--dask", "dask_address", metavar="ADDRESS|local",
               help="Score on a Dask cluster: a scheduler address (tcp://host:8786), or `local` "
                    "for a LocalCluster of --jobs worker processes (needs capeval[dask]).")
+@click.option("--train-captions", metavar="FILE",
+              help="Training captions for the novel metric (one per line, or any references "
+                   "file; Karpathy JSON: its train and restval splits).")
 @click.option("--json", "as_json", is_flag=True, help="Print corpus scores as one JSON object.")
 def score_command(hyps, as_json, dask_address, **options) -> None:
     """Score hypotheses against references (BLEU-1..4, METEOR, ROUGE-L, CIDEr-D).
 
     Formats are detected (COCO, Karpathy, plain text, CSV/TSV/JSON Lines); the numbers are
-    those of pycocoevalcap's COCOEvalCap. Files are streamed in chunks (memory does not grow
-    with the number of images) and per-image scores are written as they are computed. With
-    --groups, the entire set and every group are scored as separate evaluations (each with
-    its own CIDEr-D document frequencies, as the nocaps scripts do) and --json prints
-    {"entire": {...}, "<group>": {...}, ...}; grouped runs are read whole, not streamed.
+    those of pycocoevalcap's COCOEvalCap. With --groups, the entire set and every group are
+    scored as separate evaluations (each with its own CIDEr-D document frequencies, as the
+    nocaps scripts do) and --json prints {"entire": {...}, "<group>": {...}, ...}. With
+    diversity metrics (--metrics div-1,...), HYPS holds several captions per image (repeated
+    image ids). Other runs stream the files in chunks (memory does not grow with the number
+    of images) and write per-image scores as they are computed (--jobs, --dask).
     """
-    metrics = chosen_metrics(options)
-    groups = read_group_file(options)
-    if groups is not None:
+    if set(options["metric_names"]) & set(DIVERSITY_METRICS):
+        if options["groups_path"]:
+            raise click.BadParameter("per-group breakdowns are not available for diversity "
+                                     "metrics", param_hint="--groups")
+        result = diversity.evaluate_files(hyps, options)
+    else:
+        if options["train_captions"]:
+            raise click.BadParameter("only the novel metric reads training captions",
+                                     param_hint="--train-captions")
+        metrics = chosen_metrics(options)
+        groups = read_group_file(options)
+        if groups is None:
+            _score_streamed(hyps, metrics, as_json, dask_address, options)
+            return
         if dask_address is not None:
             raise CapevalUsageError("--dask does not apply to --groups (read whole)",
                                     option="dask")
-        _score_groups(hyps, groups, metrics, as_json, options)
+        references = read_reference_files(options)
+        hypotheses = read_hypothesis_file(hyps, options)
+        settings = dict(tokenizer=options["tokenizer"], document_frequencies=options["df_path"],
+                        allow_partial=options["allow_partial"],
+                        sources=(hyps, ",".join(options["refs"])))
+        _score_groups(hypotheses, references, groups, metrics, settings, as_json, options)
         return
+    if options["per_item_path"]:
+        write_per_item(options["per_item_path"], result.per_item)
+    if as_json:
+        click.echo(json.dumps(result.corpus))
+        return
+    width = max(map(len, result.corpus))
+    for name, value in result.corpus.items():
+        click.echo(f"{name:<{width}}  {value:.4f}")
+    click.echo(f"images: {len(result.ids)}  signature: {result.signature_string()}")
+
+
+def _score_streamed(hyps, metrics, as_json, dask_address, options) -> None:
+    """Score in chunks (`capeval.streaming.evaluate_files`); print the corpus scores."""
     from capeval.streaming import evaluate_files
 
+    fields = options["caption_fields"]
     with _cluster(dask_address, options["jobs"]) as client, ChunkProgress() as progress:
         result = evaluate_files(
             hyps, options["refs"], metrics, tokenizer=options["tokenizer"],
@@ -62,7 +98,7 @@ def score_command(hyps, as_json, dask_address, **options) -> None:
             jobs=options["jobs"], client=client, progress=progress,
             hypotheses_format=options["hyps_format"], references_format=options["refs_format"],
             id_field=options["id_field"], caption_field=options["caption_field"],
-            caption_fields=_fields(options["caption_fields"]), split=options["split"])
+            caption_fields=fields.split(",") if fields else None, split=options["split"])
     if as_json:
         click.echo(json.dumps(result.corpus))
         return
@@ -70,10 +106,6 @@ def score_command(hyps, as_json, dask_address, **options) -> None:
     for name, value in result.corpus.items():
         click.echo(f"{name:<{width}}  {value:.4f}")
     click.echo(f"images: {result.n_images}  signature: {result.signature_string()}")
-
-
-def _fields(value: str | None) -> list[str] | None:
-    return value.split(",") if value else None
 
 
 @contextmanager
@@ -93,20 +125,15 @@ def _cluster(address: str | None, jobs: int) -> Iterator[Any]:
         yield client
 
 
-def _score_groups(hyps, groups, metrics, as_json, options) -> None:
+def _score_groups(hypotheses, references, groups, metrics, settings, as_json, options) -> None:
     """Score the entire set and every group; print one column per evaluation (or JSON)."""
     from capeval.breakdown import evaluate_groups
 
-    references = read_reference_files(options)
-    hypotheses = read_hypothesis_file(hyps, options)
     n_groups = len(set(groups.group_of.values()))
     progress = StepProgress((1 + len(metrics)) * (1 + n_groups))
     try:
         result = evaluate_groups(hypotheses, references, groups, metrics, progress=progress,
-                                 tokenizer=options["tokenizer"],
-                                 document_frequencies=options["df_path"],
-                                 allow_partial=options["allow_partial"],
-                                 sources=(hyps, ",".join(options["refs"])))
+                                 **settings)
     finally:
         progress.close()
     if options["per_item_path"]:

@@ -19,6 +19,7 @@ from capeval.io.detect import FORMATS
 from capeval.io.ids import ImageId, canonical_id
 from capeval.io.readers import (
     hypothesis_entries,
+    read_caption_sets,
     read_hypotheses,
     read_references,
     reference_entries,
@@ -34,6 +35,7 @@ __all__ = [
     "canonical_id",
     "check_references",
     "hypothesis_entries",
+    "read_caption_sets",
     "read_hypotheses",
     "read_references",
     "reference_entries",

@@ -39,7 +39,9 @@ def read_coco_references(source: Source) -> dict[ImageId, list[str]]:
         source.fail(None, f"'annotations' must be a list (got {type_name(annotations)})")
     references = collect_references(source, _annotation_entries(source, annotations))
     if "images" in data:
-        _check_images(source, data["images"], references)
+        # The order of 'images' is pycocoevalcap's image order (``coco.getImgIds()``).
+        order = _check_images(source, data["images"], references)
+        references = {image_id: references[image_id] for image_id in order}
     return references
 
 
@@ -59,6 +61,17 @@ def read_coco_hypotheses(source: Source) -> dict[ImageId, str]:
             f"(got {type_name(data)})",
         )
     return collect_hypotheses(source, _result_entries(source, data))
+
+
+def read_coco_caption_sets(source: Source) -> dict[ImageId, list[str]]:
+    """Read several captions per image from a COCO results list (repeated ``image_id``s)."""
+    data = source.json
+    if not isinstance(data, list):
+        source.fail(None, "caption sets in JSON must be a COCO results list of "
+                          f"{{image_id, caption}} records (got {type_name(data)})")
+    entries = (ReferenceEntry(entry.record, entry.image_id, [entry.caption])
+               for entry in _result_entries(source, data))
+    return collect_references(source, entries)
 
 
 def _record_fields(source: Source, record: str, item: Any) -> tuple[ImageId, str]:
@@ -92,11 +105,14 @@ def _result_entries(source: Source, results: list[Any]) -> Iterator[HypothesisEn
         yield HypothesisEntry(record, image_id, caption)
 
 
-def _check_images(source: Source, images: Any, references: dict[ImageId, list[str]]) -> None:
-    """Check that ``images`` lists exactly the images that have annotations."""
+def _check_images(
+    source: Source, images: Any, references: dict[ImageId, list[str]]
+) -> list[ImageId]:
+    """Check that ``images`` lists exactly the images that have annotations; return them in
+    the order listed."""
     if not isinstance(images, list):
         source.fail(None, f"'images' must be a list (got {type_name(images)})")
-    listed: set[ImageId] = set()
+    listed: dict[ImageId, None] = {}
     for number, item in enumerate(images, start=1):
         record = f"images entry {number}"
         if not isinstance(item, dict):
@@ -109,7 +125,7 @@ def _check_images(source: Source, images: Any, references: dict[ImageId, list[st
             source.fail(record, str(error))
         if image_id not in references:
             source.fail(record, f"image {image_id!r} has no captions in 'annotations'")
-        listed.add(image_id)
+        listed[image_id] = None
     unlisted = [image_id for image_id in references if image_id not in listed]
     if unlisted:
         source.fail(
@@ -117,3 +133,4 @@ def _check_images(source: Source, images: Any, references: dict[ImageId, list[st
             f"{len(unlisted)} annotated image(s) are missing from 'images', "
             f"e.g. {unlisted[0]!r}",
         )
+    return list(listed)

@@ -5,7 +5,12 @@ import logging
 import os
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 
-from capeval.io.coco import SWAP_HINT, read_coco_hypotheses, read_coco_references
+from capeval.io.coco import (
+    SWAP_HINT,
+    read_coco_caption_sets,
+    read_coco_hypotheses,
+    read_coco_references,
+)
 from capeval.io.collect import HypothesisEntry, ReferenceEntry
 from capeval.io.detect import resolve_format
 from capeval.io.ids import ImageId
@@ -220,6 +225,39 @@ def _hypothesis_source(
     if source_format == "karpathy":
         source.fail(None, f"holds references (Karpathy JSON), not hypotheses; {SWAP_HINT}")
     return source, source_format
+
+
+def read_caption_sets(
+    path: PathLike,
+    format: str | None = None,
+    *,
+    id_field: str | None = None,
+    caption_field: str | None = None,
+) -> dict[ImageId, list[str]]:
+    """Read several hypothesis captions per image (for the diversity metrics).
+
+    The image id may repeat: in a COCO results list (one ``{image_id, caption}`` record per
+    caption) or in the rows of a CSV/TSV/JSON Lines table (long form; or wide form, with
+    several caption columns named by `caption_field`, comma-separated). An image's captions
+    keep their file order.
+
+    Raises
+    ------
+    CapevalInputError
+        Naming the file, the record and the problem, for any bad input (a plain-text file has
+        no image ids and cannot hold caption sets).
+    """
+    source = Source(path)
+    source_format = resolve_format(source, format)
+    _check_options(source, source_format, {"id_field": id_field, "caption_field": caption_field})
+    logger.info("%s: reading caption sets as %s", source.name, source_format)
+    if source_format == "coco":
+        return read_coco_caption_sets(source)
+    if source_format in ("text", "karpathy"):
+        source.fail(None, f"caption sets need image ids: a COCO results list or a CSV/TSV/"
+                          f"JSON Lines table with repeated ids (this file is {source_format})")
+    fields = caption_field.split(",") if caption_field else None
+    return read_table_references(source, source_format, id_field, fields)
 
 
 def _check_options(source: Source, source_format: str, options: Mapping[str, object]) -> None:
