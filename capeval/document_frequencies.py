@@ -164,50 +164,6 @@ class DocumentFrequencies:
             {**tables[0].metadata, **metadata},
         )
 
-    # -- lookup ----------------------------------------------------------------------------
-    @cached_property
-    def _word_index(self) -> dict[str, int]:
-        return {word: index for index, word in enumerate(self.vocabulary)}
-
-    @cached_property
-    def _row_index(self) -> list[pd.Index]:
-        return [pd.Index(self._keys(order)) for order in range(1, self.max_order + 1)]
-
-    def _keys(self, order: int, prefix=None, word=None) -> np.ndarray:
-        prefix = self.prefix[order - 1] if prefix is None else prefix
-        word = self.word[order - 1] if word is None else word
-        if order == 1:
-            return word
-        return np.where((prefix >= 0) & (word >= 0), prefix * len(self.vocabulary) + word, -1)
-
-    def lookup(self, corpus: CorpusNgrams) -> list[np.ndarray]:
-        """Return the document frequency of every n-gram of `corpus`, 0 where unseen.
-
-        Returns
-        -------
-        list of ndarray
-            Entry n-1 has shape (G_n,) for the G_n n-grams of order n of `corpus`.
-        """
-        if len(corpus.orders) > self.max_order:
-            raise ValueError(
-                f"document frequencies cover n-grams up to order {self.max_order}, "
-                f"but order {len(corpus.orders)} was asked for"
-            )
-        word_map = np.fromiter(
-            (self._word_index.get(word, -1) for word in corpus.vocabulary),
-            dtype=np.int64,
-            count=len(corpus.vocabulary),
-        )
-        frequencies, rows = [], None
-        for order, ngrams in enumerate(corpus.orders, start=1):
-            last = word_map[ngrams.last_word]
-            prefix = None if order == 1 else rows[ngrams.prefix]
-            keys = self._keys(order, prefix, last)
-            rows = self._row_index[order - 1].get_indexer(keys)
-            rows[keys < 0] = -1
-            frequencies.append(np.append(self.df[order - 1], 0)[rows])
-        return frequencies
-
     def description(self) -> str:
         """Return a short provenance string for signatures, e.g. ``train.json(N=6000)``."""
         return f"{self.metadata.get('source', 'table')}(N={self.n_images})"
