@@ -60,6 +60,23 @@ def scoring_options(command: Callable) -> Callable:
     return command
 
 
+def streaming_options(command: Callable) -> Callable:
+    """Add --jobs and --chunk-size (how a streamed evaluation runs, never what it gives)."""
+    from capeval.streaming import DEFAULT_CHUNK_SIZE, DEFAULT_JOBS  # light: no NumPy yet
+
+    options = [
+        click.option("--jobs", "-j", type=click.IntRange(min=1), default=DEFAULT_JOBS,
+                     show_default=True,
+                     help="Worker processes scoring chunks (the numbers do not change)."),
+        click.option("--chunk-size", type=click.IntRange(min=1), default=DEFAULT_CHUNK_SIZE,
+                     show_default=True, metavar="IMAGES",
+                     help="Images per chunk (the numbers do not change)."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
 def group_options(command: Callable) -> Callable:
     """Add --groups and --group-field (per-group breakdowns, nocaps style)."""
     options = [

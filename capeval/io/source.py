@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterator
 from functools import cached_property
 from pathlib import Path
 from typing import Any, NoReturn
@@ -50,26 +51,65 @@ class Source:
         """
         try:
             data = self.path.read_bytes()
-        except FileNotFoundError:
-            self.fail(None, "no such file")
-        except IsADirectoryError:
-            self.fail(None, "is a directory, not a file")
         except OSError as error:
-            self.fail(None, f"cannot read: {error.strerror or error}")
+            self._fail_open(error)
+        start = len(_UTF8_BOM) if data.startswith(_UTF8_BOM) else 0
+        self._check_start(data)
+        try:
+            return data[start:].decode("utf-8")
+        except UnicodeDecodeError as error:
+            offset = start + error.start
+            self._fail_utf8(data, offset, data.count(b"\n", 0, offset) + 1)
+
+    def lines(self) -> Iterator[str]:
+        """Yield the lines of the file as ``text.split("\\n")`` would, reading it line by line.
+
+        Memory stays bounded by the longest line (unless `text` was already read). Raises
+        `CapevalInputError` as `text` does; an invalid byte is reported when its line is
+        reached.
+        """
+        if "text" in self.__dict__:
+            yield from self.text.split("\n")
+            return
+        try:
+            stream = self.path.open("rb")
+        except OSError as error:
+            self._fail_open(error)
+        with stream:
+            head = stream.read(len(_UTF8_BOM) + 1)
+            self._check_start(head)
+            stream.seek(len(_UTF8_BOM) if head.startswith(_UTF8_BOM) else 0)
+            offset, number, line = stream.tell(), 0, b""
+            for number, line in enumerate(stream, start=1):
+                body = line[:-1] if line.endswith(b"\n") else line
+                try:
+                    yield body.decode("utf-8")
+                except UnicodeDecodeError as error:
+                    self._fail_utf8(line, error.start, number, offset)
+                offset += len(line)
+            if line.endswith(b"\n"):
+                yield ""
+
+    def _check_start(self, data: bytes) -> None:
+        """Fail for a file that is empty (but for a byte-order mark) or UTF-16 encoded."""
         start = len(_UTF8_BOM) if data.startswith(_UTF8_BOM) else 0
         if len(data) == start:
             self.fail(None, "file is empty")
         if data.startswith(_UTF16_BOMS):
             self.fail(None, "file is UTF-16 encoded; save it as UTF-8")
-        try:
-            return data[start:].decode("utf-8")
-        except UnicodeDecodeError as error:
-            offset = start + error.start
-            line = data.count(b"\n", 0, offset) + 1
-            self.fail(
-                f"line {line}",
-                f"invalid UTF-8 at byte offset {offset} (byte 0x{data[offset]:02x})",
-            )
+
+    def _fail_utf8(self, data: bytes, index: int, line: int, base: int = 0) -> NoReturn:
+        self.fail(
+            f"line {line}",
+            f"invalid UTF-8 at byte offset {base + index} (byte 0x{data[index]:02x})",
+        )
+
+    def _fail_open(self, error: OSError) -> NoReturn:
+        if isinstance(error, FileNotFoundError):
+            self.fail(None, "no such file")
+        if isinstance(error, IsADirectoryError):
+            self.fail(None, "is a directory, not a file")
+        self.fail(None, f"cannot read: {error.strerror or error}")
 
     @cached_property
     def json(self) -> Any:

@@ -290,10 +290,11 @@ def test_unreadable_file(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "hyps.txt").write_text("a\n")
 
-    def refuse(self):
+    def refuse(self, *args):
         raise PermissionError(errno.EACCES, "Permission denied", str(self))
 
-    monkeypatch.setattr(Path, "read_bytes", refuse)
+    monkeypatch.setattr(Path, "read_bytes", refuse)  # whole-file readers
+    monkeypatch.setattr(Path, "open", refuse)  # line-by-line readers
     with pytest.raises(CapevalInputError) as raised:
         read_hypotheses("hyps.txt")
     assert str(raised.value) == "hyps.txt: cannot read: Permission denied"
