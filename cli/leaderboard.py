@@ -6,6 +6,7 @@ from pathlib import Path
 import click
 
 from capeval.errors import CapevalInputError
+from capeval.report import FORMATS
 from capeval.cli.inputs import (
     StepProgress,
     chosen_metrics,
@@ -14,8 +15,6 @@ from capeval.cli.inputs import (
     reference_options,
     scoring_options,
 )
-
-REPORT_FORMATS = ("table", "markdown", "latex", "html", "csv", "json")
 
 
 @click.command("leaderboard")
@@ -26,7 +25,7 @@ REPORT_FORMATS = ("table", "markdown", "latex", "html", "csv", "json")
                    "extension).")
 @scoring_options
 @click.option("--sort", help="Score to rank by (default: CIDEr-D).")
-@click.option("--format", "fmt", type=click.Choice(REPORT_FORMATS), default="table",
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table",
               show_default=True, help="Output format (html: a self-contained report).")
 @click.option("--ci", type=click.FloatRange(0, 1, min_open=True, max_open=True), default=0.95,
               show_default=True, help="Confidence level of the bootstrap intervals.")
@@ -50,7 +49,8 @@ def leaderboard_command(system_files, names, sort, fmt, ci, n_bootstrap, seed, b
     Every system must caption the same images. Confidence intervals come from resampling
     the images' statistics; --paired-bs/--paired-ar test each system against --baseline.
     """
-    from capeval.report import format_leaderboard, leaderboard
+    from capeval.report import format_leaderboard
+    from capeval.report.leaderboard import leaderboard
 
     if paired_bs and paired_ar:
         raise click.UsageError("choose one test: --paired-bs or --paired-ar")

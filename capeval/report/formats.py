@@ -10,63 +10,21 @@ from __future__ import annotations
 import csv
 import io
 import json
-import math
+from importlib import import_module
 
-from capeval.human import HUMAN
-from capeval.report.leaderboard import TESTS, Leaderboard
-
-MARKERS = ((0.01, "**"), (0.05, "*"))
-"""(threshold, marker): the first threshold a p-value is below gives its marker."""
+from capeval.errors import CapevalUsageError
+from capeval.report import RENDERERS
+from capeval.report.cells import cell_parts, notes, row_label
+from capeval.report.leaderboard import Leaderboard
 
 
 def format_leaderboard(board: Leaderboard, fmt: str = "table") -> str:
-    """Return the leaderboard rendered in `fmt` (see `FORMATTERS`), ending with a newline."""
-    if fmt not in FORMATTERS:
-        raise ValueError(f"unknown format {fmt!r}; choose from {', '.join(FORMATTERS)}")
-    return FORMATTERS[fmt](board)
-
-
-def significance_marker(p: float) -> str:
-    """Return ``**``, ``*`` or ``""`` for a p-value (NaN: no marker)."""
-    if math.isnan(p):
-        return ""
-    return next((marker for threshold, marker in MARKERS if p < threshold), "")
-
-
-def cell_parts(board: Leaderboard, system: str, score: str) -> tuple[str, str, str]:
-    """Return (value, interval, marker) strings of one cell, e.g. ("0.943", "0.930, 0.956", "*")."""
-    bounds = board.interval(system, score)
-    p = board.p_value(system, score)
-    return (f"{board.score(system, score):.3f}",
-            "" if bounds is None else f"{bounds[0]:.3f}, {bounds[1]:.3f}",
-            "" if p is None else significance_marker(p))
-
-
-def row_label(board: Leaderboard, system: str) -> str:
-    """Return a system's name, with "(baseline)" appended for the baseline."""
-    return f"{system} (baseline)" if system == board.settings["baseline"] else system
-
-
-def notes(board: Leaderboard) -> list[str]:
-    """Return the sentences explaining intervals, markers and references, then the signature."""
-    settings = board.settings
-    lines = []
-    if settings["ci"] is not None:
-        lines.append(f"[low, high]: {settings['ci']:.0%} percentile bootstrap confidence "
-                     f"interval ({settings['n_bootstrap']} resamples of the "
-                     f"{settings['n_images']} images, seed {settings['seed']}).")
-    if settings["test"]:
-        lines.append(f"* p < 0.05, ** p < 0.01: {TESTS[settings['test']]} test against "
-                     f"{settings['baseline']} ({settings['n_bootstrap']} "
-                     f"{'resamples' if settings['test'] == 'bs' else 'trials'}, two-sided).")
-    if settings["human"]:
-        lines.append(f"{HUMAN}: each reference scored against the other references of its "
-                     f"image, in {settings['n_folds']} leave-one-out folds; every system is "
-                     "scored against the same reduced reference sets and averaged over folds.")
-    else:
-        lines.append("Every system is scored against all references.")
-    lines.append(f"Ranked by {settings['sort']}. Signature: {board.signature_string()}")
-    return lines
+    """Return the leaderboard rendered in `fmt` (a key of `RENDERERS`), ending with a newline."""
+    if fmt not in RENDERERS:
+        raise CapevalUsageError(f"unknown format {fmt!r}; choose from {', '.join(RENDERERS)}",
+                                option="fmt")
+    module_name, function = RENDERERS[fmt].split(":")
+    return getattr(import_module(module_name), function)(board)
 
 
 def _cells(board: Leaderboard, bracket: tuple[str, str] = ("[", "]"),
@@ -167,13 +125,3 @@ def to_json(board: Leaderboard) -> str:
     """``{"signature": ..., "systems": [{"name", "scores", "ci", "p"}, ...]}``, indented."""
     return json.dumps(board.to_dict(), indent=2, ensure_ascii=False) + "\n"
 
-
-def to_html(board: Leaderboard) -> str:
-    from capeval.report.html import render_html
-
-    return render_html(board)
-
-
-FORMATTERS = {"table": to_table, "markdown": to_markdown, "latex": to_latex, "csv": to_csv,
-              "json": to_json, "html": to_html}
-"""Format name -> function rendering a Leaderboard as a string."""

@@ -13,7 +13,7 @@ from html import escape
 import numpy as np
 
 from capeval.human import HUMAN
-from capeval.report.formats import cell_parts, notes, row_label
+from capeval.report.cells import cell_parts, notes, row_label
 from capeval.report.leaderboard import Leaderboard
 
 N_EXAMPLES = 3

@@ -9,8 +9,10 @@ import math
 import numpy as np
 import pytest
 
-from capeval.report import FORMATS, format_leaderboard, leaderboard
-from capeval.report.formats import latex_escape, significance_marker
+from capeval.report import FORMATS, format_leaderboard
+from capeval.report.cells import significance_marker
+from capeval.report.formats import latex_escape
+from capeval.report.leaderboard import leaderboard
 from tests.report.corpus import REFERENCES, SYSTEMS
 
 NAMES = {"strong": "strong_1 & co", "weak": "weak", "markup": "mark|up*"}

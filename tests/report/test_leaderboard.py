@@ -15,7 +15,7 @@ from capeval.metrics.bleu import Bleu
 from capeval.metrics.cider import CiderD
 from capeval.metrics.meteor import Meteor
 from capeval.metrics.rouge import RougeL
-from capeval.report import leaderboard
+from capeval.report.leaderboard import leaderboard
 from capeval.stats import Bootstrap, Randomization
 from tests.report.corpus import REFERENCES, SYSTEMS
 

@@ -1,0 +1,58 @@
+"""The text of a leaderboard shared by every renderer: cells, row labels and notes.
+
+A cell is a score with three decimals, its confidence interval and a significance marker
+(``*`` p < 0.05, ``**`` p < 0.01 against the baseline); the notes say what the brackets and
+markers mean, which references were used, and the signature.
+"""
+from __future__ import annotations
+
+import math
+
+from capeval.human import HUMAN
+from capeval.report.leaderboard import TESTS, Leaderboard
+
+MARKERS = ((0.01, "**"), (0.05, "*"))
+"""(threshold, marker): the first threshold a p-value is below gives its marker."""
+
+
+def significance_marker(p: float) -> str:
+    """Return ``**``, ``*`` or ``""`` for a p-value (NaN: no marker)."""
+    if math.isnan(p):
+        return ""
+    return next((marker for threshold, marker in MARKERS if p < threshold), "")
+
+
+def cell_parts(board: Leaderboard, system: str, score: str) -> tuple[str, str, str]:
+    """Return (value, interval, marker) strings of one cell, e.g. ("0.943", "0.930, 0.956", "*")."""
+    bounds = board.interval(system, score)
+    p = board.p_value(system, score)
+    return (f"{board.score(system, score):.3f}",
+            "" if bounds is None else f"{bounds[0]:.3f}, {bounds[1]:.3f}",
+            "" if p is None else significance_marker(p))
+
+
+def row_label(board: Leaderboard, system: str) -> str:
+    """Return a system's name, with "(baseline)" appended for the baseline."""
+    return f"{system} (baseline)" if system == board.settings["baseline"] else system
+
+
+def notes(board: Leaderboard) -> list[str]:
+    """Return the sentences explaining intervals, markers and references, then the signature."""
+    settings = board.settings
+    lines = []
+    if settings["ci"] is not None:
+        lines.append(f"[low, high]: {settings['ci']:.0%} percentile bootstrap confidence "
+                     f"interval ({settings['n_bootstrap']} resamples of the "
+                     f"{settings['n_images']} images, seed {settings['seed']}).")
+    if settings["test"]:
+        lines.append(f"* p < 0.05, ** p < 0.01: {TESTS[settings['test']]} test against "
+                     f"{settings['baseline']} ({settings['n_bootstrap']} "
+                     f"{'resamples' if settings['test'] == 'bs' else 'trials'}, two-sided).")
+    if settings["human"]:
+        lines.append(f"{HUMAN}: each reference scored against the other references of its "
+                     f"image, in {settings['n_folds']} leave-one-out folds; every system is "
+                     "scored against the same reduced reference sets and averaged over folds.")
+    else:
+        lines.append("Every system is scored against all references.")
+    lines.append(f"Ranked by {settings['sort']}. Signature: {board.signature_string()}")
+    return lines
