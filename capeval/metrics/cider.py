@@ -14,8 +14,9 @@ The reference's length quirk is kept: the lengths in ``delta`` count *bigram* oc
 
 By default, as in the reference, df and N come from the references being evaluated, so a single
 image always scores 0; pass a `DocumentFrequencies` table to score with a fixed corpus's
-statistics. `Cider` is the original CIDEr: no clipping, no length penalty (also x10, as in
-vrama91/cider).
+statistics. `OriginalCider` is the original CIDEr: the same TF-IDF vectors without the
+clipping and the length penalty (also x10, as in vrama91/cider). The drop-in
+`capeval.compat.pycocoevalcap.Cider` keeps pycocoevalcap's name for its CIDEr-D.
 """
 from __future__ import annotations
 
@@ -115,8 +116,12 @@ class CiderD(SegmentMeanMetric):
         return total / self.max_order / segments.references_per_segment() * 10.0
 
 
-class Cider(CiderD):
-    """The original CIDEr: TF-IDF cosine similarity, no clipping, no length penalty, x10."""
+class OriginalCider(CiderD):
+    """The original CIDEr: TF-IDF cosine similarity, no clipping, no length penalty, x10.
+
+    A subclass of `CiderD` because it is CIDEr-D with two steps switched off (its document
+    frequencies, df tables and statistics work the same way).
+    """
 
     name = "CIDEr"
     score_names = ("CIDEr",)

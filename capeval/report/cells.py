@@ -33,26 +33,26 @@ def cell_parts(board: Leaderboard, system: str, score: str) -> tuple[str, str, s
 
 def row_label(board: Leaderboard, system: str) -> str:
     """Return a system's name, with "(baseline)" appended for the baseline."""
-    return f"{system} (baseline)" if system == board.settings["baseline"] else system
+    return f"{system} (baseline)" if system == board.settings.baseline else system
 
 
 def notes(board: Leaderboard) -> list[str]:
     """Return the sentences explaining intervals, markers and references, then the signature."""
     settings = board.settings
     lines = []
-    if settings["ci"] is not None:
-        lines.append(f"[low, high]: {settings['ci']:.0%} percentile bootstrap confidence "
-                     f"interval ({settings['n_bootstrap']} resamples of the "
-                     f"{settings['n_images']} images, seed {settings['seed']}).")
-    if settings["test"]:
-        lines.append(f"* p < 0.05, ** p < 0.01: {TESTS[settings['test']]} test against "
-                     f"{settings['baseline']} ({settings['n_bootstrap']} "
-                     f"{'resamples' if settings['test'] == 'bs' else 'trials'}, two-sided).")
-    if settings["human"]:
+    if settings.ci is not None:
+        lines.append(f"[low, high]: {settings.ci:.0%} percentile bootstrap confidence "
+                     f"interval ({settings.n_bootstrap} resamples of the "
+                     f"{settings.n_images} images, seed {settings.seed}).")
+    if settings.test:
+        lines.append(f"* p < 0.05, ** p < 0.01: {TESTS[settings.test]} test against "
+                     f"{settings.baseline} ({settings.n_bootstrap} "
+                     f"{'resamples' if settings.test == 'bs' else 'trials'}, two-sided).")
+    if settings.human:
         lines.append(f"{HUMAN}: each reference scored against the other references of its "
-                     f"image, in {settings['n_folds']} leave-one-out folds; every system is "
+                     f"image, in {settings.n_folds} leave-one-out folds; every system is "
                      "scored against the same reduced reference sets and averaged over folds.")
     else:
         lines.append("Every system is scored against all references.")
-    lines.append(f"Ranked by {settings['sort']}. Signature: {board.signature_string()}")
+    lines.append(f"Ranked by {settings.sort}. Signature: {board.signature_string()}")
     return lines

@@ -44,7 +44,7 @@ def _cells(board: Leaderboard, bracket: tuple[str, str] = ("[", "]"),
 
 def to_table(board: Leaderboard) -> str:
     """Plain text: aligned columns (numbers right-aligned), then the notes."""
-    header, rows = _cells(board, marker_width=2 if board.settings["test"] else 0)
+    header, rows = _cells(board, marker_width=2 if board.settings.test else 0)
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
 
     def line(cells):
@@ -63,7 +63,7 @@ def to_markdown(board: Leaderboard) -> str:
     table.insert(1, "|" + "|".join(["---:", ":---", *["---:"] * (len(header) - 2)]) + "|")
     *explanations, _ = notes(board)
     paragraphs = ["\n".join(table), *map(_markdown_escape, explanations),
-                  f"Ranked by {_markdown_escape(board.settings['sort'])}. "
+                  f"Ranked by {_markdown_escape(board.settings.sort)}. "
                   f"Signature: `{board.signature_string()}`"]
     return "\n\n".join(paragraphs) + "\n"
 

@@ -88,8 +88,15 @@ def test_fast_path_examples(caption, expected):
 
 
 def test_memo_is_bounded():
+    """A bounded memo forgets chunks (they are tokenized again); a large one remembers them."""
     tokenizer = PTBTokenizer()
-    fast = FastPath(tokenizer.tokenize_general, max_entries=3)
-    for word in ["dog's", "cat's", "cow's", "pig's", "hen's"]:
-        assert fast.tokenize(f"{word} x") == [word[:-2], "'s", "x"]
-    assert len(fast._inner) <= 3
+    words = ["dog's", "cat's", "cow's", "pig's", "hen's"]
+    for max_entries, calls_to_repeat in ((3, 1), (100, 0)):
+        calls = []
+        fast = FastPath(lambda text: calls.append(text) or tokenizer.tokenize_general(text),
+                        max_entries=max_entries)
+        for word in words:
+            assert fast.tokenize(f"{word} x") == [word[:-2], "'s", "x"]
+        before = len(calls)
+        assert fast.tokenize(f"{words[0]} x") == ["dog", "'s", "x"]
+        assert len(calls) - before == calls_to_repeat
