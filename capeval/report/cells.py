@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import math
 
+from capeval.breakdown import PER_GROUP_DF
 from capeval.human import HUMAN
+from capeval.io.groups import ENTIRE
+from capeval.report.grouped import GroupedLeaderboard
 from capeval.report.leaderboard import TESTS, Leaderboard
 
 MARKERS = ((0.01, "**"), (0.05, "*"))
@@ -36,14 +39,24 @@ def row_label(board: Leaderboard, system: str) -> str:
     return f"{system} (baseline)" if system == board.settings.baseline else system
 
 
-def notes(board: Leaderboard) -> list[str]:
-    """Return the sentences explaining intervals, markers and references, then the signature."""
+def notes(board: Leaderboard, grouped: GroupedLeaderboard | None = None) -> list[str]:
+    """Return the sentences explaining intervals, markers and references, then the signature.
+
+    With `grouped` (whose entire-set board is `board`), they describe every group's table.
+    """
     settings = board.settings
+    images = (f"the {settings.n_images} images" if grouped is None
+              else "the images of each table")
     lines = []
+    if grouped is not None:
+        own_df = PER_GROUP_DF in grouped.signature.values()
+        lines.append(f"{ENTIRE}: all {settings.n_images} images; every group is scored as "
+                     f"its own evaluation{' (its own CIDEr-D df)' if own_df else ''} and "
+                     "ranked on its own.")
     if settings.ci is not None:
         lines.append(f"[low, high]: {settings.ci:.0%} percentile bootstrap confidence "
-                     f"interval ({settings.n_bootstrap} resamples of the "
-                     f"{settings.n_images} images, seed {settings.seed}).")
+                     f"interval ({settings.n_bootstrap} resamples of {images}, seed "
+                     f"{settings.seed}).")
     if settings.test:
         lines.append(f"* p < 0.05, ** p < 0.01: {TESTS[settings.test]} test against "
                      f"{settings.baseline} ({settings.n_bootstrap} "
@@ -54,5 +67,6 @@ def notes(board: Leaderboard) -> list[str]:
                      "scored against the same reduced reference sets and averaged over folds.")
     else:
         lines.append("Every system is scored against all references.")
-    lines.append(f"Ranked by {settings.sort}. Signature: {board.signature_string()}")
+    signature = (grouped or board).signature_string()
+    lines.append(f"Ranked by {settings.sort}. Signature: {signature}")
     return lines
