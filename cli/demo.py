@@ -27,7 +27,7 @@ SINGLE_THREAD_ENV = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_N
               help="Output directory; default: a new capeval-demo-<time> under the current one.")
 @click.option("--quick", is_flag=True,
               help="A smaller run: 1,000 training images, smaller models, 4 epochs (about 40 s "
-                   "of CPU time against about 15 minutes for the full demo).")
+                   "of CPU time; the full demo takes about 330 s).")
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--no-attention", is_flag=True, help="Skip the attention LSTM (the slowest model).")
 @click.option("--workers", type=click.IntRange(1), default=2, show_default=True,

@@ -53,7 +53,8 @@ class DemoConfig:
 
 QUICK = DemoConfig(train_images=1000, val_images=100, test_images=200, hidden_dim=64, word_dim=48,
                    epochs=4, blind_epochs=2, examples=4)
-"""A smaller run (about 40 s of CPU time), for trying the command and for tests."""
+"""A smaller run (about 40 s of CPU time, the full demo about 330 s), for trying the command
+and for tests."""
 
 
 @dataclass(frozen=True)
