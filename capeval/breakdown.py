@@ -119,12 +119,15 @@ def evaluate_groups(
     aligned = align(hypotheses, references, hyp_source=sources[0], ref_source=sources[1],
                     allow_partial=allow_partial)
     members = split_by_group(aligned.ids, groups, references, sources[1])
+    reference_ids = [canonical_id(key) for key in references]  # the references' file order
     evaluations = {}
     for name, positions in {ENTIRE: range(len(aligned.ids)), **members}.items():
-        ids = [aligned.ids[i] for i in positions]
+        # The group's images alone, as if they were the only ones of both files.
+        scored = {aligned.ids[i]: i for i in positions}
         evaluations[name] = evaluate(
-            dict(zip(ids, [aligned.hypotheses[i] for i in positions], strict=True)),
-            dict(zip(ids, [aligned.references[i] for i in positions], strict=True)),
+            {image_id: aligned.hypotheses[i] for image_id, i in scored.items()},
+            {image_id: aligned.references[scored[image_id]] for image_id in reference_ids
+             if image_id in scored},
             metric_objects, tokenizer=tokenizer, progress=progress, sources=sources)
     group_of = [groups.group_of[image_id] for image_id in aligned.ids]
     return GroupedEvaluation(evaluations, group_of,

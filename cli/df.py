@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 
-from capeval.tokenizers import tokenize_groups, tokenizer_signature
+from capeval.tokenizers import tokenize_references, tokenizer_signature
 from capeval.cli.inputs import read_reference_files, reference_options, tokenizer_option
 
 
@@ -26,7 +26,7 @@ def build_command(tokenizer, output, max_order, **reference_args) -> None:
         raise click.BadParameter("must end in .json or .npz", param_hint="--output")
     references = read_reference_files(reference_args)
     table = DocumentFrequencies.from_references(
-        tokenize_groups(list(references.values()), tokenizer), max_order, tokenizer=tokenizer_signature(tokenizer),
+        tokenize_references(list(references.values()), None, tokenizer), max_order, tokenizer=tokenizer_signature(tokenizer),
         source=",".join(reference_args["refs"]),
     )
     table.save(output)

@@ -90,7 +90,9 @@ def _check_per_item_path(ctx, param, value: str | None) -> str | None:
 def tokenizer_option(command: Callable) -> Callable:
     return click.option(
         "--tokenizer", type=click.Choice(sorted(TOKENIZERS)), default="ptb", show_default=True,
-        help="ptb: pycocoevalcap's PTBTokenizer; none: captions are pre-tokenized.",
+        help="ptb: pycocoevalcap's PTBTokenizer (references one stream, hypotheses another, "
+        "as pycocoevalcap lexes them); ptb-caption: the same, each caption on its own; "
+        "none: captions are pre-tokenized.",
     )(command)
 
 

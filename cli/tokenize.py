@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from itertools import islice
+from itertools import chain, islice
 from typing import BinaryIO
 
 import click
 
 from capeval import CapevalInputError
-from capeval.tokenizers import TOKENIZERS, tokenize
+from capeval.tokenizers import TOKENIZERS, stream_lookahead, tokenize
 
 BATCH_LINES = 10_000
 
@@ -37,7 +37,8 @@ def read_captions(stream: BinaryIO, source: str = "<stdin>") -> Iterator[str]:
     type=click.Choice(sorted(TOKENIZERS)),
     default="ptb",
     show_default=True,
-    help="ptb: pycocoevalcap's PTBTokenizer; none: split on whitespace.",
+    help="ptb: pycocoevalcap's PTBTokenizer, the input one stream; ptb-caption: each line "
+    "on its own; none: split on whitespace.",
 )
 def tokenize_command(method: str) -> None:
     """Tokenize captions read from stdin, one per line, as pycocoevalcap does.
@@ -45,11 +46,16 @@ def tokenize_command(method: str) -> None:
     Prints one line per input line (an empty line for a caption with no tokens), tokens
     separated by single spaces, lowercased, punctuation removed. Input and output are
     UTF-8; a line ends at "\\n" (or "\\r\\n"). Tokens may contain U+00A0 (e.g. "3 1/2").
-    Large inputs are processed in batches as they arrive.
+    With ptb the input is one stream, as in one pycocoevalcap call: a line's tokens can
+    depend on the lines after it. Large inputs are processed in batches as they arrive.
     """
     captions = read_captions(click.get_binary_stream("stdin"))
     out = click.get_binary_stream("stdout")
-    while batch := list(islice(captions, BATCH_LINES)):
-        lines = (" ".join(tokens) + "\n" for tokens in tokenize(batch, method))
+    batch = list(islice(captions, BATCH_LINES))
+    while batch:
+        after = list(islice(captions, BATCH_LINES))
+        after += stream_lookahead(chain(after, captions))[len(after):]  # what it read on
+        lines = (" ".join(tokens) + "\n" for tokens in tokenize(batch, method, following=after))
         out.write("".join(lines).encode("utf-8"))
+        batch = after
     out.flush()

@@ -113,11 +113,15 @@ def leaderboard_groups(
                                   progress=progress, **settings)}
     canonical = {name: {canonical_id(key): caption for key, caption in captions.items()}
                  for name, captions in systems.items()}
+    reference_ids = [canonical_id(key) for key in references]  # the references' file order
     for group, positions in members.items():
-        ids = [first.ids[i] for i in positions]
+        # The group's images alone, every file keeping its own order.
+        scored = {first.ids[i]: i for i in positions}
         boards[group] = leaderboard(
-            {name: {i: captions[i] for i in ids} for name, captions in canonical.items()},
-            {i: first.references[p] for i, p in zip(ids, positions, strict=True)},
+            {name: {image_id: caption for image_id, caption in captions.items()
+                    if image_id in scored} for name, captions in canonical.items()},
+            {image_id: first.references[scored[image_id]] for image_id in reference_ids
+             if image_id in scored},
             metrics, sources=sources, reference_source=reference_source, progress=progress,
             **settings)
     return GroupedLeaderboard(boards, grouped_signature(boards[ENTIRE].signature,

@@ -64,3 +64,13 @@ def test_unknown_tokenizer_is_a_usage_error():
     result = run(b"x\n", "--tokenizer", "moses")
     assert result.exit_code == 2
     assert "moses" in result.stderr
+
+
+def test_the_input_is_one_stream_across_batches(monkeypatch):
+    stdin = b"Grade A.\n\nThe dog\nyou're\n"
+    expected = b"grade a\n\nthe dog\nyou re\n"  # the next captions, then the end of input
+    assert run(stdin).stdout_bytes == expected
+    monkeypatch.setattr("capeval.cli.tokenize.BATCH_LINES", 1)
+    assert run(stdin).stdout_bytes == expected
+    assert run(stdin, "--tokenizer", "ptb-caption").stdout_bytes == (
+        b"grade a.\n\nthe dog\nyou 're\n")
