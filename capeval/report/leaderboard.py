@@ -243,8 +243,8 @@ def leaderboard(
     notify("tokenize")
     order = reference_order(ids, references)
     reference_tokens = tokenize_references(reference_lists, order, tokenizer)
-    system_tokens = {name: tokenize_in_order(system, order, tokenizer)
-                     for name, system in captions.items()}
+    system_tokens: dict[str, list[list[str]] | None] = {
+        name: tokenize_in_order(system, order, tokenizer) for name, system in captions.items()}
     if human:
         folds = leave_one_out_folds(reference_tokens)
         system_tokens = {HUMAN: None, **system_tokens}  # its captions are each fold's held-out
@@ -281,15 +281,15 @@ def leaderboard(
         p_values = _randomize(stacked, metric_objects, scores, rng, n_bootstrap,
                               names.index(baseline))
 
-    order = scores[sort].sort_values(ascending=False, kind="stable").index
+    ranking = scores[sort].sort_values(ascending=False, kind="stable").index
     settings = LeaderboardSettings(sort=sort, n_images=len(ids), n_bootstrap=n_bootstrap,
                                    ci=ci if n_bootstrap else None, seed=seed, test=test,
                                    baseline=baseline, human=human, n_folds=len(folds))
     return Leaderboard(
-        scores.loc[order],
-        None if ci_low is None else ci_low.loc[order],
-        None if ci_high is None else ci_high.loc[order],
-        None if p_values is None else p_values.loc[order],
+        scores.loc[ranking],
+        None if ci_low is None else ci_low.loc[ranking],
+        None if ci_high is None else ci_high.loc[ranking],
+        None if p_values is None else p_values.loc[ranking],
         _per_item(stacked, metric_objects, score_names, ids, captions),
         dict(zip(ids, reference_lists, strict=True)),
         settings,
