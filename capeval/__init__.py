@@ -20,7 +20,7 @@ def __getattr__(name: str):
 
         return getattr(evaluation, name)
     if name == "leaderboard":
-        from capeval.report import leaderboard
+        from capeval.report.leaderboard import leaderboard
 
         return leaderboard
     raise AttributeError(f"module 'capeval' has no attribute {name!r}")

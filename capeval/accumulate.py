@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 
 from capeval import __version__
+from capeval.evaluation import format_signature
 from capeval.metrics import METRICS, Metric, Tokens, get_metric
 from capeval.metrics.base import Segments
 from capeval.metrics.cider import CiderD
@@ -293,8 +294,8 @@ class Accumulator:
         return accumulator
 
     def _description(self) -> str:
-        signature = "|".join(f"{k}:{v}" for k, v in self.metric.signature().items())
-        return f"{self.metric.name}({signature}, tokenizer={self.tokenizer})"
+        return (f"{self.metric.name}({format_signature(self.metric.signature())}, "
+                f"tokenizer={self.tokenizer})")
 
     @staticmethod
     def _tokenize(hypotheses, references, method: str):

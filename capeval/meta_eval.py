@@ -34,7 +34,12 @@ from scipy import stats as scipy_stats
 
 from capeval.document_frequencies import DocumentFrequencies
 from capeval.errors import CapevalInputError
-from capeval.evaluation import MetricSpec, evaluate_tokenized, resolve_metrics
+from capeval.evaluation import (
+    MetricSpec,
+    evaluate_tokenized,
+    format_signature,
+    resolve_metrics,
+)
 from capeval.io import canonical_id
 from capeval.metrics import DEFAULT_METRICS
 from capeval.tokenizers import tokenize_in_order, tokenize_references
@@ -202,7 +207,7 @@ def correlate(metric: np.ndarray, human: np.ndarray) -> dict[str, float]:
 
 def format_meta_evaluation(result: MetaEvaluation, fmt: str = "table") -> str:
     """Render correlations as ``table``, ``csv`` or ``json`` (with the signature)."""
-    signature = "|".join(f"{key}:{value}" for key, value in result.signature.items())
+    signature = format_signature(result.signature)
     table = result.correlations
     if fmt == "json":
         return json.dumps({"signature": signature, "skipped": result.n_skipped,

@@ -8,6 +8,7 @@ import click
 from capeval.diversity import DIVERSITY_METRICS
 from capeval.errors import CapevalInputError
 from capeval.cli.diversity import diversity_board
+from capeval.report import FORMATS
 from capeval.cli.inputs import (
     StepProgress,
     chosen_metrics,
@@ -19,8 +20,6 @@ from capeval.cli.inputs import (
     scoring_options,
 )
 
-REPORT_FORMATS = ("table", "markdown", "latex", "html", "csv", "json")
-
 
 @click.command("leaderboard")
 @reference_options
@@ -31,7 +30,7 @@ REPORT_FORMATS = ("table", "markdown", "latex", "html", "csv", "json")
 @scoring_options
 @group_options
 @click.option("--sort", help="Score to rank by (default: CIDEr-D).")
-@click.option("--format", "fmt", type=click.Choice(REPORT_FORMATS), default="table",
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table",
               show_default=True, help="Output format (html: a self-contained report).")
 @click.option("--ci", type=click.FloatRange(0, 1, min_open=True, max_open=True), default=0.95,
               show_default=True, help="Confidence level of the bootstrap intervals.")
@@ -65,9 +64,9 @@ def leaderboard_command(system_files, names, sort, fmt, ci, n_bootstrap, seed, b
         check_grouped_format,
         format_grouped,
         format_leaderboard,
-        leaderboard,
         leaderboard_groups,
     )
+    from capeval.report.leaderboard import leaderboard
 
     if paired_bs and paired_ar:
         raise click.UsageError("choose one test: --paired-bs or --paired-ar")

@@ -6,6 +6,9 @@ from pathlib import Path
 
 import click
 
+from capeval.reference_models import CELLS, OPTIMIZERS, STATE_SOURCES
+from capeval.tokenizers import TOKENIZERS
+
 TRAIN_HELP = """Train a captioner on FEATURES (.npy/.npz) and CAPTIONS (Karpathy or COCO JSON).
 
 With Karpathy splits, images of 'train' and 'restval' are used for training and 'val' for
@@ -60,7 +63,7 @@ class TrainingDisplay:
               help="Karpathy split JSON or COCO annotations JSON.")
 @click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="Where to write the model checkpoint (.npz).")
-@click.option("--cell", type=click.Choice(["lstm", "rnn", "gru"]), default="lstm",
+@click.option("--cell", type=click.Choice(CELLS), default="lstm",
               show_default=True)
 @click.option("--hidden", "hidden_dim", type=click.IntRange(1), default=256, show_default=True)
 @click.option("--word-dim", type=click.IntRange(1), default=128, show_default=True)
@@ -68,14 +71,14 @@ class TrainingDisplay:
 @click.option("--attention", is_flag=True, help="Soft attention over the 'regions' array (LSTM).")
 @click.option("--attention-penalty", type=click.FloatRange(min=0), default=1.0, show_default=True,
               help="Weight of the doubly stochastic attention regulariser (0: none).")
-@click.option("--state-from", type=click.Choice(["features", "regions"]), default="features",
+@click.option("--state-from", type=click.Choice(STATE_SOURCES), default="features",
               show_default=True, help="Image vector that sets the initial state: the global "
               "features, or the mean of the 'regions' (Show, Attend and Tell).")
 @click.option("--feed-features", is_flag=True, help="Also feed the image features at step 0.")
 @click.option("--blind", is_flag=True, help="Zero all image features: a pure language model.")
 @click.option("--epochs", type=click.IntRange(1), default=10, show_default=True)
 @click.option("--batch-size", type=click.IntRange(1), default=128, show_default=True)
-@click.option("--optimizer", type=click.Choice(["adam", "sgd", "rmsprop", "adagrad"]),
+@click.option("--optimizer", type=click.Choice(list(OPTIMIZERS)),
               default="adam", show_default=True)
 @click.option("--lr", "learning_rate", type=click.FloatRange(min=0, min_open=True), default=4e-3,
               show_default=True)
@@ -95,7 +98,7 @@ class TrainingDisplay:
               help="Stop training after this long (the result then depends on speed).")
 @click.option("--val-fraction", type=click.FloatRange(0, 1, min_open=True, max_open=True),
               default=0.05, show_default=True, help="Held out for validation without splits.")
-@click.option("--tokenizer", type=click.Choice(["ptb", "none"]), default="ptb", show_default=True,
+@click.option("--tokenizer", type=click.Choice(sorted(TOKENIZERS)), default="ptb", show_default=True,
               help="How captions are split into words (ptb: as the COCO evaluation does).")
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--label", default="", help="Prefix of the progress lines.")

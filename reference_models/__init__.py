@@ -5,3 +5,13 @@ image captioner on them, `decoding` turns it into captions, `training` fits it, 
 generates the demo data and `data` loads a user's features and captions. The ``capeval``
 package never imports this one; the command line glues them together.
 """
+
+CELLS = ("rnn", "lstm", "gru")
+"""Recurrent cells of the captioner (`capeval train --cell`)."""
+
+STATE_SOURCES = ("features", "regions")
+"""What sets the initial state: the global features or the mean of the regions."""
+
+OPTIMIZERS = {"sgd": "Sgd", "adam": "Adam", "rmsprop": "RmsProp", "adagrad": "Adagrad"}
+"""Optimiser name -> its class in `capeval.reference_models.optim`. The names live here, apart
+from the NumPy code, so that the command line can offer them without importing NumPy."""

@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from capeval.reference_models import layers, recurrent
+from capeval.reference_models import CELLS, STATE_SOURCES, layers, recurrent
 from capeval.reference_models.attention import (
     AttentionLstmWeights,
     attention_lstm_backward,
@@ -29,8 +29,6 @@ from capeval.reference_models.attention import (
 )
 from capeval.reference_models.vocab import NULL_ID
 
-CELLS = ("rnn", "lstm", "gru")
-STATE_SOURCES = ("features", "regions")
 """What the image vector (initial state, fed features) is made from."""
 GATES = {"rnn": 1, "lstm": 4, "gru": 3}
 """Number of stacked gate blocks in each cell's weights."""

@@ -10,6 +10,8 @@ from abc import ABC, abstractmethod
 
 import numpy as np
 
+from capeval.reference_models import OPTIMIZERS
+
 
 class Optimizer(ABC):
     """Base class; `learning_rate` may be changed between steps (learning-rate decay)."""
@@ -106,16 +108,13 @@ class Adagrad(Optimizer):
         param -= self.learning_rate * grad / np.sqrt(memory + self.eps)
 
 
-OPTIMIZERS: dict[str, type[Optimizer]] = {
-    "sgd": Sgd, "adam": Adam, "rmsprop": RmsProp, "adagrad": Adagrad,
-}
-
 
 def make_optimizer(name: str, learning_rate: float) -> Optimizer:
     """Return the optimiser registered under `name` with default settings besides the rate."""
     if name not in OPTIMIZERS:
         raise ValueError(f"unknown optimizer {name!r}; choose from {', '.join(OPTIMIZERS)}")
-    return OPTIMIZERS[name](learning_rate=learning_rate)
+    optimizer: type[Optimizer] = globals()[OPTIMIZERS[name]]  # a class of this module
+    return optimizer(learning_rate=learning_rate)
 
 
 def clip_by_norm(grads: dict[str, np.ndarray], max_norm: float) -> float:

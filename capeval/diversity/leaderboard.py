@@ -20,7 +20,7 @@ from capeval.diversity import DIVERSITY_METRICS
 from capeval.diversity.evaluate import diversity_metrics, evaluate_diversity
 from capeval.document_frequencies import DocumentFrequencies
 from capeval.errors import CapevalInputError, CapevalUsageError
-from capeval.report.leaderboard import Leaderboard
+from capeval.report.leaderboard import Leaderboard, LeaderboardSettings
 from capeval.stats import Bootstrap, bootstrap_scores, confidence_interval
 
 ASCENDING = ("mBLEU-4",)
@@ -86,10 +86,10 @@ def diversity_leaderboard(
         draw = Bootstrap.draw(len(ids), n_bootstrap, np.random.default_rng(seed))
         ci_low, ci_high = _intervals(evaluations, metric_objects, draw, ci)
     order = scores[sort].sort_values(ascending=sort in ASCENDING, kind="stable").index
-    settings = {"ci": ci if n_bootstrap else None, "n_bootstrap": n_bootstrap, "seed": seed,
-                "test": None, "baseline": None, "human": False, "sort": sort,
-                "n_images": len(ids), "n_folds": 1,
-                "no_interval": [m.name for m in metric_objects if not m.summable]}
+    settings = LeaderboardSettings(
+        sort=sort, n_images=len(ids), n_bootstrap=n_bootstrap, ci=ci if n_bootstrap else None,
+        seed=seed, test=None, baseline=None, human=False, n_folds=1,
+        no_interval=tuple(m.name for m in metric_objects if not m.summable))
     return Leaderboard(
         scores.loc[order],
         None if ci_low is None else ci_low.loc[order],
@@ -136,11 +136,11 @@ def _check_same_images(ids: list, other: Mapping, first_source: str, source: str
                                               "images")
 
 
-def _signature(evaluation_signature: dict, settings: dict) -> dict:
+def _signature(evaluation_signature: dict, settings: LeaderboardSettings) -> dict:
     signature = {key: value for key, value in evaluation_signature.items() if key != "version"}
-    signature["images"] = str(settings["n_images"])
-    if settings["n_bootstrap"]:
-        signature.update(bs=str(settings["n_bootstrap"]), ci=f"{settings['ci']:g}",
-                         seed=str(settings["seed"]))
+    signature["images"] = str(settings.n_images)
+    if settings.n_bootstrap:
+        signature.update(bs=str(settings.n_bootstrap), ci=f"{settings.ci:g}",
+                         seed=str(settings.seed))
     signature["version"] = __version__
     return signature

@@ -10,7 +10,7 @@
 - **Self-CIDEr** (Wang and Chan, CVPR 2019) follows ImageCaptioning.pytorch's
   ``eval_self_cider`` with ruotianluo/cider's ``my_self_cider``: the M x M kernel
   ``K[i, j]`` = CIDEr (the original: no clipping, no length penalty, x10;
-  `capeval.metrics.cider.Cider`) of caption i against caption j alone, with document
+  `capeval.metrics.cider.OriginalCider`) of caption i against caption j alone, with document
   frequencies and N from the *references* (there: every reference of the evaluation split;
   here: the references given, or a `DocumentFrequencies` table); with ``λ`` the eigenvalues of
   ``K / 10`` clipped at 0, the image's score is ``-log(sqrt(λ_max) / Σ sqrt(λ)) / log(M)``,
@@ -26,7 +26,7 @@ from capeval.document_frequencies import DocumentFrequencies
 from capeval.errors import CapevalUsageError
 from capeval.metrics.base import safe_divide
 from capeval.metrics.bleu import Bleu
-from capeval.metrics.cider import Cider
+from capeval.metrics.cider import OriginalCider
 
 
 class MutualBleu(DiversityMetric):
@@ -88,7 +88,7 @@ class SelfCider(DiversityMetric):
     min_captions = 2
 
     def __init__(self, document_frequencies: DocumentFrequencies) -> None:
-        self.cider = Cider(document_frequencies)
+        self.cider = OriginalCider(document_frequencies)
 
     def signature(self) -> dict[str, str]:
         return {"df": self.cider.signature()["df"]}

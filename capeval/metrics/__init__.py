@@ -12,7 +12,7 @@ METRICS: dict[str, str] = {
     "meteor": "capeval.metrics.meteor:Meteor",
     "rouge-l": "capeval.metrics.rouge:RougeL",
     "cider-d": "capeval.metrics.cider:CiderD",
-    "cider": "capeval.metrics.cider:Cider",
+    "cider": "capeval.metrics.cider:OriginalCider",
 }
 """Registry key -> ``module:Class``; classes are imported on first use."""
 

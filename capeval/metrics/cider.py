@@ -17,8 +17,9 @@ By default, as in the reference, df and N come from the reference set being scor
 pass a `DocumentFrequencies` table to score with a fixed corpus's statistics. Given the table,
 an image's score depends on nothing but its hypothesis and references: it sums in each
 caption's order of first appearance, as the reference's dictionaries iterate, so per-image
-scores equal pycocoevalcap's bit for bit (`capeval.ngrams.scoring.cider`). `Cider` is the
-original CIDEr: no clipping, no length penalty (also x10, as in vrama91/cider).
+scores equal pycocoevalcap's bit for bit (`capeval.ngrams.scoring.cider`). `OriginalCider` is
+the original CIDEr: no clipping, no length penalty (also x10, as in vrama91/cider). The drop-in
+`capeval.compat.pycocoevalcap.Cider` keeps pycocoevalcap's name for its CIDEr-D.
 """
 from __future__ import annotations
 
@@ -90,8 +91,12 @@ class CiderD(SegmentMeanMetric):
         return np.column_stack([scores, np.ones_like(scores)])
 
 
-class Cider(CiderD):
-    """The original CIDEr: TF-IDF cosine similarity, no clipping, no length penalty, x10."""
+class OriginalCider(CiderD):
+    """The original CIDEr: TF-IDF cosine similarity, no clipping, no length penalty, x10.
+
+    A subclass of `CiderD` because it is CIDEr-D with two steps switched off (its document
+    frequencies, df tables and statistics work the same way).
+    """
 
     name = "CIDEr"
     score_names = ("CIDEr",)

@@ -10,81 +10,22 @@ from __future__ import annotations
 import csv
 import io
 import json
-import math
+from importlib import import_module
 
-from capeval.breakdown import PER_GROUP_DF
 from capeval.errors import CapevalUsageError
-from capeval.human import HUMAN
 from capeval.io.groups import ENTIRE
+from capeval.report import RENDERERS
+from capeval.report.cells import cell_parts, notes, row_label
 from capeval.report.grouped import GroupedLeaderboard
-from capeval.report.leaderboard import TESTS, Leaderboard
-
-MARKERS = ((0.01, "**"), (0.05, "*"))
-"""(threshold, marker): the first threshold a p-value is below gives its marker."""
-
+from capeval.report.leaderboard import Leaderboard
 
 def format_leaderboard(board: Leaderboard, fmt: str = "table") -> str:
-    """Return the leaderboard rendered in `fmt` (see `FORMATTERS`), ending with a newline."""
-    if fmt not in FORMATTERS:
-        raise ValueError(f"unknown format {fmt!r}; choose from {', '.join(FORMATTERS)}")
-    return FORMATTERS[fmt](board)
-
-
-def significance_marker(p: float) -> str:
-    """Return ``**``, ``*`` or ``""`` for a p-value (NaN: no marker)."""
-    if math.isnan(p):
-        return ""
-    return next((marker for threshold, marker in MARKERS if p < threshold), "")
-
-
-def cell_parts(board: Leaderboard, system: str, score: str) -> tuple[str, str, str]:
-    """Return (value, interval, marker) strings of one cell, e.g. ("0.943", "0.930, 0.956", "*")."""
-    bounds = board.interval(system, score)
-    p = board.p_value(system, score)
-    return (f"{board.score(system, score):.3f}",
-            "" if bounds is None else f"{bounds[0]:.3f}, {bounds[1]:.3f}",
-            "" if p is None else significance_marker(p))
-
-
-def row_label(board: Leaderboard, system: str) -> str:
-    """Return a system's name, with "(baseline)" appended for the baseline."""
-    return f"{system} (baseline)" if system == board.settings["baseline"] else system
-
-
-def notes(board: Leaderboard, grouped: GroupedLeaderboard | None = None) -> list[str]:
-    """Return the sentences explaining intervals, markers and references, then the signature.
-
-    With `grouped` (whose entire-set board is `board`), they describe every group's table.
-    """
-    settings = board.settings
-    images = (f"the {settings['n_images']} images" if grouped is None
-              else "the images of each table")
-    lines = []
-    if grouped is not None:
-        own_df = PER_GROUP_DF in grouped.signature.values()
-        lines.append(f"{ENTIRE}: all {settings['n_images']} images; every group is scored as "
-                     f"its own evaluation{' (its own CIDEr-D df)' if own_df else ''} and "
-                     "ranked on its own.")
-    if settings["ci"] is not None:
-        lines.append(f"[low, high]: {settings['ci']:.0%} percentile bootstrap confidence "
-                     f"interval ({settings['n_bootstrap']} resamples of {images}, seed "
-                     f"{settings['seed']}).")
-    if settings["test"]:
-        lines.append(f"* p < 0.05, ** p < 0.01: {TESTS[settings['test']]} test against "
-                     f"{settings['baseline']} ({settings['n_bootstrap']} "
-                     f"{'resamples' if settings['test'] == 'bs' else 'trials'}, two-sided).")
-    if settings.get("no_interval"):
-        lines.append(f"No interval for {', '.join(settings['no_interval'])}: a count over the "
-                     "whole corpus, not a function of per-image statistics.")
-    elif settings["human"]:
-        lines.append(f"{HUMAN}: each reference scored against the other references of its "
-                     f"image, in {settings['n_folds']} leave-one-out folds; every system is "
-                     "scored against the same reduced reference sets and averaged over folds.")
-    else:
-        lines.append("Every system is scored against all references.")
-    signature = (grouped or board).signature_string()
-    lines.append(f"Ranked by {settings['sort']}. Signature: {signature}")
-    return lines
+    """Return the leaderboard rendered in `fmt` (a key of `RENDERERS`), ending with a newline."""
+    if fmt not in RENDERERS:
+        raise CapevalUsageError(f"unknown format {fmt!r}; choose from {', '.join(RENDERERS)}",
+                                option="fmt")
+    module_name, function = RENDERERS[fmt].split(":")
+    return getattr(import_module(module_name), function)(board)
 
 
 def _cells(board: Leaderboard, bracket: tuple[str, str] = ("[", "]"),
@@ -108,7 +49,7 @@ def to_table(board: Leaderboard) -> str:
 
 
 def _table_lines(board: Leaderboard) -> list[str]:
-    header, rows = _cells(board, marker_width=2 if board.settings["test"] else 0)
+    header, rows = _cells(board, marker_width=2 if board.settings.test else 0)
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
 
     def line(cells):
@@ -135,7 +76,7 @@ def _markdown_table(board: Leaderboard) -> str:
 def _markdown_notes(board: Leaderboard, grouped: GroupedLeaderboard | None = None) -> list[str]:
     *explanations, _ = notes(board, grouped)
     return [*map(_markdown_escape, explanations),
-            f"Ranked by {_markdown_escape(board.settings['sort'])}. "
+            f"Ranked by {_markdown_escape(board.settings.sort)}. "
             f"Signature: `{(grouped or board).signature_string()}`"]
 
 
@@ -166,7 +107,7 @@ def _latex(boards: dict[str, Leaderboard], comments: list[str]) -> str:
              " & ".join(latex_escape(cell) for cell in header) + " \\\\", "\\hline"]
     for name, board in boards.items():
         if name:
-            title = f"\\textit{{{latex_escape(name)}}} ({board.settings['n_images']} images)"
+            title = f"\\textit{{{latex_escape(name)}}} ({board.settings.n_images} images)"
             lines.append(f"\\multicolumn{{{len(header)}}}{{l}}{{{title}}} \\\\")
         _, rows = _cells(board, bracket=("{\\scriptsize[", "]}"), marker_format="$^{{{}}}$")
         for row in rows:
@@ -217,12 +158,6 @@ def to_json(board: Leaderboard) -> str:
     return json.dumps(board.to_dict(), indent=2, ensure_ascii=False) + "\n"
 
 
-def to_html(board: Leaderboard) -> str:
-    from capeval.report.html import render_html
-
-    return render_html(board)
-
-
 def format_grouped(grouped: GroupedLeaderboard, fmt: str = "table") -> str:
     """Render every group's board in `fmt`: one table per group (``entire`` first), one set
     of notes; CSV adds a ``group`` column (each row signed by its own board), JSON is
@@ -259,9 +194,4 @@ def check_grouped_format(fmt: str) -> None:
 
 
 def _heading(name: str, board: Leaderboard) -> str:
-    return f"{name} ({board.settings['n_images']} images)"
-
-
-FORMATTERS = {"table": to_table, "markdown": to_markdown, "latex": to_latex, "csv": to_csv,
-              "json": to_json, "html": to_html}
-"""Format name -> function rendering a Leaderboard as a string."""
+    return f"{name} ({board.settings.n_images} images)"

@@ -60,7 +60,7 @@ class GroupedLeaderboard:
         Each group's ``systems`` list is `Leaderboard.to_dict`'s (ranked within the group).
         """
         return {"signature": self.signature_string(),
-                "groups": {name: {"images": board.settings["n_images"],
+                "groups": {name: {"images": board.settings.n_images,
                                   "systems": board.to_dict()["systems"]}
                            for name, board in self.boards.items()}}
 

@@ -13,7 +13,7 @@ from html import escape
 import numpy as np
 
 from capeval.human import HUMAN
-from capeval.report.formats import cell_parts, notes, row_label
+from capeval.report.cells import cell_parts, notes, row_label
 from capeval.report.leaderboard import Leaderboard
 
 N_EXAMPLES = 3
@@ -50,8 +50,8 @@ def render_html(board: Leaderboard) -> str:
     colors = _colors(board)
     sections = [
         "<h1>Caption leaderboard</h1>",
-        f"<p class=\"notes\">{board.settings['n_images']} images &middot; ranked by "
-        f"{escape(board.settings['sort'])}</p>",
+        f"<p class=\"notes\">{board.settings.n_images} images &middot; ranked by "
+        f"{escape(board.settings.sort)}</p>",
         _table(board, colors),
         "<div class=\"notes\">" + "".join(f"<p>{escape(note)}</p>" for note in notes(board)[:-1])
         + "</div>",
@@ -63,7 +63,7 @@ def render_html(board: Leaderboard) -> str:
         "dot: mean (the corpus score of BLEU is not the mean of its per-image scores).</p>",
         "<div class=\"charts\">" + "".join(_box_plot(board, score, colors)
                                           for score in board.score_names) + "</div>",
-        f"<h2>Best and worst images by {escape(board.settings['sort'])}</h2>",
+        f"<h2>Best and worst images by {escape(board.settings.sort)}</h2>",
         *(_examples(board, system, colors) for system in board.systems),
         f"<p class=\"signature\">Signature: <code>{escape(board.signature_string())}</code></p>",
     ]
@@ -78,9 +78,9 @@ def render_html(board: Leaderboard) -> str:
 
 
 def _colors(board: Leaderboard) -> dict[str, str]:
-    others = [name for name in board.systems if name != HUMAN or not board.settings["human"]]
+    others = [name for name in board.systems if name != HUMAN or not board.settings.human]
     colors = {name: PALETTE[k % len(PALETTE)] for k, name in enumerate(others)}
-    if board.settings["human"]:
+    if board.settings.human:
         colors[HUMAN] = HUMAN_COLOR
     return colors
 
@@ -194,7 +194,7 @@ def _box_plot(board: Leaderboard, score: str, colors: dict[str, str]) -> str:
 
 
 def _examples(board: Leaderboard, system: str, colors: dict[str, str]) -> str:
-    sort = board.settings["sort"]
+    sort = board.settings.sort
     items = board.per_item[board.per_item["system"] == system]
     ranked = items.sort_values(sort, ascending=False, kind="stable")
     count = min(N_EXAMPLES, len(ranked))
@@ -208,7 +208,7 @@ def _examples(board: Leaderboard, system: str, colors: dict[str, str]) -> str:
                         f"<td class=\"score\">{item[sort]:.3f}</td>"
                         f"<td>{escape(item['caption'])}</td><td><ul>{references}</ul></td></tr>")
     note = (" (the first held-out reference of each image)"
-            if system == HUMAN and board.settings["human"] else "")
+            if system == HUMAN and board.settings.human else "")
     return (f"<h3>{_swatch(colors[system])}{escape(system)}{note}</h3>"
             "<table class=\"examples\"><thead><tr><th></th><th>image</th>"
             f"<th>{escape(sort)}</th><th>caption</th><th>references</th></tr></thead>"

@@ -49,6 +49,22 @@ TESTS = {"bs": "paired bootstrap", "ar": "approximate randomization"}
 
 
 @dataclass(frozen=True)
+class LeaderboardSettings:
+    """How a leaderboard was computed: what its notes and its signature report."""
+
+    sort: str  # the score systems are ranked by, best first
+    n_images: int
+    n_bootstrap: int  # bootstrap resamples, or approximate randomization trials; 0: none
+    ci: float | None  # level of the confidence intervals; None without resamples
+    seed: int  # of the one generator that draws every resample
+    test: str | None  # paired test against the baseline: a key of `TESTS`, or None
+    baseline: str | None
+    human: bool  # a Human row, and every system scored on leave-one-out reference sets
+    n_folds: int  # leave-one-out folds (1 without the human row)
+    no_interval: tuple[str, ...] = ()  # scores without intervals (corpus-wide counts)
+
+
+@dataclass(frozen=True)
 class Leaderboard:
     """Scores of several systems on the same S images, ranked, with their uncertainty.
 
@@ -68,8 +84,7 @@ class Leaderboard:
         column per score (the mean over folds for the human comparison).
     references : dict
         Image id -> its reference captions.
-    settings : dict
-        ``ci`` (level), ``n_bootstrap``, ``seed``, ``test``, ``baseline``, ``human``, ``sort``.
+    settings : LeaderboardSettings
     signature : dict of str to str
         Everything that determines the numbers; ``version`` last.
     """
@@ -80,8 +95,8 @@ class Leaderboard:
     p_values: pd.DataFrame | None
     per_item: pd.DataFrame
     references: dict
-    settings: dict
-    signature: dict
+    settings: LeaderboardSettings
+    signature: dict[str, str]
 
     @property
     def systems(self) -> list[str]:
@@ -269,9 +284,9 @@ def leaderboard(
                               names.index(baseline))
 
     ranking = scores[sort].sort_values(ascending=False, kind="stable").index
-    settings = {"ci": ci if n_bootstrap else None, "n_bootstrap": n_bootstrap, "seed": seed,
-                "test": test, "baseline": baseline, "human": human, "sort": sort,
-                "n_images": len(ids), "n_folds": len(folds)}
+    settings = LeaderboardSettings(sort=sort, n_images=len(ids), n_bootstrap=n_bootstrap,
+                                   ci=ci if n_bootstrap else None, seed=seed, test=test,
+                                   baseline=baseline, human=human, n_folds=len(folds))
     return Leaderboard(
         scores.loc[ranking],
         None if ci_low is None else ci_low.loc[ranking],
@@ -419,20 +434,21 @@ def _randomize(stacked, metric_objects, scores, rng, n_trials, base):
     return _frame(p, list(scores.index), list(scores.columns))
 
 
-def _report_signature(evaluation_signature: dict, reference_lists: Sequence[Sequence[str]],
-                      settings: dict) -> dict:
+def _report_signature(evaluation_signature: Mapping[str, str],
+                      reference_lists: Sequence[Sequence[str]],
+                      settings: LeaderboardSettings) -> dict[str, str]:
     """The evaluation's signature with the full reference count and the statistics settings."""
     counts = {len(refs) for refs in reference_lists}
     signature = {"nrefs": str(counts.pop()) if len(counts) == 1 else "var",
-                 "refs": "leave-one-out" if settings["human"] else "all"}
+                 "refs": "leave-one-out" if settings.human else "all"}
     signature.update((key, value) for key, value in evaluation_signature.items()
                      if key not in ("nrefs", "version"))
-    signature["images"] = str(settings["n_images"])
-    if settings["n_bootstrap"]:
-        signature.update(bs=str(settings["n_bootstrap"]), ci=f"{settings['ci']:g}")
-    if settings["test"]:
-        signature.update(test=f"paired-{settings['test']}", baseline=settings["baseline"])
-    if settings["n_bootstrap"]:
-        signature["seed"] = str(settings["seed"])
+    signature["images"] = str(settings.n_images)
+    if settings.n_bootstrap:
+        signature.update(bs=str(settings.n_bootstrap), ci=f"{settings.ci:g}")
+    if settings.test:
+        signature.update(test=f"paired-{settings.test}", baseline=str(settings.baseline))
+    if settings.n_bootstrap:
+        signature["seed"] = str(settings.seed)
     signature["version"] = __version__
     return signature

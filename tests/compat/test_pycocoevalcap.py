@@ -15,6 +15,7 @@ import pytest
 from capeval.compat.pycocoevalcap import (
     Bleu, COCOEvalCap, Cider, Meteor, PTBTokenizer, Rouge,
 )
+from capeval.metrics.cider import CiderD
 from tests.conftest import FIXTURES
 from tests.golden import GOLDEN_FILES, load_golden
 
@@ -145,11 +146,21 @@ def test_bleu_verbose_logs_the_totals_instead_of_printing(caplog, capsys):
     assert caplog.text == ""
 
 
-def test_same_constructors_and_method_names():
-    assert Bleu().method() == "Bleu" and Bleu(n=2)._n == 2
-    assert Rouge().method() == "Rouge" and Rouge().beta == 1.2
+def test_same_constructors_and_method_names_and_the_options_take_effect():
+    gts = {1: ["a dog runs on the grass"], 2: ["a cat sits on a red mat"],
+           3: ["two dogs play in the snow"]}
+    res = {1: ["a dog runs on grass"], 2: ["a cat sits on the mat"], 3: ["a dog in snow"]}
+    assert Bleu().method() == "Bleu" and Rouge().method() == "Rouge"
+    bleu2, _ = Bleu(n=2).compute_score(gts, res)
+    assert len(bleu2) == 2 and bleu2 == Bleu(4).compute_score(gts, res)[0][:2]
+    assert Rouge().beta == 1.2
     cider = Cider(None, None, n=3, sigma=5.0)
-    assert cider.method() == "CIDEr" and (cider._n, cider._sigma) == (3, 5.0)
+    assert cider.method() == "CIDEr"
+    hyps, refs = [res[i][0].split() for i in gts], [[gts[i][0].split()] for i in gts]
+    _, per_image = cider.compute_score(gts, res)
+    np.testing.assert_array_equal(
+        per_image, CiderD(sigma=5.0, max_order=3).sentence_scores(hyps, refs)[:, 0])
+    assert not np.array_equal(per_image, Cider().compute_score(gts, res)[1])
 
 
 def test_per_image_results_follow_the_order_of_gts():

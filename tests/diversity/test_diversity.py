@@ -13,7 +13,7 @@ from capeval.diversity import DIVERSITY_METRICS, evaluate_diversity
 from capeval.diversity.pairwise import SelfCider, self_cider
 from capeval.document_frequencies import DocumentFrequencies
 from capeval.metrics.bleu import Bleu
-from capeval.metrics.cider import Cider
+from capeval.metrics.cider import OriginalCider
 
 CAPTIONS = {"A": ["a dog runs", "a dog sits"], "B": ["a cat", "a cat"]}
 REFERENCES = {"A": ["a dog runs on the grass"], "B": ["a cat on a sofa"]}
@@ -132,7 +132,7 @@ def test_self_cider_equals_eval_self_cider():
     sets = [[caption.split() for caption in captions] for captions in SAMPLES.values()]
     df = DocumentFrequencies.from_references(
         [[ref.split() for ref in refs] for refs in references.values()])
-    cider = Cider(df)
+    cider = OriginalCider(df)
     expected = []
     for captions in sets:
         kernel = np.array([[cider.sentence_scores([a], [[b]])[0, 0] for b in captions]
@@ -147,7 +147,7 @@ def test_self_cider_equals_eval_self_cider():
 def test_self_cider_kernel_is_cider_of_caption_pairs():
     df = DocumentFrequencies.from_references([[["a", "dog"]], [["a", "cat"]]])
     kernel, = SelfCider(df).kernels([[["a", "dog", "runs"], ["a", "cat", "runs"]]])
-    pair = Cider(df).sentence_scores([["a", "dog", "runs"]], [[["a", "cat", "runs"]]])[0, 0]
+    pair = OriginalCider(df).sentence_scores([["a", "dog", "runs"]], [[["a", "cat", "runs"]]])[0, 0]
     assert kernel[0, 1] == kernel[1, 0] == pair and 0 < pair < kernel[0, 0]
 
 

@@ -40,7 +40,7 @@ def test_interval_is_the_percentile_of_resampled_image_means():
 def test_ranking_direction_follows_the_score():
     assert board(["div-2"]).systems == ["varied", "repetitive"]          # higher: more diverse
     assert board(["mbleu-4"]).systems == ["varied", "repetitive"]        # lower: more diverse
-    assert board(["self-cider", "mbleu-4"], sort="mBLEU-4").settings["sort"] == "mBLEU-4"
+    assert board(["self-cider", "mbleu-4"], sort="mBLEU-4").settings.sort == "mBLEU-4"
 
 
 def test_vocab_has_no_interval():

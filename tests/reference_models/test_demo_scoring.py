@@ -39,7 +39,7 @@ def test_every_row_is_scored_against_the_same_four_references(test_split):
         leave_one_out_cider(refs, lambda fold: [caps[0] for caps in refs]))
     assert board.scores.at[HUMAN, "CIDEr-D"] == pytest.approx(
         leave_one_out_cider(refs, lambda fold: [caps[fold] for caps in refs]))
-    assert board.settings["baseline"] == BASELINE and board.settings["n_bootstrap"] == 50
+    assert board.settings.baseline == BASELINE and board.settings.n_bootstrap == 50
     assert (board.ci_low["CIDEr-D"] <= board.scores["CIDEr-D"]).all()
     assert np.isnan(board.p_values.at[BASELINE, "CIDEr-D"])
     assert 0 < board.p_values.at["copy of the last", "CIDEr-D"] <= 1

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from capeval.reference_models import shapes
+from capeval.reference_models import shapes, training
 from capeval.reference_models.data import CaptionData
 from capeval.reference_models.decoding import generate_captions
 from capeval.reference_models.pipeline import fit_captioner
@@ -43,13 +43,21 @@ def test_smoke_run_learns_to_caption(splits):
     assert scores[False] > scores[True] + 2.0, scores
 
 
-def test_same_seed_same_model_and_history(splits):
+def test_same_seed_same_model_and_history_however_slow_the_machine(splits, monkeypatch):
+    """The second run reads a clock that advances an hour per reading (a very busy machine)."""
     train, val, _ = splits
     small_train, small_val = train.subset(range(100)), val.subset(range(20))
-    config = TrainConfig(epochs=1, batch_size=64)
-    runs = [fit_captioner(small_train, small_val, dict(hidden_dim=16, word_dim=8), config,
-                          np.random.default_rng(7)) for _ in range(2)]
-    (m1, _, r1), (m2, _, r2) = runs
+    config = TrainConfig(epochs=2, batch_size=64)
+
+    def run():
+        return fit_captioner(small_train, small_val, dict(hidden_dim=16, word_dim=8), config,
+                             np.random.default_rng(7))
+
+    m1, _, r1 = run()
+    readings = iter(range(0, 10**9, 3600))
+    monkeypatch.setattr(training.time, "perf_counter", lambda: float(next(readings)))
+    m2, _, r2 = run()
+    assert r2.seconds > 3600 and len(r2.history) == 2 == len(r1.history)
     for name in m1.params:
         np.testing.assert_array_equal(m1.params[name], m2.params[name])
     assert r1.history == r2.history

@@ -4,7 +4,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from capeval.reference_models.optim import OPTIMIZERS, clip_by_norm, clip_elementwise, make_optimizer
+from capeval.reference_models import OPTIMIZERS
+from capeval.reference_models.optim import clip_by_norm, clip_elementwise, make_optimizer
 from capeval.reference_models.vocab import END_ID, NULL_ID, SPECIAL_TOKENS, START_ID, UNK_ID, Vocabulary
 
 

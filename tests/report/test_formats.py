@@ -9,8 +9,10 @@ import math
 import numpy as np
 import pytest
 
-from capeval.report import FORMATS, format_leaderboard, leaderboard
-from capeval.report.formats import latex_escape, significance_marker
+from capeval.report import FORMATS, format_leaderboard
+from capeval.report.cells import significance_marker
+from capeval.report.formats import latex_escape
+from capeval.report.leaderboard import leaderboard
 from tests.report.corpus import REFERENCES, SYSTEMS
 
 NAMES = {"strong": "strong_1 & co", "weak": "weak", "markup": "mark|up*"}
@@ -28,8 +30,14 @@ def plain():
     return leaderboard(SYSTEMS, REFERENCES, tokenizer="none", n_bootstrap=0)
 
 
-def test_formats_are_the_documented_six():
-    assert FORMATS == ("table", "markdown", "latex", "csv", "json", "html")
+def test_formats_are_the_documented_six_and_the_cli_offers_them(board):
+    from capeval.cli.leaderboard import leaderboard_command
+
+    assert FORMATS == ("table", "markdown", "latex", "html", "csv", "json")  # README's order
+    option = next(p for p in leaderboard_command.params if p.name == "fmt")
+    assert tuple(option.type.choices) == FORMATS
+    for fmt in FORMATS:
+        assert format_leaderboard(board, fmt).endswith("\n")
 
 
 @pytest.mark.parametrize("p, marker", [(0.001, "**"), (0.0099, "**"), (0.01, "*"),

@@ -8,7 +8,8 @@ import json
 import pytest
 
 from capeval import CapevalInputError, CapevalUsageError
-from capeval.report import format_grouped, leaderboard, leaderboard_groups
+from capeval.report import format_grouped, leaderboard_groups
+from capeval.report.leaderboard import leaderboard
 from tests.report.corpus import REFERENCES, SYSTEMS
 
 GROUPS = {1: "animals", 2: "animals", 8: "animals", 3: "street", 4: "street", 5: "other",

@@ -12,7 +12,8 @@ from html.parser import HTMLParser
 
 import pytest
 
-from capeval.report import format_leaderboard, leaderboard
+from capeval.report import format_leaderboard
+from capeval.report.leaderboard import leaderboard
 from tests.report.corpus import REFERENCES, SYSTEMS
 
 SCRIPT_CAPTION = SYSTEMS["markup"][1]

@@ -15,7 +15,7 @@ from capeval.metrics.bleu import Bleu
 from capeval.metrics.cider import CiderD
 from capeval.metrics.meteor import Meteor
 from capeval.metrics.rouge import RougeL
-from capeval.report import leaderboard
+from capeval.report.leaderboard import leaderboard
 from capeval.stats import Bootstrap, Randomization
 from tests.report.corpus import REFERENCES, SYSTEMS
 
@@ -72,7 +72,7 @@ def test_systems_are_ranked_by_the_sort_score():
     assert list(result.scores["CIDEr-D"]) == sorted(result.scores["CIDEr-D"], reverse=True)
     by_bleu1 = board(n_bootstrap=0, sort="BLEU-1")
     assert list(by_bleu1.scores["BLEU-1"]) == sorted(by_bleu1.scores["BLEU-1"], reverse=True)
-    assert by_bleu1.settings["sort"] == "BLEU-1"
+    assert by_bleu1.settings.sort == "BLEU-1"
 
 
 @pytest.mark.parametrize("human", [False, True], ids=["all-refs", "human"])
@@ -143,7 +143,7 @@ def test_human_row_and_signature_say_which_references_were_used():
     assert HUMAN in result.systems
     assert result.signature["refs"] == "leave-one-out"
     assert result.signature["nrefs"] == "var"
-    assert result.settings["n_folds"] == 3
+    assert result.settings.n_folds == 3
     assert board().signature["refs"] == "all"
 
 
@@ -225,7 +225,7 @@ def test_partial_references_need_allow_partial():
     with pytest.raises(CapevalInputError, match="no hypothesis for 1 of the 9 images"):
         leaderboard(SYSTEMS, refs, tokenizer="none", n_bootstrap=0)
     result = leaderboard(SYSTEMS, refs, tokenizer="none", n_bootstrap=0, allow_partial=True)
-    assert result.settings["n_images"] == 8
+    assert result.settings.n_images == 8
 
 
 @pytest.mark.parametrize("suffix", [".jsonl", ".csv"])

@@ -109,8 +109,19 @@ def test_fast_path_examples(caption, expected):
 
 
 def test_memo_is_bounded():
+    """A bounded memo forgets chunks (they are tokenized again); a large one remembers them."""
     tokenizer = PTBTokenizer()
-    fast = FastPath(tokenizer.lex, max_entries=3)
-    for word in ["dog's", "cat's", "cow's", "pig's", "hen's"]:
-        assert fast.tokenize(f"{word} x") == ([word[:-2], "'s", "x"], False)
-    assert len(fast._inner) <= 3
+    words = ["dog's", "cat's", "cow's", "pig's", "hen's"]
+    for max_entries, calls_to_repeat in ((3, 1), (100, 0)):
+        calls = []
+
+        def lex(text, following, calls=calls):
+            calls.append(text)
+            return tokenizer.lex(text, following)
+
+        fast = FastPath(lex, max_entries=max_entries)
+        for word in words:
+            assert fast.tokenize(f"{word} x") == ([word[:-2], "'s", "x"], False)
+        before = len(calls)
+        assert fast.tokenize(f"{words[0]} x") == (["dog", "'s", "x"], False)
+        assert len(calls) - before == calls_to_repeat
