@@ -16,6 +16,7 @@ import pandas as pd
 
 from capeval import __version__
 from capeval.document_frequencies import DocumentFrequencies
+from capeval.errors import CapevalInputError, CapevalTypeError, CapevalUsageError
 from capeval.io import align
 from capeval.metrics import DEFAULT_METRICS, Metric, metric_class
 from capeval.metrics.base import Segments
@@ -78,8 +79,9 @@ def evaluate(
     references : mapping image id -> list of str, pandas Series of lists, DataFrame, or sequence
         At least one caption per image. A DataFrame is in long form, with columns
         ``image_id`` and ``caption`` (one row per caption, rows of an image in order).
-    metrics : iterable of str or Metric, default=DEFAULT_METRICS
-        Registry names (see `capeval.metrics.METRICS`) or metric objects.
+    metrics : str, Metric or iterable of them, default=DEFAULT_METRICS
+        Registry names (see `capeval.metrics.METRICS`) or metric objects; one name or object
+        alone means that metric only.
     tokenizer : {"ptb", "none"}, default="ptb"
         ``ptb`` reproduces pycocoevalcap's PTBTokenizer; ``none`` splits on whitespace.
     document_frequencies : DocumentFrequencies or path, optional
@@ -98,10 +100,13 @@ def evaluate(
     Raises
     ------
     CapevalInputError
-        When ids do not match or a caption is not a string.
+        When ids do not match, a pandas index repeats an image id, or a caption is not a string.
+    CapevalUsageError
+        For an unknown or repeated metric.
     """
     metric_objects = resolve_metrics(metrics, document_frequencies)
-    ids, hyps, refs = align(_as_mapping(hypotheses), _as_reference_mapping(references),
+    ids, hyps, refs = align(_as_mapping(hypotheses, sources[0]),
+                            _as_reference_mapping(references, sources[1]),
                             hyp_source=sources[0], ref_source=sources[1],
                             allow_partial=allow_partial)
     notify = progress or (lambda step: None)
@@ -162,15 +167,20 @@ def format_signature(signature: Mapping[str, str]) -> str:
 
 
 def resolve_metrics(
-    metrics: Iterable[MetricSpec], document_frequencies: DocumentFrequencies | str | None
+    metrics: MetricSpec | Iterable[MetricSpec],
+    document_frequencies: DocumentFrequencies | str | None,
 ) -> list[Metric]:
     """Return metric objects for registry names (CIDEr-D gets `document_frequencies`) or objects.
 
+    One name or metric object alone stands for a list of one.
+
     Raises
     ------
-    ValueError
+    CapevalUsageError
         For an unknown or repeated metric, or none at all.
     """
+    if isinstance(metrics, (str, Metric)):
+        metrics = [metrics]
     objects = []
     for spec in metrics:
         if isinstance(spec, Metric):
@@ -184,9 +194,9 @@ def resolve_metrics(
     names = [metric.name for metric in objects]
     duplicates = sorted({name for name in names if names.count(name) > 1})
     if duplicates:
-        raise ValueError(f"metric listed twice: {', '.join(duplicates)}")
+        raise CapevalUsageError(f"metric listed twice: {', '.join(duplicates)}", option="metrics")
     if not objects:
-        raise ValueError("no metric to compute")
+        raise CapevalUsageError("no metric to compute", option="metrics")
     return objects
 
 
@@ -194,26 +204,50 @@ def _references_per_image(counts: Sequence[int]) -> str:
     return str(counts[0]) if counts and len(set(counts)) == 1 else "var"
 
 
-def _as_mapping(hypotheses) -> Mapping[Any, str]:
+def _as_mapping(hypotheses, source: str) -> Mapping[Any, str]:
     if isinstance(hypotheses, pd.DataFrame):
-        return dict(zip(hypotheses["image_id"], hypotheses["caption"], strict=True))
+        _check_columns(hypotheses, source)
+        return _unique_mapping(hypotheses["image_id"], hypotheses["caption"], source,
+                               "the image_id column")
     if isinstance(hypotheses, pd.Series):
-        return dict(hypotheses.items())
+        return _unique_mapping(hypotheses.index, hypotheses, source, "the index")
     if isinstance(hypotheses, Mapping):
         return hypotheses
     if isinstance(hypotheses, str):
-        raise TypeError("hypotheses must be a mapping or a sequence of captions, not a str")
+        raise CapevalTypeError("hypotheses must be a mapping or a sequence of captions, not a str")
     return dict(enumerate(hypotheses))
 
 
-def _as_reference_mapping(references) -> Mapping[Any, Sequence[str]]:
+def _check_columns(frame: pd.DataFrame, source: str) -> None:
+    missing = [column for column in ("image_id", "caption") if column not in frame.columns]
+    if missing:
+        raise CapevalInputError(source, None, f"DataFrame has no {' or '.join(missing)} column "
+                                f"(columns: {', '.join(map(str, frame.columns))})")
+
+
+def _unique_mapping(keys, values, source: str, where: str) -> dict:
+    """Pair keys with values; a repeated key is an error, never a silent overwrite."""
+    mapping: dict = {}
+    for key, value in zip(keys, values, strict=True):
+        if key in mapping:
+            raise CapevalInputError(source, f"image {key!r}",
+                                    f"appears twice in {where} (one entry per image)")
+        mapping[key] = value
+    return mapping
+
+
+def _as_reference_mapping(references, source: str) -> Mapping[Any, Sequence[str]]:
     if isinstance(references, pd.DataFrame):
+        _check_columns(references, source)
         grouped: dict[Any, list[str]] = {}
         for image_id, caption in zip(references["image_id"], references["caption"], strict=True):
             grouped.setdefault(image_id, []).append(caption)
         return grouped
     if isinstance(references, pd.Series):
-        return dict(references.items())
+        return _unique_mapping(references.index, references, source, "the index")
     if isinstance(references, Mapping):
         return references
+    if isinstance(references, str):
+        raise CapevalTypeError("references must be a mapping or a sequence of reference lists, "
+                               "not a str")
     return dict(enumerate(references))

@@ -4,12 +4,13 @@ from __future__ import annotations
 import csv
 import json
 import math
+import numbers
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from capeval.errors import CapevalInputError
-from capeval.io.ids import ImageId
+from capeval.errors import CapevalInputError, CapevalTypeError, CapevalUsageError
+from capeval.io.ids import ImageId, canonical_id
 from capeval.io.source import PathLike
 
 PER_ITEM_EXTENSIONS = (".jsonl", ".csv")
@@ -19,17 +20,41 @@ PER_ITEM_EXTENSIONS = (".jsonl", ".csv")
 def write_results(path: PathLike, ids: Sequence[ImageId], captions: Sequence[str]) -> None:
     """Write a COCO results file: a JSON list of ``{"image_id", "caption"}``, one per line.
 
+    What is written is what `read_hypotheses` (and ``capeval score``) read back unchanged.
+
     Parameters
     ----------
     path : path
-    ids : sequence of N image ids (int or str)
+    ids : sequence (or array) of N image ids: int (NumPy integers too) or non-empty str
     captions : sequence of N str
+
+    Raises
+    ------
+    CapevalUsageError
+        For lengths that differ or two ids naming one image (``1`` and ``"1"``).
+    CapevalTypeError
+        For an id that is not an integer or a string, or a caption that is not a string.
     """
-    lines = [
-        json.dumps({"image_id": image_id, "caption": caption}, ensure_ascii=False)
-        for image_id, caption in zip(ids, captions, strict=True)
-    ]
-    Path(path).write_text("[\n" + ",\n".join(lines) + "\n]\n", encoding="utf-8")
+    ids, captions = list(ids), list(captions)
+    if len(ids) != len(captions):
+        raise CapevalUsageError(f"got {len(ids)} image ids but {len(captions)} captions")
+    records, seen = [], {}
+    for number, (image_id, caption) in enumerate(zip(ids, captions, strict=True), start=1):
+        try:
+            key = canonical_id(image_id)
+        except ValueError as error:
+            raise CapevalTypeError(f"record {number}: {error}") from None
+        if key in seen:
+            raise CapevalUsageError(f"record {number}: image id {image_id!r} names the same image "
+                                    f"as record {seen[key]}")
+        seen[key] = number
+        if not isinstance(caption, str):
+            raise CapevalTypeError(f"record {number}: caption is not a string (got "
+                                   f"{type(caption).__name__})")
+        plain_id = int(image_id) if isinstance(image_id, numbers.Integral) else str(image_id)
+        records.append(json.dumps({"image_id": plain_id, "caption": str(caption)},
+                                  ensure_ascii=False))
+    Path(path).write_text("[\n" + ",\n".join(records) + "\n]\n", encoding="utf-8")
 
 
 def write_per_item(path: PathLike, table: Any) -> None:

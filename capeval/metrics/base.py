@@ -20,6 +20,7 @@ import numpy as np
 
 from scipy import sparse
 
+from capeval.errors import CapevalTypeError, CapevalUsageError
 from capeval.ngrams import (
     CorpusNgrams,
     CorpusWords,
@@ -128,20 +129,42 @@ class Segments:
 
     Raises
     ------
-    ValueError
+    CapevalUsageError
         If the two sequences differ in length or a segment has no reference.
+    CapevalTypeError
+        If a caption is a string rather than a sequence of tokens (it would be read as
+        characters), or a segment's references are one string.
     """
 
     def __init__(
         self, hypotheses: Sequence[Tokens], references: Sequence[Sequence[Tokens]]
     ) -> None:
+        for name, value in (("hypotheses", hypotheses), ("references", references)):
+            if isinstance(value, str):
+                raise CapevalTypeError(f"{name} must be a sequence of segments, not one string")
         if len(hypotheses) != len(references):
-            raise ValueError(
+            raise CapevalUsageError(
                 f"got {len(hypotheses)} hypotheses but {len(references)} reference lists"
             )
+        for index, hypothesis in enumerate(hypotheses):
+            if isinstance(hypothesis, str):
+                raise CapevalTypeError(
+                    f"hypothesis {index} is a string; metrics take token lists "
+                    f"(e.g. {hypothesis.split()[:3]!r}): tokenize it first"
+                )
         for index, refs in enumerate(references):
+            if isinstance(refs, str):
+                raise CapevalTypeError(
+                    f"references of segment {index} are one string; give a list of token lists"
+                )
             if len(refs) == 0:
-                raise ValueError(f"segment {index} has no reference caption")
+                raise CapevalUsageError(f"segment {index} has no reference caption")
+            for number, reference in enumerate(refs):
+                if isinstance(reference, str):
+                    raise CapevalTypeError(
+                        f"reference {number} of segment {index} is a string; metrics take "
+                        "token lists: tokenize it first"
+                    )
         self.hypotheses = hypotheses
         self.references = references
         self._words: CorpusWords | None = None

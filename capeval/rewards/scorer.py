@@ -19,7 +19,8 @@ import numpy as np
 import pandas as pd
 
 from capeval.document_frequencies import DocumentFrequencies
-from capeval.errors import CapevalInputError
+from capeval.errors import CapevalError, CapevalInputError, CapevalTypeError, CapevalUsageError
+from capeval.io.ids import canonical_id
 from capeval.metrics.bleu import Bleu
 from capeval.rewards import files, scoring
 from capeval.rewards.captions import EncodedCaptions, TokenConvention, WordIndex, as_token_rows
@@ -163,6 +164,9 @@ class RewardScorer:
         return scoring.match_candidates(encoded, images, self._vectors, self._trie)
 
     def _encode(self, candidates) -> EncodedCaptions:
+        if isinstance(candidates, str):
+            raise CapevalTypeError("candidates must be a sequence of captions or a 2-D array of "
+                                   "token ids, not one string")
         if isinstance(candidates, (list, tuple)) and candidates and isinstance(candidates[0], str):
             for index, caption in enumerate(candidates):
                 if not isinstance(caption, str):
@@ -237,6 +241,9 @@ def _reference_words(references, convention: TokenConvention) -> tuple[list, lis
                 raise ValueError(f"reference token ids must be a 3-D array (images x "
                                  f"references x positions), got shape {references.shape}")
         image_ids, groups = list(range(len(references))), list(references)
+    if not image_ids:
+        raise CapevalUsageError("references hold no image: a reward scorer needs at least one")
+    _check_distinct_ids(image_ids)
     kinds: set[str] = set()
     words = []
     for image_id, group in zip(image_ids, groups, strict=True):
@@ -245,6 +252,22 @@ def _reference_words(references, convention: TokenConvention) -> tuple[list, lis
             raise ValueError(f"image {image_id!r}: references mix strings and token ids")
         words.append(captions)
     return image_ids, words
+
+
+def _check_distinct_ids(image_ids: list) -> None:
+    """Reject two ids naming one image (``1`` and ``"1"``), by `canonical_id`."""
+    seen: dict = {}
+    for image_id in image_ids:
+        try:
+            key = canonical_id(image_id)
+        except ValueError:  # another hashable id: compared as it is (by the index)
+            continue
+        if key in seen and seen[key] == image_id:
+            raise CapevalUsageError(f"image id {image_id!r} appears twice in the references")
+        if key in seen:
+            raise CapevalUsageError(f"image ids {seen[key]!r} and {image_id!r} name the same "
+                                    "image (ids are compared as canonical ids)")
+        seen[key] = image_id
 
 
 def _image_captions(image_id, group, convention: TokenConvention, kinds: set) -> list[list[str]]:
@@ -263,15 +286,15 @@ def _image_captions(image_id, group, convention: TokenConvention, kinds: set) ->
                 kinds.add("strings")
                 captions.append(caption.split())
                 continue
-            tokens = np.asarray(caption)
-            if tokens.ndim != 1 or (tokens.size and not np.issubdtype(tokens.dtype, np.integer)):
-                raise TypeError(f"image {image_id!r}, reference {index}: expected a string or a "
-                                f"sequence of token ids, got {type(caption).__name__}")
-            if tokens.size and tokens.min() < 0:
-                raise ValueError(f"image {image_id!r}, reference {index}: negative token id")
+            if not isinstance(caption, (Sequence, np.ndarray)):
+                raise CapevalTypeError(f"image {image_id!r}, reference {index}: expected a string "
+                                       f"or a sequence of token ids, got {type(caption).__name__}")
+            try:
+                (tokens,) = as_token_rows([caption])
+            except CapevalError as error:
+                raise type(error)(f"image {image_id!r}, reference {index}: {error}") from None
             kinds.add("tokens")
-            captions.append(list(map(str, convention.caption_tokens(tokens.astype(np.int64))
-                                     .tolist())))
+            captions.append(list(map(str, convention.caption_tokens(tokens).tolist())))
     if not captions:
         raise ValueError(f"image {image_id!r} has no reference caption")
     return captions

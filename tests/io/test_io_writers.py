@@ -73,3 +73,30 @@ def test_per_item_rejects_other_extensions_and_records_without_ids(tmp_path):
     assert str(raised.value).endswith("scores.xlsx: per-item file must end in .jsonl or .csv")
     with pytest.raises(ValueError, match="per-item record 1 has no 'image_id'"):
         write_per_item(tmp_path / "scores.csv", [{"BLEU-1": 0.5}])
+
+
+def test_results_with_numpy_ids_round_trip_through_score(tmp_path):
+    from tests.cli.helpers import run_cli
+
+    path = tmp_path / "results.json"
+    ids = np.array([7, 3], dtype=np.int64)
+    write_results(path, ids, [np.str_("a dog runs"), "a cat sleeps"])
+    assert read_hypotheses(path) == {7: "a dog runs", 3: "a cat sleeps"}
+    refs = tmp_path / "refs.jsonl"
+    refs.write_text('{"image_id": 7, "caption": "a dog runs"}\n'
+                    '{"image_id": 3, "caption": "a cat sleeps"}\n')
+    result = run_cli("score", "--refs", refs, "--hyps", path, "--metrics", "bleu", "--json")
+    assert json.loads(result.stdout)["BLEU-1"] == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize("ids, captions, error, message", [
+    ([1, "1"], ["a", "b"], ValueError, "record 2: image id '1' names the same image as record 1"),
+    ([1.5], ["a"], TypeError, "record 1: image id is not an integer or a string"),
+    ([""], ["a"], TypeError, "record 1: image id is empty"),
+    ([1], [None], TypeError, "record 1: caption is not a string"),
+    ([1, 2], ["a"], ValueError, "got 2 image ids but 1 captions"),
+])
+def test_results_that_score_would_reject_are_not_written(tmp_path, ids, captions, error, message):
+    with pytest.raises(error, match=message):
+        write_results(tmp_path / "results.json", ids, captions)
+    assert not (tmp_path / "results.json").exists()
