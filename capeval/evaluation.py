@@ -104,7 +104,8 @@ def evaluate(
     CapevalUsageError
         For an unknown or repeated metric.
     """
-    metric_objects = resolve_metrics(metrics, document_frequencies)
+    metric_objects = resolve_metrics(metrics, document_frequencies,
+                                     tokenizer=tokenizer_signature(tokenizer))
     ids, hyps, refs = align(_as_mapping(hypotheses, sources[0]),
                             _as_reference_mapping(references, sources[1]),
                             hyp_source=sources[0], ref_source=sources[1],
@@ -169,10 +170,13 @@ def format_signature(signature: Mapping[str, str]) -> str:
 def resolve_metrics(
     metrics: MetricSpec | Iterable[MetricSpec],
     document_frequencies: DocumentFrequencies | str | None,
+    *,
+    tokenizer: str | None = None,
 ) -> list[Metric]:
     """Return metric objects for registry names (CIDEr-D gets `document_frequencies`) or objects.
 
-    One name or metric object alone stands for a list of one.
+    One name or metric object alone stands for a list of one. With `tokenizer` (the run's
+    tokenizer signature), a CIDEr-D table built with another tokenizer is refused.
 
     Raises
     ------
@@ -197,6 +201,10 @@ def resolve_metrics(
         raise CapevalUsageError(f"metric listed twice: {', '.join(duplicates)}", option="metrics")
     if not objects:
         raise CapevalUsageError("no metric to compute", option="metrics")
+    for metric in objects:
+        table = getattr(metric, "document_frequencies", None)
+        if isinstance(table, DocumentFrequencies):
+            table.check_usable(metric.max_order, tokenizer)
     return objects
 
 

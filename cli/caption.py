@@ -5,6 +5,8 @@ from pathlib import Path
 
 import click
 
+from capeval.cli.inputs import output_path_callback
+
 
 @click.command("caption")
 @click.option("--model", "model_path", required=True,
@@ -24,7 +26,8 @@ import click
               help="Most words per caption.")
 @click.option("--seed", type=int, default=0, show_default=True, help="For --temperature.")
 @click.option("--out", "out_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write the COCO results JSON here instead of stdout.")
+              callback=output_path_callback((".json",)),
+              help="Write the COCO results JSON (a .json file) here instead of stdout.")
 def caption_command(model_path, features_path, captions_path, split, beam_size, temperature,
                     max_length, seed, out_path):
     """Caption every image of FEATURES and write COCO results JSON (scorable by `capeval score`).

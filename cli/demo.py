@@ -42,6 +42,7 @@ def demo_command(out_dir, quick, seconds, seed, no_attention, workers, as_json):
     and the human references (each against the other four). Writes the data, models,
     captions (COCO results JSON), scores and an HTML page into the output directory.
     """
+    from capeval.errors import CapevalUsageError
     from capeval.report import format_leaderboard
     from capeval.reference_models.demo import (
         QUICK,
@@ -56,8 +57,12 @@ def demo_command(out_dir, quick, seconds, seed, no_attention, workers, as_json):
     config = replace(config, seed=seed, attention=not no_attention,
                      seconds=config.seconds if seconds is None else seconds)
     out_dir = _fresh_directory() if out_dir is None else out_dir
-    (out_dir / "models").mkdir(parents=True, exist_ok=True)
-    (out_dir / "captions").mkdir(exist_ok=True)
+    try:
+        (out_dir / "models").mkdir(parents=True, exist_ok=True)
+        (out_dir / "captions").mkdir(exist_ok=True)
+    except OSError as error:  # before any work: a file in the way, no permission
+        raise CapevalUsageError(f"--out {out_dir}: cannot create the folder "
+                                f"({error.strerror or error})", option="out") from None
     click.echo(f"capeval demo: writing everything to {out_dir}", err=True)
 
     started = time.perf_counter()

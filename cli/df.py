@@ -4,7 +4,12 @@ from __future__ import annotations
 import click
 
 from capeval.tokenizers import tokenize_groups, tokenizer_signature
-from capeval.cli.inputs import read_reference_files, reference_options, tokenizer_option
+from capeval.cli.inputs import (
+    output_path_callback,
+    read_reference_files,
+    reference_options,
+    tokenizer_option,
+)
 
 
 @click.group("df")
@@ -16,18 +21,19 @@ def df_group() -> None:
 @reference_options
 @tokenizer_option
 @click.option("-o", "--output", required=True, metavar="FILE.json|FILE.npz",
+              callback=output_path_callback((".json", ".npz"), "output"),
               help="Where to write the table (.npz is compact, .json readable).")
 @click.option("--max-order", default=4, show_default=True, type=click.IntRange(1, 9))
 def build_command(tokenizer, output, max_order, **reference_args) -> None:
     """Count, for every n-gram, the images whose references contain it."""
     from capeval.document_frequencies import DocumentFrequencies
 
-    if not output.endswith((".json", ".npz")):
-        raise click.BadParameter("must end in .json or .npz", param_hint="--output")
     references = read_reference_files(reference_args)
+    split = "+".join(reference_args["splits"])
     table = DocumentFrequencies.from_references(
-        tokenize_groups(list(references.values()), tokenizer), max_order, tokenizer=tokenizer_signature(tokenizer),
-        source=",".join(reference_args["refs"]),
+        tokenize_groups(list(references.values()), tokenizer), max_order,
+        tokenizer=tokenizer_signature(tokenizer), source=",".join(reference_args["refs"]),
+        **({"split": split} if split else {}),
     )
     table.save(output)
     sizes = ", ".join(f"{len(df):,} {n}-grams" for n, df in enumerate(table.df, start=1))

@@ -8,6 +8,7 @@ import click
 from capeval.errors import CapevalInputError
 from capeval.cli.inputs import (
     StepProgress,
+    check_one_stdin,
     chosen_metrics,
     read_hypothesis_file,
     read_reference_files,
@@ -55,6 +56,7 @@ def leaderboard_command(system_files, names, sort, fmt, ci, n_bootstrap, seed, b
     if paired_bs and paired_ar:
         raise click.UsageError("choose one test: --paired-bs or --paired-ar")
     test = "bs" if paired_bs else "ar" if paired_ar else None
+    check_one_stdin(*system_files, *options["refs"])
     system_names = _system_names(system_files, names)
     metrics = chosen_metrics(options)
     references = read_reference_files(options)

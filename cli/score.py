@@ -8,6 +8,7 @@ import click
 from capeval.io import write_per_item
 from capeval.cli.inputs import (
     StepProgress,
+    check_one_stdin,
     chosen_metrics,
     read_hypothesis_file,
     read_reference_files,
@@ -18,7 +19,8 @@ from capeval.cli.inputs import (
 
 @click.command("score")
 @reference_options
-@click.option("--hyps", required=True, metavar="FILE", help="Hypothesis captions, one per image.")
+@click.option("--hyps", required=True, metavar="FILE",
+              help="Hypothesis captions, one per image ('-': stdin).")
 @scoring_options
 @click.option("--json", "as_json", is_flag=True, help="Print corpus scores as one JSON object.")
 def score_command(hyps, as_json, **options) -> None:
@@ -29,6 +31,7 @@ def score_command(hyps, as_json, **options) -> None:
     """
     from capeval.evaluation import evaluate
 
+    check_one_stdin(hyps, *options["refs"])
     metrics = chosen_metrics(options)
     references = read_reference_files(options)
     hypotheses = read_hypothesis_file(hyps, options)

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import click
 
+from capeval.cli.inputs import output_path_callback
+
 TRAIN_HELP = """Train a captioner on FEATURES (.npy/.npz) and CAPTIONS (Karpathy or COCO JSON).
 
 With Karpathy splits, images of 'train' and 'restval' are used for training and 'val' for
@@ -59,7 +61,8 @@ class TrainingDisplay:
               type=click.Path(dir_okay=False, path_type=Path),
               help="Karpathy split JSON or COCO annotations JSON.")
 @click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="Where to write the model checkpoint (.npz).")
+              callback=output_path_callback((".npz",)),
+              help="Where to write the model checkpoint (a .npz file).")
 @click.option("--cell", type=click.Choice(["lstm", "rnn", "gru"]), default="lstm",
               show_default=True)
 @click.option("--hidden", "hidden_dim", type=click.IntRange(1), default=256, show_default=True)

@@ -5,7 +5,7 @@ import logging
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, NamedTuple, TypeVar
 
-from capeval.errors import CapevalInputError
+from capeval.errors import CapevalInputError, option_name
 from capeval.io.ids import ImageId, canonical_id
 from capeval.io.source import type_name
 
@@ -80,11 +80,14 @@ def align(
             f"{_show(list(hyps), 3)}; references: {_show(list(refs), 3)})",
         )
     if unknown:
+        blank = all(not hyps[image_id].strip() for image_id in unknown)
         raise CapevalInputError(
             hyp_source,
             None,
             f"hypotheses for {len(unknown)} image(s) that have no references in {ref_source}: "
-            f"{_show(unknown)}",
+            f"{_show(unknown)}"
+            + ("; these hypotheses are empty: blank lines at the end of a text file?"
+               if blank else ""),
         )
     missing = [image_id for image_id in refs if image_id not in hyps]
     if missing and not allow_partial:
@@ -93,7 +96,7 @@ def align(
             None,
             f"no hypothesis for {len(missing)} of the {len(refs)} images in {ref_source}: "
             f"{_show(missing)}; to score only the {len(hyps)} image(s) that have one, allow "
-            "partial evaluation (--allow-partial)",
+            f"partial evaluation ({option_name('allow_partial')})",
         )
     if missing:
         logger.warning(

@@ -5,8 +5,10 @@ import logging
 import os
 from collections.abc import Collection, Iterable, Mapping, Sequence
 
+from capeval.errors import option_name
 from capeval.io.coco import SWAP_HINT, read_coco_hypotheses, read_coco_references
 from capeval.io.detect import resolve_format
+from capeval.io.flickr import read_flickr_references
 from capeval.io.ids import ImageId
 from capeval.io.karpathy import read_karpathy_references
 from capeval.io.plaintext import read_text_hypotheses, read_text_references
@@ -40,8 +42,9 @@ def read_references(
     paths : path or iterable of paths
         One file of any format, or several line-aligned plain-text files (file k holds the
         k-th reference of every image).
-    format : {"coco", "karpathy", "json", "jsonl", "csv", "tsv", "text"}, optional
-        Overrides detection from the extension (and, for JSON, from the layout).
+    format : {"coco", "karpathy", "flickr", "json", "jsonl", "csv", "tsv", "text"}, optional
+        Overrides detection from the extension (and from the content: JSON layouts, and
+        Flickr8k token files among ``.txt`` files).
     id_field : str, optional
         The id column (CSV/TSV), key (JSON Lines) or image field (Karpathy: ``"cocoid"``,
         ``"imgid"``, ``"filename"``); default: detected.
@@ -86,6 +89,8 @@ def read_references(
         return read_karpathy_references(source, id_field, split)
     if source_format == "text":
         return read_text_references([source])
+    if source_format == "flickr":
+        return read_flickr_references(source)
     return read_table_references(source, source_format, id_field, caption_fields)
 
 
@@ -125,8 +130,9 @@ def read_hypotheses(
     logger.info("%s: reading hypotheses as %s", source.name, source_format)
     if source_format == "coco":
         return read_coco_hypotheses(source)
-    if source_format == "karpathy":
-        source.fail(None, f"holds references (Karpathy JSON), not hypotheses; {SWAP_HINT}")
+    if source_format in ("karpathy", "flickr"):
+        kind = "Karpathy JSON" if source_format == "karpathy" else "a Flickr token file"
+        source.fail(None, f"holds references ({kind}), not hypotheses; {SWAP_HINT}")
     if source_format == "text":
         return read_text_hypotheses(source)
     return read_table_hypotheses(source, source_format, id_field, caption_field)
@@ -137,6 +143,6 @@ def _check_options(source: Source, source_format: str, options: Mapping[str, obj
         if value is not None and source_format not in _OPTION_FORMATS[name]:
             source.fail(
                 None,
-                f"option {name} does not apply to {source_format} files "
+                f"option {option_name(name)} does not apply to {source_format} files "
                 f"(only to {', '.join(_OPTION_FORMATS[name])})",
             )

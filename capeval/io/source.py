@@ -1,22 +1,59 @@
 """One input file: its display name, its text (strict UTF-8) and its parsed JSON.
 
 Every problem found while reading is raised as `CapevalInputError` naming the file, and the
-line (for text) or line and column (for JSON) where it is.
+line (for text) or line and column (for JSON) where it is. The path ``-`` is standard input
+(named ``<stdin>``); no input may exceed `capeval.limits.MAX_INPUT_BYTES`.
 """
 from __future__ import annotations
 
 import json
 import os
+import sys
 from functools import cached_property
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, BinaryIO, NoReturn
 
 from capeval.errors import CapevalInputError
+from capeval.limits import MAX_INPUT_BYTES
 
 PathLike = str | os.PathLike[str]
 
 _UTF8_BOM = b"\xef\xbb\xbf"
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+_CHUNK_BYTES = 1 << 24
+
+STDIN = "-"
+"""The path that means standard input."""
+
+
+class _DuplicateKey(Exception):
+    def __init__(self, key: str, pairs: list[tuple[str, Any]]) -> None:
+        self.key = key
+        shown = ", ".join(f"{json.dumps(k, ensure_ascii=False)}: "
+                          f"{json.dumps(v, ensure_ascii=False)}" for k, v in pairs[:4])
+        self.preview = "{" + shown[:80]
+
+
+def unique_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """``object_pairs_hook`` for `json.loads` that refuses a key repeated in one object."""
+    obj = dict(pairs)
+    if len(obj) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _DuplicateKey(key, pairs)
+            seen.add(key)
+    return obj
+
+
+def loads_strict(text: str) -> Any:
+    """Parse JSON, raising ValueError (not keeping the last value) for a repeated key."""
+    try:
+        return json.loads(text, object_pairs_hook=unique_object)
+    except _DuplicateKey as error:
+        raise ValueError(f"the key {error.key!r} appears twice in one object "
+                         f"({error.preview}...)") from None
 
 
 class Source:
@@ -30,7 +67,8 @@ class Source:
 
     def __init__(self, path: PathLike) -> None:
         self.path = Path(path)
-        self.name = os.fspath(path)
+        self.is_stdin = os.fspath(path) == STDIN
+        self.name = "<stdin>" if self.is_stdin else os.fspath(path)
 
     def fail(self, record: str | None, reason: str) -> NoReturn:
         """Raise `CapevalInputError` for this file; `record` is e.g. ``"line 5"``."""
@@ -49,7 +87,7 @@ class Source:
         UTF-16 or is not valid UTF-8 (naming the line and byte offset).
         """
         try:
-            data = self.path.read_bytes()
+            data = self._read_bytes()
         except FileNotFoundError:
             self.fail(None, "no such file")
         except IsADirectoryError:
@@ -59,8 +97,6 @@ class Source:
         start = len(_UTF8_BOM) if data.startswith(_UTF8_BOM) else 0
         if len(data) == start:
             self.fail(None, "file is empty")
-        if data.startswith(_UTF16_BOMS):
-            self.fail(None, "file is UTF-16 encoded; save it as UTF-8")
         try:
             return data[start:].decode("utf-8")
         except UnicodeDecodeError as error:
@@ -70,6 +106,33 @@ class Source:
                 f"line {line}",
                 f"invalid UTF-8 at byte offset {offset} (byte 0x{data[offset]:02x})",
             )
+
+    def _read_bytes(self) -> bytes:
+        """Read the whole input in chunks, stopping at the size limit or at a NUL byte.
+
+        Text never holds NUL bytes, so binary data (``/dev/zero``, an ``.npz`` given as
+        captions) is refused at once instead of being read to the limit.
+        """
+        if self.is_stdin:
+            return self._read_chunks(sys.stdin.buffer)
+        with self.path.open("rb") as handle:
+            return self._read_chunks(handle)
+
+    def _read_chunks(self, handle: BinaryIO) -> bytes:
+        chunks, size = [], 0
+        while chunk := handle.read(_CHUNK_BYTES):
+            if not size and chunk.startswith(_UTF16_BOMS):
+                self.fail(None, "file is UTF-16 encoded; save it as UTF-8")
+            nul = chunk.find(b"\0")
+            if nul >= 0:
+                self.fail(None, f"not UTF-8 text: a NUL byte at byte offset {size + nul} "
+                                "(binary data, or UTF-16/32 text)")
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > MAX_INPUT_BYTES:
+                self.fail(None, f"larger than {MAX_INPUT_BYTES >> 20} MiB, the input size limit "
+                                "(capeval.limits.MAX_INPUT_BYTES)")
+        return b"".join(chunks)
 
     @cached_property
     def json(self) -> Any:
@@ -81,12 +144,15 @@ class Source:
         if not self.text.strip():
             self.fail(None, "file holds only whitespace, no JSON")
         try:
-            return json.loads(self.text)
+            return json.loads(self.text, object_pairs_hook=unique_object)
         except json.JSONDecodeError as error:
             reason = f"malformed JSON: {error.msg}"
             if error.msg == "Extra data" and error.lineno > 1:
                 reason += " (one JSON value per line is JSON Lines: name the file .jsonl)"
             self.fail(f"line {error.lineno}, column {error.colno}", reason)
+        except _DuplicateKey as error:
+            self.fail(None, f"the key {error.key!r} appears twice in one object "
+                            f"({error.preview}...); JSON readers would keep only the last value")
 
 
 def type_name(value: object) -> str:

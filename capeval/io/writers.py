@@ -5,16 +5,56 @@ import csv
 import json
 import math
 import numbers
+import os
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from capeval.errors import CapevalInputError, CapevalTypeError, CapevalUsageError
+from capeval.errors import CapevalTypeError, CapevalUsageError, option_name
 from capeval.io.ids import ImageId, canonical_id
 from capeval.io.source import PathLike
 
 PER_ITEM_EXTENSIONS = (".jsonl", ".csv")
 """File extensions `write_per_item` understands."""
+
+
+def check_output_path(path: PathLike, suffixes: Sequence[str] = (), option: str = "path") -> Path:
+    """Check, before any work, that a file can be written at `path`.
+
+    Parameters
+    ----------
+    path : path
+    suffixes : sequence of str, optional
+        Accepted extensions (lowercase, with their dot); default: any.
+    option : str, default="path"
+        The argument `path` was given as (its flag in the CLI), for the message.
+
+    Returns
+    -------
+    Path
+
+    Raises
+    ------
+    CapevalUsageError
+        Naming the option and the path, when the extension is not one of `suffixes`, the
+        path is a folder, or its folder is missing or not writable.
+    """
+    path = Path(path)
+    where = f"{option_name(option)} {os.fspath(path)}"
+    if suffixes and path.suffix.lower() not in suffixes:
+        raise CapevalUsageError(f"{where}: the file name must end in {' or '.join(suffixes)}",
+                                option=option)
+    if path.is_dir():
+        raise CapevalUsageError(f"{where}: is a folder; give a file name", option=option)
+    folder = path.parent
+    if not folder.is_dir():
+        problem = "is not a folder" if folder.exists() else "does not exist"
+        raise CapevalUsageError(f"{where}: the folder {os.fspath(folder)} {problem}",
+                                option=option)
+    if not os.access(folder, os.W_OK | os.X_OK) or (path.exists()
+                                                    and not os.access(path, os.W_OK)):
+        raise CapevalUsageError(f"{where}: not writable (permission denied)", option=option)
+    return path
 
 
 def write_results(path: PathLike, ids: Sequence[ImageId], captions: Sequence[str]) -> None:
@@ -35,6 +75,7 @@ def write_results(path: PathLike, ids: Sequence[ImageId], captions: Sequence[str
     CapevalTypeError
         For an id that is not an integer or a string, or a caption that is not a string.
     """
+    path = check_output_path(path)
     ids, captions = list(ids), list(captions)
     if len(ids) != len(captions):
         raise CapevalUsageError(f"got {len(ids)} image ids but {len(captions)} captions")
@@ -71,17 +112,13 @@ def write_per_item(path: PathLike, table: Any) -> None:
 
     Raises
     ------
-    CapevalInputError
-        For an extension other than ``.jsonl`` or ``.csv``.
+    CapevalUsageError
+        For an extension other than ``.jsonl`` or ``.csv``, or a path that cannot be written.
     ValueError
         For a record without ``image_id``.
     """
-    path = Path(path)
+    path = check_output_path(path, PER_ITEM_EXTENSIONS)
     suffix = path.suffix.lower()
-    if suffix not in PER_ITEM_EXTENSIONS:
-        raise CapevalInputError(
-            str(path), None, f"per-item file must end in {' or '.join(PER_ITEM_EXTENSIONS)}"
-        )
     records = [{key: _plain(value) for key, value in record.items()} for record in _records(table)]
     for number, record in enumerate(records, start=1):
         if "image_id" not in record:

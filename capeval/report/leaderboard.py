@@ -30,7 +30,7 @@ from capeval.stats import (
     corpus_scores,
     paired_bootstrap_p,
 )
-from capeval.tokenizers import tokenize_groups
+from capeval.tokenizers import tokenize_groups, tokenizer_signature
 
 logger = logging.getLogger("capeval")
 
@@ -187,7 +187,8 @@ def leaderboard(
     notify = progress or (lambda step: None)
     names = list(systems)
     sources = {name: (sources or {}).get(name, name) for name in names}
-    metric_objects = resolve_metrics(metrics, _load_once(document_frequencies))
+    metric_objects = resolve_metrics(metrics, _load_once(document_frequencies),
+                                     tokenizer=tokenizer_signature(tokenizer))
     test, baseline = _check_settings(names, metric_objects, test, baseline, human, sort,
                                      n_bootstrap, ci)
     score_names = _column_order(metric_objects)

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from capeval import CapevalInputError
+from capeval import CapevalInputError, CapevalUsageError
 from capeval.io import read_hypotheses, write_per_item, write_results
 
 
@@ -68,9 +68,9 @@ def test_per_item_frame_with_an_unnamed_index(tmp_path):
 
 
 def test_per_item_rejects_other_extensions_and_records_without_ids(tmp_path):
-    with pytest.raises(CapevalInputError) as raised:
+    with pytest.raises(CapevalUsageError) as raised:
         write_per_item(tmp_path / "scores.xlsx", SCORES)
-    assert str(raised.value).endswith("scores.xlsx: per-item file must end in .jsonl or .csv")
+    assert str(raised.value).endswith("scores.xlsx: the file name must end in .jsonl or .csv")
     with pytest.raises(ValueError, match="per-item record 1 has no 'image_id'"):
         write_per_item(tmp_path / "scores.csv", [{"BLEU-1": 0.5}])
 
@@ -100,3 +100,17 @@ def test_results_that_score_would_reject_are_not_written(tmp_path, ids, captions
     with pytest.raises(error, match=message):
         write_results(tmp_path / "results.json", ids, captions)
     assert not (tmp_path / "results.json").exists()
+
+
+@pytest.mark.parametrize("name, suffixes, message", [
+    ("missing/out.csv", (".csv",), "the folder {tmp}/missing does not exist"),
+    ("file.txt/out.csv", (".csv",), "the folder {tmp}/file.txt is not a folder"),
+    ("out.xlsx", (".csv", ".jsonl"), "the file name must end in .csv or .jsonl"),
+    (".", (), "is a folder; give a file name"),
+])
+def test_outputs_are_checked_before_any_work(tmp_path, name, suffixes, message):
+    from capeval.io.writers import check_output_path
+
+    (tmp_path / "file.txt").write_text("x")
+    with pytest.raises(CapevalUsageError, match=message.format(tmp=tmp_path)):
+        check_output_path(tmp_path / name, suffixes, option="per_item")

@@ -1,0 +1,17 @@
+"""Caps on input sizes, chosen so that no real caption corpus reaches them.
+
+A caption beyond these sizes is not a caption but a mistake (a whole document in one field, a
+binary file read as text), and it would otherwise cost minutes and gigabytes: METEOR's aligner
+and ROUGE-L's LCS grow with the product of the caption lengths. The figures behind the caps
+are in the README ("Limits").
+"""
+from __future__ import annotations
+
+MAX_INPUT_BYTES = 1 << 30
+"""Largest caption file read (1 GiB; Karpathy's ``dataset_coco.json`` is about 150 MB)."""
+
+MAX_CAPTION_CHARACTERS = 20_000
+"""Longest caption accepted, in characters (before tokenization)."""
+
+MAX_CAPTION_TOKENS = 2_000
+"""Longest caption accepted, in tokens (after tokenization)."""
