@@ -139,7 +139,12 @@ class DocumentFrequencies:
         details = [f"N={self.n_images}"]
         details += [f"{key}={self.metadata[name]}" for key, name in
                     (("tok", "tokenizer"), ("split", "split")) if self.metadata.get(name)]
-        return f"{self.metadata.get('source', 'table')}({','.join(details)})"
+        return f"{self._name}({','.join(details)})"
+
+    @property
+    def _name(self) -> str:
+        """The file the table was loaded from, else the corpus it was built from."""
+        return self.metadata.get("file") or self.metadata.get("source", "table")
 
     def check_usable(self, max_order: int, tokenizer: str | None = None) -> None:
         """Check that this table can weight a run's n-grams.
@@ -157,7 +162,7 @@ class DocumentFrequencies:
         CapevalInputError
             Naming the table's source and the mismatch.
         """
-        source = self.metadata.get("source", "document frequencies")
+        source = self._name
         if self.max_order < max_order:
             raise CapevalInputError(source, None, f"covers n-grams up to order {self.max_order} "
                                     f"but CIDEr-D needs orders 1..{max_order}; rebuild it with "
@@ -179,8 +184,9 @@ class DocumentFrequencies:
             raise ValueError(f"{path}: document frequency files end in .json or .npz")
 
     def _header(self) -> dict:
+        metadata = {key: value for key, value in self.metadata.items() if key != "file"}
         return {"format": FILE_FORMAT, "version": FILE_VERSION, "n_images": self.n_images,
-                "max_order": self.max_order, "metadata": self.metadata}
+                "max_order": self.max_order, "metadata": metadata}
 
     def to_arrays(self) -> dict[str, np.ndarray]:
         """Return the members of the ``.npz`` file (for embedding the table in another file)."""
@@ -221,6 +227,7 @@ class DocumentFrequencies:
             If the file is missing, unreadable or not a valid table.
         """
         table = read_data_file(path, "document frequency", cls.from_arrays, cls.from_json_dict)
+        table.metadata["file"] = Path(path).name  # not saved: names the file in messages
         table.metadata.setdefault("source", Path(path).name)
         return table
 

@@ -18,6 +18,7 @@ from capeval import __version__
 from capeval.document_frequencies import DocumentFrequencies
 from capeval.errors import CapevalInputError, CapevalTypeError, CapevalUsageError
 from capeval.io import align
+from capeval.limits import token_length_problem
 from capeval.metrics import DEFAULT_METRICS, Metric, metric_class
 from capeval.metrics.base import Segments
 from capeval.metrics.cider import CiderD
@@ -114,6 +115,7 @@ def evaluate(
 
     notify("tokenize")
     hyp_tokens, *ref_tokens = tokenize_groups([hyps, *refs], tokenizer)
+    _check_token_lengths(ids, hyp_tokens, ref_tokens, sources)
     return evaluate_tokenized(ids, hyp_tokens, ref_tokens, metric_objects, tokenizer=tokenizer,
                               progress=progress)
 
@@ -160,6 +162,16 @@ def evaluate_tokenized(
     signature["version"] = __version__
     return Evaluation(ids, corpus, per_item, stats,
                       {metric.name: metric for metric in metric_objects}, signature)
+
+
+def _check_token_lengths(ids: Sequence, hypotheses: Sequence, references: Sequence,
+                         sources: tuple[str, str]) -> None:
+    """Name the file and image of a caption over `capeval.limits.MAX_CAPTION_TOKENS`."""
+    for image_id, hypothesis, refs in zip(ids, hypotheses, references, strict=True):
+        for source, caption in [(sources[0], hypothesis), *((sources[1], ref) for ref in refs)]:
+            problem = token_length_problem(len(caption))
+            if problem is not None:
+                raise CapevalInputError(source, f"image {image_id!r}", problem)
 
 
 def format_signature(signature: Mapping[str, str]) -> str:

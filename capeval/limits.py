@@ -15,3 +15,19 @@ MAX_CAPTION_CHARACTERS = 20_000
 
 MAX_CAPTION_TOKENS = 2_000
 """Longest caption accepted, in tokens (after tokenization)."""
+
+
+def caption_length_problem(caption: str) -> str | None:
+    """Return why `caption` is too long to score (characters), or None if it is not."""
+    if len(caption) > MAX_CAPTION_CHARACTERS:
+        return (f"caption of {len(caption):,} characters; the limit is "
+                f"{MAX_CAPTION_CHARACTERS:,} (capeval.limits.MAX_CAPTION_CHARACTERS)")
+    return None
+
+
+def token_length_problem(n_tokens: int) -> str | None:
+    """Return why a caption of `n_tokens` tokens is too long to score, or None if it is not."""
+    if n_tokens > MAX_CAPTION_TOKENS:
+        return (f"caption of {n_tokens:,} tokens; the limit is {MAX_CAPTION_TOKENS:,} "
+                "(capeval.limits.MAX_CAPTION_TOKENS)")
+    return None

@@ -21,7 +21,7 @@ from capeval.cli.inputs import output_path_callback
 @click.option("--beam", "beam_size", type=click.IntRange(1), default=1, show_default=True,
               help="Beam width; 1 is greedy decoding.")
 @click.option("--temperature", type=click.FloatRange(min=0, min_open=True), default=None,
-              help="Sample words at this temperature instead of searching.")
+              help="Sample words at this temperature instead of searching (not with --beam).")
 @click.option("--max-length", type=click.IntRange(1), default=20, show_default=True,
               help="Most words per caption.")
 @click.option("--seed", type=int, default=0, show_default=True, help="For --temperature.")
@@ -45,6 +45,9 @@ def caption_command(model_path, features_path, captions_path, split, beam_size, 
     from capeval.reference_models.data import CaptionData, load_dataset, load_features
     from capeval.reference_models.decoding import generate_captions
 
+    if temperature is not None and beam_size != 1:
+        raise click.UsageError("--temperature samples words, --beam searches for the best "
+                               "caption: give one of them, not both")
     model, vocab, metadata = load_checkpoint(model_path)
     if captions_path is not None:
         data, splits = load_dataset(features_path, captions_path, metadata.get("tokenizer", "ptb"))

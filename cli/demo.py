@@ -73,9 +73,11 @@ def demo_command(out_dir, quick, seconds, seed, no_attention, workers, as_json):
                f"({time.perf_counter() - started:.1f} s)", err=True)
 
     jobs = training_jobs(config)
-    model_paths = {job.name: out_dir / "models" / f"{job.name}.npz" for job in jobs}
-    common = ("--features", str(features_path), "--captions", str(captions_path))
-    _run_training(jobs, common, model_paths, workers)
+    model_dir = (out_dir / "models").resolve()
+    model_paths = {job.name: model_dir / f"{job.name}.npz" for job in jobs}
+    common = ("--features", str(features_path.resolve()),
+              "--captions", str(captions_path.resolve()))
+    _run_training(jobs, common, model_paths, workers, model_dir)
 
     click.echo("captioning the test images and scoring every system...", err=True)
     result = evaluate_systems(splits, model_paths, config)
@@ -98,8 +100,13 @@ def _fresh_directory() -> Path:
     return path
 
 
-def _run_training(jobs, common_args, model_paths, workers: int) -> None:
-    """Run ``capeval train`` for every job, `workers` at a time; stop all if one fails."""
+def _run_training(jobs, common_args, model_paths, workers: int, work_dir: Path) -> None:
+    """Run ``capeval train`` for every job, `workers` at a time; stop all if one fails.
+
+    Workers run in `work_dir` (the demo's own models folder): ``python -m`` puts its working
+    directory first on the module path, so a ``capeval/`` folder in the user's working
+    directory must not be where they start.
+    """
     env = {**os.environ, **SINGLE_THREAD_ENV}
     pending = list(jobs)
     running: list[tuple[str, subprocess.Popen]] = []
@@ -111,7 +118,8 @@ def _run_training(jobs, common_args, model_paths, workers: int) -> None:
                            "--out", str(model_paths[job.name]), "--label", job.name,
                            "--progress", "epochs", *job.options]
                 running.append((job.name, subprocess.Popen(
-                    command, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)))
+                    command, env=env, cwd=work_dir, stdin=subprocess.DEVNULL,
+                    stdout=subprocess.DEVNULL)))
             time.sleep(0.05)
             for name, process in list(running):
                 code = process.poll()

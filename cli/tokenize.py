@@ -1,6 +1,9 @@
 """``capeval tokenize``: one caption per stdin line -> one tokenized caption per stdout line."""
 from __future__ import annotations
 
+import io
+import os
+import stat
 from collections.abc import Iterator
 from itertools import islice
 from typing import BinaryIO
@@ -45,11 +48,21 @@ def tokenize_command(method: str) -> None:
     Prints one line per input line (an empty line for a caption with no tokens), tokens
     separated by single spaces, lowercased, punctuation removed. Input and output are
     UTF-8; a line ends at "\\n" (or "\\r\\n"). Tokens may contain U+00A0 (e.g. "3 1/2").
-    Large inputs are processed in batches as they arrive.
+    From a terminal or a pipe each line is answered at once; a file is read in batches.
     """
-    captions = read_captions(click.open_file("-", "rb"))
-    out = click.open_file("-", "wb")
-    while batch := list(islice(captions, BATCH_LINES)):
+    stdin = click.get_binary_stream("stdin")
+    captions = read_captions(stdin)
+    out = click.get_binary_stream("stdout")
+    batch_lines = BATCH_LINES if _is_regular_file(stdin) else 1
+    while batch := list(islice(captions, batch_lines)):
         lines = (" ".join(tokens) + "\n" for tokens in tokenize(batch, method))
         out.write("".join(lines).encode("utf-8"))
-    out.flush()
+        out.flush()
+
+
+def _is_regular_file(stream: BinaryIO) -> bool:
+    """Tell a file redirected to stdin (read in batches) from a terminal or pipe (line by line)."""
+    try:
+        return stat.S_ISREG(os.fstat(stream.fileno()).st_mode)
+    except (OSError, ValueError, io.UnsupportedOperation):  # no file descriptor (tests)
+        return False

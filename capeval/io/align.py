@@ -8,6 +8,7 @@ from typing import Any, NamedTuple, TypeVar
 from capeval.errors import CapevalInputError, option_name
 from capeval.io.ids import ImageId, canonical_id
 from capeval.io.source import type_name
+from capeval.limits import caption_length_problem
 
 logger = logging.getLogger("capeval")
 
@@ -140,6 +141,13 @@ def _check_hypotheses(hypotheses: dict[ImageId, Any], source: str) -> None:
                 f"image {image_id!r}",
                 f"hypothesis is not a string (got {type_name(caption)})",
             )
+        _check_length(caption, source, f"image {image_id!r}")
+
+
+def _check_length(caption: str, source: str, record: str) -> None:
+    problem = caption_length_problem(caption)
+    if problem is not None:
+        raise CapevalInputError(source, record, problem)
 
 
 def _reference_list(captions: Any, source: str, image_id: ImageId) -> list[str]:
@@ -157,6 +165,7 @@ def _reference_list(captions: Any, source: str, image_id: ImageId) -> list[str]:
             raise CapevalInputError(
                 source, record, f"reference is not a string (got {type_name(caption)})"
             )
+        _check_length(caption, source, record)
     return captions
 
 

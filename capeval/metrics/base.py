@@ -21,6 +21,7 @@ import numpy as np
 from scipy import sparse
 
 from capeval.errors import CapevalTypeError, CapevalUsageError
+from capeval.limits import token_length_problem
 from capeval.ngrams import (
     CorpusNgrams,
     CorpusWords,
@@ -152,6 +153,7 @@ class Segments:
                     f"hypothesis {index} is a string; metrics take token lists "
                     f"(e.g. {hypothesis.split()[:3]!r}): tokenize it first"
                 )
+            _check_tokens(hypothesis, f"hypothesis {index}")
         for index, refs in enumerate(references):
             if isinstance(refs, str):
                 raise CapevalTypeError(
@@ -165,6 +167,7 @@ class Segments:
                         f"reference {number} of segment {index} is a string; metrics take "
                         "token lists: tokenize it first"
                     )
+                _check_tokens(reference, f"reference {number} of segment {index}")
         self.hypotheses = hypotheses
         self.references = references
         self._words: CorpusWords | None = None
@@ -210,6 +213,12 @@ class Segments:
                 for order in self.ngrams(max_order).orders
             ]
         return self._reference_maxima[max_order]
+
+
+def _check_tokens(caption: Tokens, what: str) -> None:
+    problem = token_length_problem(len(caption))
+    if problem is not None:
+        raise CapevalUsageError(f"{what}: {problem}")
 
 
 def as_segments(

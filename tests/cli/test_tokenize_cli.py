@@ -64,3 +64,27 @@ def test_unknown_tokenizer_is_a_usage_error():
     result = run(b"x\n", "--tokenizer", "moses")
     assert result.exit_code == 2
     assert "moses" in result.stderr
+
+
+def test_a_pipe_is_answered_line_by_line():
+    """Each line's tokens arrive while stdin is still open (no batching on a pipe)."""
+    import subprocess
+    import sys
+    import threading
+
+    process = subprocess.Popen([sys.executable, "-m", "capeval", "tokenize"],
+                               stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    timer = threading.Timer(120, process.kill)  # a batching tokenizer would wait forever
+    timer.start()
+    try:
+        answers = []
+        for caption in ("A man's riding.", "Don't stop!"):
+            process.stdin.write(caption.encode() + b"\n")
+            process.stdin.flush()
+            answers.append(process.stdout.readline())
+        process.stdin.close()
+        assert process.wait() == 0
+    finally:
+        timer.cancel()
+        process.kill()
+    assert answers == [b"a man 's riding\n", b"do n't stop\n"]
