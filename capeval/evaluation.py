@@ -1,9 +1,11 @@
-"""`evaluate`: score one captioning system as the COCO caption evaluation does.
+"""`Evaluator` and `evaluate`: score captioning systems as the COCO caption evaluation does.
 
-Hypotheses and references are paired by image id, tokenized in one batch, and every metric
-computes its per-image sufficient statistics from one shared `Segments` (so the n-gram counts
-are built once for BLEU and CIDEr-D). Corpus and per-image scores both come from those
-statistics, which are kept on the result for bootstrap resampling and significance tests.
+An `Evaluator` tokenizes a reference set once and lets every metric prepare its reference side
+once (`Metric.prepare_references`); each `Evaluator.evaluate` then pairs one system's
+hypotheses with the references by image id, tokenizes them and computes every metric's
+per-image sufficient statistics against the prepared data. Corpus and per-image scores both
+come from those statistics, which are kept on the result for bootstrap resampling and
+significance tests. `evaluate` is a one-off `Evaluator`.
 """
 from __future__ import annotations
 
@@ -17,10 +19,10 @@ import pandas as pd
 from capeval import __version__
 from capeval.document_frequencies import DocumentFrequencies
 from capeval.errors import CapevalInputError, CapevalTypeError, CapevalUsageError
-from capeval.io import align
+from capeval.io import align, check_references
 from capeval.limits import token_length_problem
 from capeval.metrics import DEFAULT_METRICS, Metric, metric_class
-from capeval.metrics.base import Segments
+from capeval.metrics.base import Candidates, ReferenceSet
 from capeval.metrics.cider import CiderD
 from capeval.tokenizers import tokenize_groups, tokenizer_signature
 
@@ -60,6 +62,221 @@ class Evaluation:
         return format_signature(self.signature)
 
 
+class Evaluator:
+    """References tokenized and prepared once, to score any number of hypothesis sets.
+
+    Each metric prepares its reference side once (`Metric.prepare_references`): BLEU and
+    CIDEr-D their per-image reference n-gram tables, lengths and norms and CIDEr-D's df table,
+    METEOR its reference-side data, the others their token lists. `evaluate` then tokenizes
+    and scores only the hypotheses.
+
+    Parameters
+    ----------
+    references : mapping image id -> list of str, pandas Series of lists, DataFrame, or sequence
+        At least one caption per image (as for `evaluate`).
+    metrics : iterable of str or Metric, default=DEFAULT_METRICS
+    tokenizer : {"ptb", "none"}, default="ptb"
+    document_frequencies : DocumentFrequencies or path, optional
+        CIDEr-D's df table for metrics given by name. Default: the df of these references,
+        fixed at construction, so a subset scored with ``allow_partial`` keeps the df of the
+        whole set.
+    source : str, default="references"
+        Where the references came from (a file name), for messages.
+
+    Raises
+    ------
+    CapevalInputError
+        For an image without captions, a caption that is not a string or two keys naming one
+        image.
+    """
+
+    def __init__(
+        self,
+        references: Mapping[Any, Sequence[str]] | pd.Series | pd.DataFrame | Sequence[Sequence[str]],
+        metrics: Iterable[MetricSpec] = DEFAULT_METRICS,
+        *,
+        tokenizer: str = "ptb",
+        document_frequencies: DocumentFrequencies | str | None = None,
+        source: str = "references",
+    ) -> None:
+        captions = check_references(_as_reference_mapping(references, source), source)
+        tokens = tokenize_groups(list(captions.values()), tokenizer)
+        _check_token_lengths(source, list(captions), tokens)
+        self._setup(list(captions), tokens,
+                    resolve_metrics(metrics, document_frequencies,
+                                    tokenizer=tokenizer_signature(tokenizer)),
+                    tokenizer, source)
+        self._captions: dict[Any, list[str]] | None = captions
+
+    @classmethod
+    def from_tokens(
+        cls,
+        ids: Sequence,
+        references: Sequence[Sequence[Sequence[str]]],
+        metrics: Iterable[MetricSpec] = DEFAULT_METRICS,
+        *,
+        tokenizer: str = "none",
+        document_frequencies: DocumentFrequencies | str | None = None,
+    ) -> Evaluator:
+        """Prepare references that are already tokenized; score with `evaluate_tokenized`.
+
+        Parameters
+        ----------
+        ids : sequence of N distinct image ids
+        references : sequence of N non-empty sequences of token sequences
+        tokenizer : str, default="none"
+            How the tokens were made, for the signature only.
+
+        Raises
+        ------
+        ValueError
+            If the lengths differ, an id repeats or an image has no reference.
+        """
+        if len(ids) != len(references):
+            raise ValueError(f"got {len(ids)} ids but {len(references)} reference lists")
+        evaluator = cls.__new__(cls)
+        evaluator._setup(list(ids), references, resolve_metrics(metrics, document_frequencies),
+                         tokenizer, "references")
+        evaluator._captions = None
+        return evaluator
+
+    def _setup(self, ids: list, tokens: Sequence[Sequence[Sequence[str]]],
+               metrics: list[Metric], tokenizer: str, source: str) -> None:
+        self.ids = ids
+        self.metrics = metrics
+        self.tokenizer = tokenizer
+        self.source = source
+        self.references = ReferenceSet(tokens)
+        self._positions = {image_id: position for position, image_id in enumerate(ids)}
+        if len(self._positions) != len(ids):
+            repeated = next(i for i in ids if ids.count(i) > 1)
+            raise ValueError(f"image id {repeated!r} appears twice in the references")
+        self.prepared = {metric.name: metric.prepare_references(self.references)
+                         for metric in metrics}
+
+    def __len__(self) -> int:
+        """Number of images in the reference set."""
+        return len(self.ids)
+
+    def evaluate(
+        self,
+        hypotheses: Mapping[Any, str] | pd.Series | Sequence[str],
+        *,
+        allow_partial: bool = False,
+        progress: Callable[[str], None] | None = None,
+        sources: tuple[str, str] | None = None,
+    ) -> Evaluation:
+        """Score one system's hypotheses against the prepared references.
+
+        Parameters
+        ----------
+        hypotheses : mapping image id -> str, pandas Series, or sequence of str
+            One caption per image; a sequence is paired with the references by position.
+        allow_partial : bool, default=False
+            Score only the images that have a hypothesis instead of raising when some do not.
+        progress : callable, optional
+            Called with the name of each step (``"tokenize"``, then each metric).
+        sources : (str, str), optional
+            Names of where hypotheses and references came from, for messages; default
+            ``("hypotheses", source)``.
+
+        Raises
+        ------
+        CapevalInputError
+            When ids do not match the references or a caption is not a string.
+        """
+        if self._captions is None:
+            raise TypeError("this Evaluator was built from tokens: use evaluate_tokenized")
+        hyp_source, ref_source = sources or ("hypotheses", self.source)
+        if isinstance(hypotheses, (list, tuple)):
+            if len(hypotheses) != len(self):
+                raise CapevalInputError(hyp_source, None, f"{len(hypotheses)} hypotheses for "
+                                        f"the {len(self)} images of {ref_source} (a list is "
+                                        f"paired with the references by position)")
+            hypotheses = dict(zip(self.ids, hypotheses, strict=True))
+        ids, hyps, _ = align(_as_mapping(hypotheses, hyp_source), self._captions,
+                             hyp_source=hyp_source,
+                             ref_source=ref_source, allow_partial=allow_partial)
+        notify = progress or (lambda step: None)
+        notify("tokenize")
+        (hyp_tokens,) = tokenize_groups([hyps], self.tokenizer)
+        _check_token_lengths(hyp_source, ids, [[tokens] for tokens in hyp_tokens])
+        return self._score(ids, hyp_tokens, self.positions(ids), progress)
+
+    def evaluate_tokenized(
+        self,
+        ids: Sequence,
+        hypotheses: Sequence[Sequence[str]],
+        *,
+        progress: Callable[[str], None] | None = None,
+    ) -> Evaluation:
+        """Score tokenized hypotheses of the images `ids` (any subset, in any order).
+
+        Raises
+        ------
+        ValueError
+            If the lengths differ or an id is not an image of the references.
+        """
+        if len(ids) != len(hypotheses):
+            raise ValueError(f"got {len(ids)} ids but {len(hypotheses)} hypotheses")
+        return self._score(list(ids), hypotheses, self.positions(ids), progress)
+
+    def positions(self, ids: Sequence) -> np.ndarray:
+        """Return the position of each image id among the references, shape (S,), int64.
+
+        Raises
+        ------
+        ValueError
+            If an id is not an image of the references.
+        """
+        try:
+            return np.fromiter(map(self._positions.__getitem__, ids), dtype=np.int64,
+                               count=len(ids))
+        except KeyError as error:
+            raise ValueError(f"image id {error.args[0]!r} is not in the references") from None
+
+    def statistics(self, hypotheses: Sequence[Sequence[str]], images: np.ndarray,
+                   progress: Callable[[str], None] | None = None) -> dict[str, np.ndarray]:
+        """Return each metric's per-candidate statistics, shape (S, K), keyed by metric name.
+
+        Parameters
+        ----------
+        hypotheses : sequence of S token sequences
+        images : ndarray of shape (S,), dtype int64
+            Position of each hypothesis's image (see `positions`).
+        """
+        notify = progress or (lambda step: None)
+        candidates = Candidates(self.references, hypotheses, images)
+        stats = {}
+        for metric in self.metrics:
+            notify(metric.name)
+            stats[metric.name] = metric.candidate_stats(candidates, self.prepared[metric.name])
+        return stats
+
+    def _score(self, ids: list, hypotheses: Sequence[Sequence[str]], images: np.ndarray,
+               progress: Callable[[str], None] | None) -> Evaluation:
+        stats = self.statistics(hypotheses, images, progress)
+        corpus, columns = {}, {}
+        for metric in self.metrics:
+            corpus.update(metric.corpus_score_from_stats(stats[metric.name]))
+            per_segment = metric.scores_from_stats(stats[metric.name])
+            columns.update(zip(metric.score_names, per_segment.T, strict=True))
+        per_item = pd.DataFrame(columns, index=pd.Index(ids, name="image_id"))
+        counts = self.references.references_per_image()[images]
+        signature = {"nrefs": _references_per_image(counts.tolist()),
+                     "tok": tokenizer_signature(self.tokenizer)}
+        for metric in self.metrics:
+            signature.update({f"{metric.name}.{key}": value for key, value in
+                              metric.signature().items()})
+        signature["version"] = __version__
+        return Evaluation(ids, corpus, per_item, stats,
+                          {metric.name: metric for metric in self.metrics}, signature)
+
+    def __repr__(self) -> str:
+        names = ", ".join(metric.name for metric in self.metrics)
+        return f"Evaluator(n_images={len(self)}, metrics=[{names}], tokenizer={self.tokenizer})"
+
+
 def evaluate(
     hypotheses: Mapping[Any, str] | pd.Series | Sequence[str],
     references: Mapping[Any, Sequence[str]] | pd.Series | pd.DataFrame | Sequence[Sequence[str]],
@@ -72,6 +289,8 @@ def evaluate(
     sources: tuple[str, str] = ("hypotheses", "references"),
 ) -> Evaluation:
     """Score hypotheses against references with BLEU-1..4, METEOR, ROUGE-L and CIDEr-D.
+
+    A one-off `Evaluator`: the references of the scored images are prepared, then scored.
 
     Parameters
     ----------
@@ -86,7 +305,8 @@ def evaluate(
     tokenizer : {"ptb", "none"}, default="ptb"
         ``ptb`` reproduces pycocoevalcap's PTBTokenizer; ``none`` splits on whitespace.
     document_frequencies : DocumentFrequencies or path, optional
-        CIDEr-D's df table for metrics given by name (default: the evaluated references).
+        CIDEr-D's df table for metrics given by name (default: the evaluated references; with
+        `allow_partial`, those of the scored images, as pycocoevalcap computes it).
     allow_partial : bool, default=False
         Score only the images that have a hypothesis instead of raising when some do not.
     progress : callable, optional
@@ -112,12 +332,12 @@ def evaluate(
                             hyp_source=sources[0], ref_source=sources[1],
                             allow_partial=allow_partial)
     notify = progress or (lambda step: None)
-
     notify("tokenize")
-    hyp_tokens, *ref_tokens = tokenize_groups([hyps, *refs], tokenizer)
-    _check_token_lengths(ids, hyp_tokens, ref_tokens, sources)
-    return evaluate_tokenized(ids, hyp_tokens, ref_tokens, metric_objects, tokenizer=tokenizer,
-                              progress=progress)
+    evaluator = Evaluator(dict(zip(ids, refs, strict=True)), metric_objects,
+                          tokenizer=tokenizer, source=sources[1])
+    (hyp_tokens,) = tokenize_groups([hyps], tokenizer)
+    _check_token_lengths(sources[0], ids, [[tokens] for tokens in hyp_tokens])
+    return evaluator.evaluate_tokenized(ids, hyp_tokens, progress=progress)
 
 
 def evaluate_tokenized(
@@ -130,10 +350,11 @@ def evaluate_tokenized(
     document_frequencies: DocumentFrequencies | str | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> Evaluation:
-    """Score captions that are already tokenized and paired (the second half of `evaluate`).
+    """Score captions that are already tokenized and paired (a one-off `Evaluator`).
 
-    Lets a caller tokenize references once and score many systems (or reference subsets)
-    against them. `tokenizer` names how the tokens were made, for the signature only.
+    To score many systems (or reference subsets) against the same references, build an
+    `Evaluator.from_tokens` once instead. `tokenizer` names how the tokens were made, for the
+    signature only.
 
     Parameters
     ----------
@@ -143,32 +364,23 @@ def evaluate_tokenized(
     metrics, document_frequencies, progress
         As for `evaluate` (progress is called once per metric).
     """
-    metric_objects = resolve_metrics(metrics, document_frequencies)
-    notify = progress or (lambda step: None)
-    counts = [len(r) for r in references]
-    segments = Segments(hypotheses, references)
-    stats, corpus, columns = {}, {}, {}
-    for metric in metric_objects:
-        notify(metric.name)
-        stats[metric.name] = metric.segment_stats(segments)
-        corpus.update(metric.corpus_score_from_stats(stats[metric.name]))
-        per_segment = metric.scores_from_stats(stats[metric.name])
-        columns.update(zip(metric.score_names, per_segment.T, strict=True))
-    per_item = pd.DataFrame(columns, index=pd.Index(ids, name="image_id"))
-    signature = {"nrefs": _references_per_image(counts), "tok": tokenizer_signature(tokenizer)}
-    for metric in metric_objects:
-        signature.update({f"{metric.name}.{key}": value for key, value in
-                          metric.signature().items()})
-    signature["version"] = __version__
-    return Evaluation(ids, corpus, per_item, stats,
-                      {metric.name: metric for metric in metric_objects}, signature)
+    if len(hypotheses) != len(references):
+        raise ValueError(f"got {len(hypotheses)} hypotheses but {len(references)} reference "
+                         f"lists")
+    evaluator = Evaluator.from_tokens(range(len(references)), references, metrics,
+                                      tokenizer=tokenizer,
+                                      document_frequencies=document_frequencies)
+    return evaluator._score(list(ids), hypotheses, np.arange(len(references), dtype=np.int64),
+                            progress)
 
 
-def _check_token_lengths(ids: Sequence, hypotheses: Sequence, references: Sequence,
-                         sources: tuple[str, str]) -> None:
-    """Name the file and image of a caption over `capeval.limits.MAX_CAPTION_TOKENS`."""
-    for image_id, hypothesis, refs in zip(ids, hypotheses, references, strict=True):
-        for source, caption in [(sources[0], hypothesis), *((sources[1], ref) for ref in refs)]:
+def _check_token_lengths(source: str, ids: Sequence, captions: Sequence[Sequence]) -> None:
+    """Name the file and image of a caption over `capeval.limits.MAX_CAPTION_TOKENS`.
+
+    `captions` holds, for each image of `ids`, its tokenized captions.
+    """
+    for image_id, tokens in zip(ids, captions, strict=True):
+        for caption in tokens:
             problem = token_length_problem(len(caption))
             if problem is not None:
                 raise CapevalInputError(source, f"image {image_id!r}", problem)

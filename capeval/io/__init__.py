@@ -14,7 +14,7 @@ Typical use::
 """
 from __future__ import annotations
 
-from capeval.io.align import Aligned, align
+from capeval.io.align import Aligned, align, check_references
 from capeval.io.detect import FORMATS
 from capeval.io.ids import ImageId, canonical_id
 from capeval.io.readers import read_hypotheses, read_references
@@ -26,6 +26,7 @@ __all__ = [
     "ImageId",
     "align",
     "canonical_id",
+    "check_references",
     "read_hypotheses",
     "read_references",
     "write_per_item",

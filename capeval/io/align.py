@@ -68,10 +68,7 @@ def align(
     """
     hyps = _canonical_keys(hypotheses, hyp_source, "hypotheses")
     _check_hypotheses(hyps, hyp_source)
-    refs = {
-        image_id: _reference_list(captions, ref_source, image_id)
-        for image_id, captions in _canonical_keys(references, ref_source, "references").items()
-    }
+    refs = check_references(references, ref_source)
     unknown = [image_id for image_id in hyps if image_id not in refs]
     if len(unknown) == len(hyps):
         raise CapevalInputError(
@@ -107,6 +104,23 @@ def align(
         )
     ids = list(hyps)
     return Aligned(ids, [hyps[i] for i in ids], [refs[i] for i in ids])
+
+
+def check_references(
+    references: Mapping[Any, Sequence[str]], source: str = "references"
+) -> dict[ImageId, list[str]]:
+    """Return the references re-keyed by canonical id, each image's captions as a new list.
+
+    Raises
+    ------
+    CapevalInputError
+        Naming `source` and the image, for an empty mapping, two keys naming one image, an
+        image without captions or a caption that is not a string.
+    """
+    return {
+        image_id: _reference_list(captions, source, image_id)
+        for image_id, captions in _canonical_keys(references, source, "references").items()
+    }
 
 
 def _canonical_keys(

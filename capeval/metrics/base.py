@@ -7,14 +7,21 @@ segment's score; applied to the column sums of many rows it gives their corpus s
 resampling, incremental accumulation and the merging of shards therefore all work on
 statistics alone and never re-score text.
 
-Letters used in shapes: S segments, K statistics per segment, C scores a metric reports
-(BLEU reports four, BLEU-1..4), B bootstrap samples.
+A reference set can be *prepared* once and scored against many times (`capeval.Evaluator`):
+`Metric.prepare_references` turns a `ReferenceSet` of N images into the metric's reference-side
+data, and `Metric.candidate_stats` scores `Candidates` (S hypotheses, each naming the image of
+the set it describes) against that data. A segment's row depends only on its own hypothesis,
+its image's references and the metric's fixed settings (such as a df table), never on the other
+segments of the call, so any split of a corpus into chunks gives the same rows.
+
+Letters used in shapes: N images of a reference set, S segments, K statistics per segment,
+C scores a metric reports (BLEU reports four, BLEU-1..4), B bootstrap samples.
 """
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
-from typing import ClassVar
+from collections.abc import Callable, Hashable, Sequence
+from typing import Any, ClassVar, TypeVar
 
 import numpy as np
 
@@ -33,6 +40,7 @@ from capeval.ngrams import (
 Tokens = Sequence[str]
 """One tokenized caption."""
 
+_Built = TypeVar("_Built")
 
 
 class Metric(ABC):
@@ -55,6 +63,24 @@ class Metric(ABC):
     @abstractmethod
     def _segment_stats(self, segments: Segments) -> np.ndarray:
         """Return statistics of shape (S, K), dtype float64, for validated segments."""
+
+    def prepare_references(self, references: ReferenceSet) -> Any:
+        """Return this metric's reference-side data for the N images of `references`.
+
+        Called once per reference set; `candidate_stats` then receives the result for every
+        batch of candidates scored against the set. The default keeps the `ReferenceSet`
+        itself. A metric that overrides it also overrides `_candidate_stats`; data shared by
+        several metrics (interned words, n-gram tables) goes in ``references.cached``.
+        """
+        return references
+
+    def _candidate_stats(self, candidates: Candidates, prepared: Any) -> np.ndarray:
+        """Return statistics of shape (S, K) for candidates against prepared references.
+
+        The default pairs each candidate with its image's references and calls
+        `_segment_stats`.
+        """
+        return self._segment_stats(candidates.segments())
 
     @abstractmethod
     def scores_from_stats(self, stats: np.ndarray) -> np.ndarray:
@@ -94,13 +120,25 @@ class Metric(ABC):
         ValueError
             If the two sequences differ in length or a segment has no reference.
         """
-        segments = as_segments(hypotheses, references)
-        stats = self._segment_stats(segments)
-        return np.asarray(stats, dtype=np.float64).reshape(len(segments), len(self.stat_names))
+        candidates = as_segments(hypotheses, references).candidates()
+        return self.candidate_stats(candidates, self.prepare_references(candidates.references))
+
+    def candidate_stats(self, candidates: Candidates, prepared: Any) -> np.ndarray:
+        """Return per-candidate statistics of shape (S, K), dtype float64.
+
+        Parameters
+        ----------
+        candidates : Candidates
+            S hypotheses, each with the position of its image in ``candidates.references``.
+        prepared : object
+            ``self.prepare_references(candidates.references)``.
+        """
+        stats = self._candidate_stats(candidates, prepared)
+        return np.asarray(stats, dtype=np.float64).reshape(len(candidates), len(self.stat_names))
 
     def corpus_score_from_stats(self, stats: np.ndarray) -> dict[str, float]:
         """Return the corpus scores of statistics of shape (S, K), keyed by `score_names`."""
-        totals = np.asarray(stats, dtype=np.float64).sum(axis=0)
+        totals = sum_stats(stats, np.zeros(len(self.stat_names)))
         return dict(zip(self.score_names, self.scores_from_stats(totals).tolist(), strict=True))
 
     def corpus_score(
@@ -118,6 +156,94 @@ class Metric(ABC):
     def __repr__(self) -> str:
         settings = ", ".join(f"{key}={value}" for key, value in self.signature().items())
         return f"{type(self).__name__}({settings})"
+
+
+class ReferenceSet:
+    """The tokenized references of N images, with data derived from them cached for metrics.
+
+    Parameters
+    ----------
+    references : sequence of N non-empty sequences of token sequences
+
+    Raises
+    ------
+    ValueError
+        If an image has no reference.
+    """
+
+    def __init__(self, references: Sequence[Sequence[Tokens]]) -> None:
+        check_reference_tokens(references)
+        self.references = references
+        self._cache: dict[Hashable, Any] = {}
+
+    def __len__(self) -> int:
+        return len(self.references)
+
+    def references_per_image(self) -> np.ndarray:
+        """Return the number of references of each image, shape (N,), dtype int64."""
+        return np.fromiter(map(len, self.references), dtype=np.int64, count=len(self))
+
+    def cached(self, key: Hashable, build: Callable[[], _Built]) -> _Built:
+        """Return ``build()``, computed once per `key` for this reference set."""
+        if key not in self._cache:
+            self._cache[key] = build()
+        return self._cache[key]
+
+
+class Candidates:
+    """S tokenized hypotheses, each to be scored against one image of a `ReferenceSet`.
+
+    Parameters
+    ----------
+    references : ReferenceSet
+        N images.
+    hypotheses : sequence of S token sequences
+    images : ndarray of shape (S,), dtype int64, optional
+        Position in `references` of each hypothesis's image (repeats allowed); by default
+        hypothesis s describes image s (then S must equal N).
+
+    Raises
+    ------
+    ValueError
+        If the lengths differ or a position is outside the reference set.
+    """
+
+    def __init__(self, references: ReferenceSet, hypotheses: Sequence[Tokens],
+                 images: np.ndarray | None = None) -> None:
+        check_hypothesis_tokens(hypotheses)
+        if images is None:
+            if len(hypotheses) != len(references):
+                raise ValueError(f"got {len(hypotheses)} hypotheses but {len(references)} "
+                                 f"reference lists")
+            images = np.arange(len(references), dtype=np.int64)
+        images = np.asarray(images, dtype=np.int64)
+        if images.shape != (len(hypotheses),):
+            raise ValueError(f"got {len(hypotheses)} hypotheses but image positions of shape "
+                             f"{images.shape}")
+        if images.size and (images.min() < 0 or images.max() >= len(references)):
+            raise ValueError(f"image positions must lie in 0..{len(references) - 1}")
+        self.references = references
+        self.hypotheses = hypotheses
+        self.images = images
+        self._segments: Segments | None = None
+        self._cache: dict[Hashable, Any] = {}
+
+    def __len__(self) -> int:
+        return len(self.hypotheses)
+
+    def segments(self) -> Segments:
+        """Return each hypothesis paired with its image's references (cached)."""
+        if self._segments is None:
+            refs = self.references.references
+            self._segments = Segments(self.hypotheses, [refs[i] for i in self.images.tolist()])
+            self._segments._candidates = self
+        return self._segments
+
+    def cached(self, key: Hashable, build: Callable[[], _Built]) -> _Built:
+        """Return ``build()``, computed once per `key` for these candidates."""
+        if key not in self._cache:
+            self._cache[key] = build()
+        return self._cache[key]
 
 
 class Segments:
@@ -140,42 +266,28 @@ class Segments:
     def __init__(
         self, hypotheses: Sequence[Tokens], references: Sequence[Sequence[Tokens]]
     ) -> None:
-        for name, value in (("hypotheses", hypotheses), ("references", references)):
-            if isinstance(value, str):
-                raise CapevalTypeError(f"{name} must be a sequence of segments, not one string")
+        check_hypothesis_tokens(hypotheses)
+        check_reference_tokens(references)
         if len(hypotheses) != len(references):
             raise CapevalUsageError(
                 f"got {len(hypotheses)} hypotheses but {len(references)} reference lists"
             )
-        for index, hypothesis in enumerate(hypotheses):
-            if isinstance(hypothesis, str):
-                raise CapevalTypeError(
-                    f"hypothesis {index} is a string; metrics take token lists "
-                    f"(e.g. {hypothesis.split()[:3]!r}): tokenize it first"
-                )
-            _check_tokens(hypothesis, f"hypothesis {index}")
-        for index, refs in enumerate(references):
-            if isinstance(refs, str):
-                raise CapevalTypeError(
-                    f"references of segment {index} are one string; give a list of token lists"
-                )
-            if len(refs) == 0:
-                raise CapevalUsageError(f"segment {index} has no reference caption")
-            for number, reference in enumerate(refs):
-                if isinstance(reference, str):
-                    raise CapevalTypeError(
-                        f"reference {number} of segment {index} is a string; metrics take "
-                        "token lists: tokenize it first"
-                    )
-                _check_tokens(reference, f"reference {number} of segment {index}")
         self.hypotheses = hypotheses
         self.references = references
+        self._candidates: Candidates | None = None
         self._words: CorpusWords | None = None
         self._ngrams: dict[int, CorpusNgrams] = {}
         self._reference_maxima: dict[int, list[sparse.csr_array]] = {}
 
     def __len__(self) -> int:
         return len(self.hypotheses)
+
+    def candidates(self) -> Candidates:
+        """Return hypothesis s against image s of a `ReferenceSet` of these references (cached)."""
+        if self._candidates is None:
+            self._candidates = Candidates(ReferenceSet(self.references), self.hypotheses)
+            self._candidates._segments = self
+        return self._candidates
 
     def words(self) -> CorpusWords:
         """Return the interned words of the hypotheses followed by all references (cached).
@@ -215,7 +327,44 @@ class Segments:
         return self._reference_maxima[max_order]
 
 
-def _check_tokens(caption: Tokens, what: str) -> None:
+def check_hypothesis_tokens(hypotheses: Sequence[Tokens]) -> None:
+    """Check S tokenized hypotheses: token sequences (never a str), within the length cap.
+
+    Raises
+    ------
+    CapevalTypeError
+        For a string where a token sequence belongs (it would be read as characters).
+    CapevalUsageError
+        For a caption over `capeval.limits.MAX_CAPTION_TOKENS`.
+    """
+    if isinstance(hypotheses, str):
+        raise CapevalTypeError("hypotheses must be a sequence of segments, not one string")
+    for index, hypothesis in enumerate(hypotheses):
+        if isinstance(hypothesis, str):
+            raise CapevalTypeError(f"hypothesis {index} is a string; metrics take token lists "
+                                   f"(e.g. {hypothesis.split()[:3]!r}): tokenize it first")
+        _check_length(hypothesis, f"hypothesis {index}")
+
+
+def check_reference_tokens(references: Sequence[Sequence[Tokens]]) -> None:
+    """Check the tokenized references of S segments, as `check_hypothesis_tokens`; every
+    segment needs at least one reference (else CapevalUsageError)."""
+    if isinstance(references, str):
+        raise CapevalTypeError("references must be a sequence of segments, not one string")
+    for index, refs in enumerate(references):
+        if isinstance(refs, str):
+            raise CapevalTypeError(f"references of segment {index} are one string; give a list "
+                                   "of token lists")
+        if len(refs) == 0:
+            raise CapevalUsageError(f"segment {index} has no reference caption")
+        for number, reference in enumerate(refs):
+            if isinstance(reference, str):
+                raise CapevalTypeError(f"reference {number} of segment {index} is a string; "
+                                       "metrics take token lists: tokenize it first")
+            _check_length(reference, f"reference {number} of segment {index}")
+
+
+def _check_length(caption: Tokens, what: str) -> None:
     problem = token_length_problem(len(caption))
     if problem is not None:
         raise CapevalUsageError(f"{what}: {problem}")
@@ -232,6 +381,25 @@ def as_segments(
     if references is None:
         raise TypeError("references are required")
     return Segments(hypotheses, references)
+
+
+def sum_stats(stats: np.ndarray, initial: np.ndarray) -> np.ndarray:
+    """Return `initial` plus the rows of `stats`, added one by one in row order.
+
+    A fixed order of additions makes the total of a corpus the same, bit for bit, whether its
+    rows arrive at once or chunk by chunk (pass the running total as `initial`).
+
+    Parameters
+    ----------
+    stats : ndarray of shape (S, K)
+    initial : ndarray of shape (K,)
+
+    Returns
+    -------
+    ndarray of shape (K,), dtype float64
+    """
+    rows = np.vstack([np.asarray(initial, dtype=np.float64), np.asarray(stats, dtype=np.float64)])
+    return np.add.accumulate(rows, axis=0)[-1]
 
 
 def safe_divide(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:

@@ -1,7 +1,7 @@
 """Score several captioning systems on the same images: a ranked table with statistics.
 
-`leaderboard` tokenizes the references once, scores every system with `evaluate_tokenized`,
-and adds bootstrap confidence intervals and paired significance tests computed from the
+`leaderboard` tokenizes the references once, prepares them once per fold (`Evaluator`),
+scores every system against them, and adds bootstrap confidence intervals and paired significance tests computed from the
 per-image statistics (`capeval.stats`), optionally with a human row (`capeval.human`).
 """
 from __future__ import annotations
@@ -17,7 +17,7 @@ import pandas as pd
 from capeval import __version__
 from capeval.document_frequencies import DocumentFrequencies
 from capeval.errors import CapevalInputError
-from capeval.evaluation import MetricSpec, evaluate_tokenized, format_signature, resolve_metrics
+from capeval.evaluation import Evaluator, MetricSpec, format_signature, resolve_metrics
 from capeval.human import HUMAN, Fold, leave_one_out_folds
 from capeval.io import align, canonical_id
 from capeval.metrics import DEFAULT_METRICS, Metric
@@ -206,12 +206,15 @@ def leaderboard(
         folds = [Fold(None, reference_tokens)]
     names = list(system_tokens)
 
+    # One prepared reference set per fold, shared by every system (and the human captions).
+    prepared = [Evaluator.from_tokens(ids, fold.references, metric_objects, tokenizer=tokenizer)
+                for fold in folds]
     stats: dict[str, list[np.ndarray]] = {metric.name: [] for metric in metric_objects}
     for name, tokens in system_tokens.items():
         notify(f"score {name}")
-        evaluations = [evaluate_tokenized(ids, fold.held_out if tokens is None else tokens,
-                                          fold.references, metric_objects, tokenizer=tokenizer)
-                       for fold in folds]
+        evaluations = [evaluator.evaluate_tokenized(
+                           ids, fold.held_out if tokens is None else tokens)
+                       for fold, evaluator in zip(folds, prepared, strict=True)]
         for metric in metric_objects:
             stats[metric.name].append(np.stack([e.stats[metric.name] for e in evaluations]))
     stacked = {metric: np.stack(arrays) for metric, arrays in stats.items()}  # (N, F, S, K)
