@@ -6,7 +6,9 @@ from collections.abc import Callable
 
 import click
 
+from capeval.errors import CapevalUsageError
 from capeval.io import FORMATS, read_hypotheses, read_references
+from capeval.io.groups import read_groups
 from capeval.io.writers import PER_ITEM_EXTENSIONS, check_output_path
 from capeval.metrics import DEFAULT_METRICS, METRICS
 from capeval.tokenizers import TOKENIZERS
@@ -62,6 +64,30 @@ def scoring_options(command: Callable) -> Callable:
     for option in reversed(options):
         command = option(command)
     return command
+
+
+def group_options(command: Callable) -> Callable:
+    """Add --groups and --group-field (per-group breakdowns, nocaps style)."""
+    options = [
+        click.option("--groups", "groups_path", metavar="FILE",
+                     help="Score every group (and the entire set) as its own evaluation: "
+                          "nocaps JSON (images[].domain) or CSV/TSV/JSON Lines with image_id "
+                          "and group."),
+        click.option("--group-field", metavar="NAME",
+                     help="Group key/column of the --groups file (default: group, domain)."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def read_group_file(options: dict):
+    """Read the --groups file, or return None without one."""
+    if options["groups_path"] is None:
+        if options["group_field"] is not None:
+            raise CapevalUsageError("--group-field needs --groups", option="group_field")
+        return None
+    return read_groups(options["groups_path"], group_field=options["group_field"])
 
 
 def _check_per_item_path(ctx, param, value: str | None) -> str | None:

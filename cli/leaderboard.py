@@ -10,6 +10,8 @@ from capeval.cli.inputs import (
     StepProgress,
     check_one_stdin,
     chosen_metrics,
+    group_options,
+    read_group_file,
     read_hypothesis_file,
     read_reference_files,
     reference_options,
@@ -26,6 +28,7 @@ REPORT_FORMATS = ("table", "markdown", "latex", "html", "csv", "json")
               help="Name of each system, in order (repeat; default: file name without "
                    "extension).")
 @scoring_options
+@group_options
 @click.option("--sort", help="Score to rank by (default: CIDEr-D).")
 @click.option("--format", "fmt", type=click.Choice(REPORT_FORMATS), default="table",
               show_default=True, help="Output format (html: a self-contained report).")
@@ -50,8 +53,16 @@ def leaderboard_command(system_files, names, sort, fmt, ci, n_bootstrap, seed, b
 
     Every system must caption the same images. Confidence intervals come from resampling
     the images' statistics; --paired-bs/--paired-ar test each system against --baseline.
+    With --groups, the entire set and every group get their own table (own CIDEr-D document
+    frequencies, ranking, intervals and tests).
     """
-    from capeval.report import format_leaderboard, leaderboard
+    from capeval.report import (
+        check_grouped_format,
+        format_grouped,
+        format_leaderboard,
+        leaderboard,
+        leaderboard_groups,
+    )
 
     if paired_bs and paired_ar:
         raise click.UsageError("choose one test: --paired-bs or --paired-ar")
@@ -62,16 +73,23 @@ def leaderboard_command(system_files, names, sort, fmt, ci, n_bootstrap, seed, b
     references = read_reference_files(options)
     systems = {name: read_hypothesis_file(path, options)
                for name, path in zip(system_names, system_files, strict=True)}
-    progress = StepProgress(3 + len(systems) + bool(human) + (test == "ar"))
+    groups = read_group_file(options)
+    if groups is not None:
+        check_grouped_format(fmt)
+    n_boards = 1 if groups is None else 1 + len(set(groups.group_of.values()))
+    progress = StepProgress((3 + len(systems) + bool(human) + (test == "ar")) * n_boards)
+    settings = dict(
+        metrics=metrics, tokenizer=options["tokenizer"], document_frequencies=options["df_path"],
+        n_bootstrap=n_bootstrap, ci=ci, seed=seed, test=test, baseline=baseline, human=human,
+        sort=sort, allow_partial=options["allow_partial"],
+        sources=dict(zip(system_names, system_files, strict=True)),
+        reference_source=",".join(options["refs"]), progress=progress,
+    )
     try:
-        board = leaderboard(
-            systems, references, metrics, tokenizer=options["tokenizer"],
-            document_frequencies=options["df_path"],
-            n_bootstrap=n_bootstrap, ci=ci, seed=seed, test=test, baseline=baseline,
-            human=human, sort=sort, allow_partial=options["allow_partial"],
-            sources=dict(zip(system_names, system_files, strict=True)),
-            reference_source=",".join(options["refs"]), progress=progress,
-        )
+        if groups is None:
+            board = leaderboard(systems, references, **settings)
+        else:
+            board = leaderboard_groups(systems, references, groups, **settings)
     except CapevalInputError:
         raise
     except ValueError as error:
@@ -80,7 +98,8 @@ def leaderboard_command(system_files, names, sort, fmt, ci, n_bootstrap, seed, b
         progress.close()
     if options["per_item_path"]:
         board.write_per_item(options["per_item_path"])
-    click.echo(format_leaderboard(board, fmt), nl=False)
+    render = format_leaderboard if groups is None else format_grouped
+    click.echo(render(board, fmt), nl=False)
 
 
 def _system_names(paths: tuple[str, ...], names: tuple[str, ...]) -> list[str]:

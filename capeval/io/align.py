@@ -75,7 +75,7 @@ def align(
             hyp_source,
             None,
             f"no hypothesis id matches an image id of {ref_source} (hypotheses: "
-            f"{_show(list(hyps), 3)}; references: {_show(list(refs), 3)})",
+            f"{show_ids(list(hyps), 3)}; references: {show_ids(list(refs), 3)})",
         )
     if unknown:
         blank = all(not hyps[image_id].strip() for image_id in unknown)
@@ -83,7 +83,7 @@ def align(
             hyp_source,
             None,
             f"hypotheses for {len(unknown)} image(s) that have no references in {ref_source}: "
-            f"{_show(unknown)}"
+            f"{show_ids(unknown)}"
             + ("; these hypotheses are empty: blank lines at the end of a text file?"
                if blank else ""),
         )
@@ -93,14 +93,14 @@ def align(
             hyp_source,
             None,
             f"no hypothesis for {len(missing)} of the {len(refs)} images in {ref_source}: "
-            f"{_show(missing)}; to score only the {len(hyps)} image(s) that have one, allow "
+            f"{show_ids(missing)}; to score only the {len(hyps)} image(s) that have one, allow "
             f"partial evaluation ({option_name('allow_partial')})",
         )
     if missing:
         logger.warning(
             "%s: scoring %d of the %d images in %s; %d image(s) without a hypothesis are "
             "left out: %s",
-            hyp_source, len(hyps), len(refs), ref_source, len(missing), _show(missing),
+            hyp_source, len(hyps), len(refs), ref_source, len(missing), show_ids(missing),
         )
     ids = list(hyps)
     return Aligned(ids, [hyps[i] for i in ids], [refs[i] for i in ids])
@@ -183,7 +183,7 @@ def _reference_list(captions: Any, source: str, image_id: ImageId) -> list[str]:
     return captions
 
 
-def _show(ids: Sequence[ImageId], limit: int = _SHOWN_IDS) -> str:
+def show_ids(ids: Sequence[ImageId], limit: int = _SHOWN_IDS) -> str:
     """List ids for a message, at most `limit` of them."""
     shown = ", ".join(repr(image_id) for image_id in ids[:limit])
     return shown if len(ids) <= limit else f"{shown} and {len(ids) - limit} more"

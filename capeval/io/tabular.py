@@ -60,7 +60,7 @@ def read_table_references(
 ) -> dict[ImageId, list[str]]:
     """Read references from a CSV, TSV or JSON Lines table (long or wide form)."""
     fields, rows = read_table(source, table_format)
-    id_field = _choose_id_field(source, fields, id_field)
+    id_field = choose_id_field(source, fields, id_field)
     captions = _choose_caption_fields(source, fields, caption_fields, "references")
     wide = len(captions) > 1
     entries = (
@@ -79,7 +79,7 @@ def read_table_hypotheses(
 ) -> dict[ImageId, str]:
     """Read hypotheses from a CSV, TSV or JSON Lines table: one row and caption per image."""
     fields, rows = read_table(source, table_format)
-    id_field = _choose_id_field(source, fields, id_field)
+    id_field = choose_id_field(source, fields, id_field)
     (caption,) = _choose_caption_fields(source, fields, caption_field, "hypotheses")
     entries = (
         HypothesisEntry(row.record, _row_id(source, row, id_field),
@@ -170,7 +170,7 @@ def _check_chosen(source: Source, fields: Sequence[str], chosen: Sequence[str]) 
             source.fail(None, f"no field {field!r} (fields: {', '.join(fields)})")
 
 
-def _choose_id_field(source: Source, fields: Sequence[str], id_field: str | None) -> str:
+def choose_id_field(source: Source, fields: Sequence[str], id_field: str | None) -> str:
     if id_field is not None:
         _check_chosen(source, fields, [id_field])
         return id_field

@@ -7,10 +7,19 @@ Markdown, LaTeX, CSV, JSON or a self-contained HTML report.
 """
 from __future__ import annotations
 
-from capeval.report.formats import FORMATTERS, format_leaderboard
+from capeval.report.formats import (
+    FORMATTERS,
+    GROUPED_FORMATS,
+    check_grouped_format,
+    format_grouped,
+    format_leaderboard,
+)
+from capeval.report.grouped import GroupedLeaderboard, leaderboard_groups
 from capeval.report.leaderboard import COLUMN_ORDER, TESTS, Leaderboard, leaderboard
 
 FORMATS = tuple(FORMATTERS)
 """Output formats of `format_leaderboard`."""
 
-__all__ = ["COLUMN_ORDER", "FORMATS", "TESTS", "Leaderboard", "format_leaderboard", "leaderboard"]
+__all__ = ["COLUMN_ORDER", "FORMATS", "GROUPED_FORMATS", "TESTS", "GroupedLeaderboard",
+           "check_grouped_format", "Leaderboard", "format_grouped",
+           "format_leaderboard", "leaderboard", "leaderboard_groups"]

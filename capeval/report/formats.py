@@ -12,7 +12,11 @@ import io
 import json
 import math
 
+from capeval.breakdown import PER_GROUP_DF
+from capeval.errors import CapevalUsageError
 from capeval.human import HUMAN
+from capeval.io.groups import ENTIRE
+from capeval.report.grouped import GroupedLeaderboard
 from capeval.report.leaderboard import TESTS, Leaderboard
 
 MARKERS = ((0.01, "**"), (0.05, "*"))
@@ -50,14 +54,24 @@ def row_label(board: Leaderboard, system: str) -> str:
     return f"{system} (baseline)" if system == board.settings["baseline"] else system
 
 
-def notes(board: Leaderboard) -> list[str]:
-    """Return the sentences explaining intervals, markers and references, then the signature."""
+def notes(board: Leaderboard, grouped: GroupedLeaderboard | None = None) -> list[str]:
+    """Return the sentences explaining intervals, markers and references, then the signature.
+
+    With `grouped` (whose entire-set board is `board`), they describe every group's table.
+    """
     settings = board.settings
+    images = (f"the {settings['n_images']} images" if grouped is None
+              else "the images of each table")
     lines = []
+    if grouped is not None:
+        own_df = PER_GROUP_DF in grouped.signature.values()
+        lines.append(f"{ENTIRE}: all {settings['n_images']} images; every group is scored as "
+                     f"its own evaluation{' (its own CIDEr-D df)' if own_df else ''} and "
+                     "ranked on its own.")
     if settings["ci"] is not None:
         lines.append(f"[low, high]: {settings['ci']:.0%} percentile bootstrap confidence "
-                     f"interval ({settings['n_bootstrap']} resamples of the "
-                     f"{settings['n_images']} images, seed {settings['seed']}).")
+                     f"interval ({settings['n_bootstrap']} resamples of {images}, seed "
+                     f"{settings['seed']}).")
     if settings["test"]:
         lines.append(f"* p < 0.05, ** p < 0.01: {TESTS[settings['test']]} test against "
                      f"{settings['baseline']} ({settings['n_bootstrap']} "
@@ -68,7 +82,8 @@ def notes(board: Leaderboard) -> list[str]:
                      "scored against the same reduced reference sets and averaged over folds.")
     else:
         lines.append("Every system is scored against all references.")
-    lines.append(f"Ranked by {settings['sort']}. Signature: {board.signature_string()}")
+    signature = (grouped or board).signature_string()
+    lines.append(f"Ranked by {settings['sort']}. Signature: {signature}")
     return lines
 
 
@@ -89,6 +104,10 @@ def _cells(board: Leaderboard, bracket: tuple[str, str] = ("[", "]"),
 
 def to_table(board: Leaderboard) -> str:
     """Plain text: aligned columns (numbers right-aligned), then the notes."""
+    return "\n".join([*_table_lines(board), "", *notes(board)]) + "\n"
+
+
+def _table_lines(board: Leaderboard) -> list[str]:
     header, rows = _cells(board, marker_width=2 if board.settings["test"] else 0)
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
 
@@ -97,20 +116,27 @@ def to_table(board: Leaderboard) -> str:
                          for i, (cell, width) in enumerate(zip(cells, widths, strict=True)))
 
     body = [line(header), "  ".join("-" * width for width in widths), *map(line, rows)]
-    return "\n".join([*(text.rstrip() for text in body), "", *notes(board)]) + "\n"
+    return [text.rstrip() for text in body]
 
 
 def to_markdown(board: Leaderboard) -> str:
     """A GitHub-flavoured Markdown table, then one paragraph per note."""
+    return "\n\n".join([_markdown_table(board), *_markdown_notes(board)]) + "\n"
+
+
+def _markdown_table(board: Leaderboard) -> str:
     header, rows = _cells(board)
     escaped = [[_markdown_escape(cell) for cell in cells] for cells in [header, *rows]]
     table = ["| " + " | ".join(cells) + " |" for cells in escaped]
     table.insert(1, "|" + "|".join(["---:", ":---", *["---:"] * (len(header) - 2)]) + "|")
-    *explanations, _ = notes(board)
-    paragraphs = ["\n".join(table), *map(_markdown_escape, explanations),
-                  f"Ranked by {_markdown_escape(board.settings['sort'])}. "
-                  f"Signature: `{board.signature_string()}`"]
-    return "\n\n".join(paragraphs) + "\n"
+    return "\n".join(table)
+
+
+def _markdown_notes(board: Leaderboard, grouped: GroupedLeaderboard | None = None) -> list[str]:
+    *explanations, _ = notes(board, grouped)
+    return [*map(_markdown_escape, explanations),
+            f"Ranked by {_markdown_escape(board.settings['sort'])}. "
+            f"Signature: `{(grouped or board).signature_string()}`"]
 
 
 def _markdown_escape(text: str) -> str:
@@ -130,14 +156,25 @@ def latex_escape(text: str) -> str:
 
 def to_latex(board: Leaderboard) -> str:
     """A ``tabular`` (no packages needed), the notes and signature as LaTeX comments."""
-    header, rows = _cells(board, bracket=("{\\scriptsize[", "]}"), marker_format="$^{{{}}}$")
+    return _latex({"": board}, notes(board))
+
+
+def _latex(boards: dict[str, Leaderboard], comments: list[str]) -> str:
+    """One ``tabular``; with several boards, each under a row naming it (``""``: no row)."""
+    header = _cells(next(iter(boards.values())))[0]
     lines = [f"\\begin{{tabular}}{{rl{'r' * (len(header) - 2)}}}", "\\hline",
              " & ".join(latex_escape(cell) for cell in header) + " \\\\", "\\hline"]
-    for row in rows:
-        rank, label, *cells = row
-        lines.append(" & ".join([rank, latex_escape(label), *cells]) + " \\\\")
-    lines += ["\\hline", "\\end{tabular}"]
-    lines += [f"% {note}" for note in notes(board)]
+    for name, board in boards.items():
+        if name:
+            title = f"\\textit{{{latex_escape(name)}}} ({board.settings['n_images']} images)"
+            lines.append(f"\\multicolumn{{{len(header)}}}{{l}}{{{title}}} \\\\")
+        _, rows = _cells(board, bracket=("{\\scriptsize[", "]}"), marker_format="$^{{{}}}$")
+        for row in rows:
+            rank, label, *cells = row
+            lines.append(" & ".join([rank, latex_escape(label), *cells]) + " \\\\")
+        lines.append("\\hline")
+    lines.append("\\end{tabular}")
+    lines += [f"% {note}" for note in comments]
     return "\n".join(lines) + "\n"
 
 
@@ -146,22 +183,31 @@ def to_csv(board: Leaderboard) -> str:
 
     Missing statistics are empty cells; the signature is the last column of every row.
     """
-    columns = ["rank", "system"]
-    for score in board.score_names:
+    return _csv({"": board}, grouped=False)
+
+
+def _csv(boards: dict[str, Leaderboard], grouped: bool) -> str:
+    """The rows of every board; `grouped` adds a first ``group`` column naming each board."""
+    first = next(iter(boards.values()))
+    columns = ["group"] if grouped else []
+    columns += ["rank", "system"]
+    for score in first.score_names:
         columns += [score, f"{score} ci_low", f"{score} ci_high", f"{score} p"]
     columns.append("signature")
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(columns)
-    for rank, system in enumerate(board.systems, start=1):
-        row: list = [rank, system]
-        for score in board.score_names:
-            row.append(repr(float(board.scores.at[system, score])))
-            for table in (board.ci_low, board.ci_high, board.p_values):
-                value = math.nan if table is None else float(table.at[system, score])
-                row.append("" if math.isnan(value) else repr(value))
-        row.append(board.signature_string())
-        writer.writerow(row)
+    for name, board in boards.items():
+        for rank, system in enumerate(board.systems, start=1):
+            row: list = [name] if grouped else []
+            row += [rank, system]
+            for score in board.score_names:
+                row.append(repr(float(board.scores.at[system, score])))
+                for table in (board.ci_low, board.ci_high, board.p_values):
+                    value = math.nan if table is None else float(table.at[system, score])
+                    row.append("" if math.isnan(value) else repr(value))
+            row.append(board.signature_string())
+            writer.writerow(row)
     return out.getvalue()
 
 
@@ -174,6 +220,45 @@ def to_html(board: Leaderboard) -> str:
     from capeval.report.html import render_html
 
     return render_html(board)
+
+
+def format_grouped(grouped: GroupedLeaderboard, fmt: str = "table") -> str:
+    """Render every group's board in `fmt`: one table per group (``entire`` first), one set
+    of notes; CSV adds a ``group`` column (each row signed by its own board), JSON is
+    `GroupedLeaderboard.to_dict`. HTML is not available for groups (`check_grouped_format`).
+    """
+    check_grouped_format(fmt)
+    boards = grouped.boards
+    entire = boards[ENTIRE]
+    if fmt == "table":
+        sections = [line for name, board in boards.items() for line in
+                    [_heading(name, board), *_table_lines(board), ""]]
+        return "\n".join([*sections, *notes(entire, grouped)]) + "\n"
+    if fmt == "markdown":
+        sections = [text for name, board in boards.items() for text in
+                    [f"**{_markdown_escape(_heading(name, board))}**", _markdown_table(board)]]
+        return "\n\n".join([*sections, *_markdown_notes(entire, grouped)]) + "\n"
+    if fmt == "latex":
+        return _latex(boards, notes(entire, grouped))
+    if fmt == "csv":
+        return _csv(boards, grouped=True)
+    return json.dumps(grouped.to_dict(), indent=2, ensure_ascii=False) + "\n"
+
+
+GROUPED_FORMATS = ("table", "markdown", "latex", "csv", "json")
+"""Formats `format_grouped` renders (the HTML report shows one set of images)."""
+
+
+def check_grouped_format(fmt: str) -> None:
+    """Raise `CapevalUsageError` unless `fmt` is one of `GROUPED_FORMATS`."""
+    if fmt not in GROUPED_FORMATS:
+        raise CapevalUsageError(f"format {fmt!r} is not available with groups (the HTML "
+                                f"report shows one set of images); choose from "
+                                f"{', '.join(GROUPED_FORMATS)}", option="fmt")
+
+
+def _heading(name: str, board: Leaderboard) -> str:
+    return f"{name} ({board.settings['n_images']} images)"
 
 
 FORMATTERS = {"table": to_table, "markdown": to_markdown, "latex": to_latex, "csv": to_csv,
