@@ -31,7 +31,7 @@ from capeval.errors import CapevalTypeError
 from capeval.metrics import METRICS, Metric, Tokens, get_metric
 from capeval.metrics.base import Segments
 from capeval.metrics.cider import CiderD
-from capeval.tokenizers import tokenize
+from capeval.tokenizers import tokenize, tokenize_in_order, tokenize_references
 
 STATE_FORMAT = "capeval-accumulator"
 STATE_VERSION = 1
@@ -44,9 +44,12 @@ class Accumulator:
     ----------
     metric : str or Metric
         A registry name (``"bleu"``, ``"rouge-l"``, ``"cider-d"``, ...) or a metric object.
-    tokenizer : {"ptb", "none"} or None, default=None
+    tokenizer : {"ptb", "ptb-caption", "none"} or None, default=None
         None: `update` takes tokenized captions (sequences of tokens), as `Metric` does.
-        Otherwise `update` takes strings and tokenizes them with this tokenizer.
+        Otherwise `update` takes strings and tokenizes them with this tokenizer; with
+        ``ptb`` each `update` is a call of pycocoevalcap's tokenizer (the batch's hypotheses
+        one stream, its references another), so the stream context ends with each batch
+        (use ``ptb-caption`` for tokens that do not depend on how captions are batched).
     **options
         Constructor options of the metric when `metric` is a name (JSON-able values only,
         e.g. ``max_order=4`` or ``document_frequencies="train-df.npz"``), kept in the state.
@@ -305,12 +308,9 @@ class Accumulator:
             if isinstance(refs, str):
                 raise CapevalTypeError(f"references of segment {index} are one string; give a "
                                        "list of reference captions")
-        counts = [len(refs) for refs in references]
-        tokens = tokenize([*hypotheses, *(ref for refs in references for ref in refs)],
-                          self.tokenizer)
-        hyps, flat = tokens[: len(hypotheses)], tokens[len(hypotheses):]
-        bounds = np.cumsum(counts).tolist()
-        return hyps, [flat[end - n:end] for end, n in zip(bounds, counts, strict=True)]
+        # One stream per side, as pycocoevalcap tokenizes a batch it scores.
+        return (tokenize_in_order(list(hypotheses), None, self.tokenizer),
+                tokenize_references(list(references), None, self.tokenizer))
 
     def __repr__(self) -> str:
         return f"Accumulator({self._description()}, segments={self._size})"

@@ -12,19 +12,21 @@ for small corpora) or ``.npz`` (compact); never pickle.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
+from itertools import chain
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
-import pandas as pd
-from scipy import sparse
 
 from capeval import __version__
 from capeval.data_files import check_header, read_data_file
 from capeval.errors import CapevalInputError
-from capeval.ngrams import CorpusNgrams, count_corpus_ngrams, max_over_row_groups
+from capeval.ngrams.occurrences import iter_occurrences
+from capeval.ngrams.vocabulary import caption_words
+
+_Built = TypeVar("_Built")
 
 FILE_FORMAT = "capeval-document-frequencies"
 FILE_VERSION = 1
@@ -53,10 +55,17 @@ class DocumentFrequencies:
     word: tuple[np.ndarray, ...]
     df: tuple[np.ndarray, ...]
     metadata: dict = field(default_factory=dict)
+    _cache: dict = field(default_factory=dict, init=False, repr=False)
 
     @property
     def max_order(self) -> int:
         return len(self.df)
+
+    def cached(self, key: Hashable, build: Callable[[], _Built]) -> _Built:
+        """Return ``build()``, computed once per `key` for this table (e.g. its idf trie)."""
+        if key not in self._cache:
+            self._cache[key] = build()
+        return self._cache[key]
 
     @classmethod
     def from_references(
@@ -67,68 +76,37 @@ class DocumentFrequencies:
         Parameters
         ----------
         references : sequence of N non-empty sequences of token sequences
+            A caption's words are ``" ".join(tokens).split()``.
         max_order : int, default=4
         **metadata
             Stored with the table, e.g. ``tokenizer="ptb-corenlp-3.4.1"``.
         """
+        captions = [caption_words(r) for refs in references for r in refs]
+        vocabulary = {word: index for index, word in enumerate(dict.fromkeys(chain(*captions)))}
+        word_ids = np.fromiter((vocabulary[w] for caption in captions for w in caption),
+                               dtype=np.int64)
+        lengths = np.fromiter(map(len, captions), dtype=np.int64, count=len(captions))
         refs_per_image = np.fromiter(map(len, references), np.int64, len(references))
-        corpus = count_corpus_ngrams([r for refs in references for r in refs], max_order)
-        dfs = tuple(
-            document_frequencies_of(max_over_row_groups(order.counts, refs_per_image))
-            for order in corpus.orders
-        )
+        image = np.repeat(np.arange(len(references), dtype=np.int64), refs_per_image)
+        prefix, word, df = [], [], []
+        # One group for all captions: codes number the corpus's distinct n-grams, in order of
+        # first appearance (so unigram codes are word ids).
+        for occ in iter_occurrences(word_ids, lengths, np.zeros(lengths.size, np.int64),
+                                    max_order):
+            n_grams = occ.first.size
+            prefix.append(np.full(n_grams, -1, dtype=np.int64) if occ.order == 1
+                          else occ.prefix_code[occ.first])
+            word.append(word_ids[occ.start[occ.first] + occ.order - 1])
+            per_image = np.unique(image[occ.caption] * n_grams + occ.code)
+            df.append(np.bincount(per_image % n_grams, minlength=n_grams))
+        empty = np.zeros(0, dtype=np.int64)
+        missing = max_order - len(df)  # orders longer than every reference
         return cls(
-            len(references),
-            tuple(corpus.vocabulary),
-            tuple(order.prefix for order in corpus.orders),
-            tuple(order.last_word for order in corpus.orders),
-            dfs,
+            len(references), tuple(vocabulary),
+            tuple(prefix) + (empty,) * missing, tuple(word) + (empty,) * missing,
+            tuple(df) + (empty,) * missing,
             {"capeval_version": __version__, **metadata},
         )
-
-    # -- lookup ----------------------------------------------------------------------------
-    @cached_property
-    def _word_index(self) -> dict[str, int]:
-        return {word: index for index, word in enumerate(self.vocabulary)}
-
-    @cached_property
-    def _row_index(self) -> list[pd.Index]:
-        return [pd.Index(self._keys(order)) for order in range(1, self.max_order + 1)]
-
-    def _keys(self, order: int, prefix=None, word=None) -> np.ndarray:
-        prefix = self.prefix[order - 1] if prefix is None else prefix
-        word = self.word[order - 1] if word is None else word
-        if order == 1:
-            return word
-        return np.where((prefix >= 0) & (word >= 0), prefix * len(self.vocabulary) + word, -1)
-
-    def lookup(self, corpus: CorpusNgrams) -> list[np.ndarray]:
-        """Return the document frequency of every n-gram of `corpus`, 0 where unseen.
-
-        Returns
-        -------
-        list of ndarray
-            Entry n-1 has shape (G_n,) for the G_n n-grams of order n of `corpus`.
-        """
-        if len(corpus.orders) > self.max_order:
-            raise ValueError(
-                f"document frequencies cover n-grams up to order {self.max_order}, "
-                f"but order {len(corpus.orders)} was asked for"
-            )
-        word_map = np.fromiter(
-            (self._word_index.get(word, -1) for word in corpus.vocabulary),
-            dtype=np.int64,
-            count=len(corpus.vocabulary),
-        )
-        frequencies, rows = [], None
-        for order, ngrams in enumerate(corpus.orders, start=1):
-            last = word_map[ngrams.last_word]
-            prefix = None if order == 1 else rows[ngrams.prefix]
-            keys = self._keys(order, prefix, last)
-            rows = self._row_index[order - 1].get_indexer(keys)
-            rows[keys < 0] = -1
-            frequencies.append(np.append(self.df[order - 1], 0)[rows])
-        return frequencies
 
     def description(self) -> str:
         """Return a short provenance string for signatures, e.g. ``train.json(N=6000)``.
@@ -295,21 +273,6 @@ class DocumentFrequencies:
         _check_counts(source, header["n_images"], dfs)
         return cls(header["n_images"], tuple(vocabulary), tuple(prefixes), tuple(words),
                    tuple(dfs), dict(header.get("metadata", {})))
-
-
-def document_frequencies_of(reference_maxima: sparse.csr_array) -> np.ndarray:
-    """Count the images whose references contain each n-gram.
-
-    Parameters
-    ----------
-    reference_maxima : csr_array of shape (S, G)
-        Non-zero where image s's references contain n-gram g (no explicit zeros).
-
-    Returns
-    -------
-    ndarray of shape (G,), dtype int64
-    """
-    return np.bincount(reference_maxima.indices, minlength=reference_maxima.shape[1])
 
 
 def _check_counts(source: str, n_images: int, dfs: Sequence[np.ndarray]) -> None:

@@ -2,7 +2,9 @@
 
 An `Evaluator` tokenizes a reference set once and lets every metric prepare its reference side
 once (`Metric.prepare_references`); each `Evaluator.evaluate` then pairs one system's
-hypotheses with the references by image id, tokenizes them and computes every metric's
+hypotheses with the references by image id, tokenizes them (with ``ptb``: the references
+one stream, the hypotheses another, both in the references' image order, as pycocoevalcap's
+COCOEvalCap does; `reference_order`) and computes every metric's
 per-image sufficient statistics against the prepared data. Corpus and per-image scores both
 come from those statistics, which are kept on the result for bootstrap resampling and
 significance tests. `evaluate` is a one-off `Evaluator`.
@@ -24,7 +26,8 @@ from capeval.limits import token_length_problem
 from capeval.metrics import DEFAULT_METRICS, Metric, metric_class
 from capeval.metrics.base import Candidates, ReferenceSet
 from capeval.metrics.cider import CiderD
-from capeval.tokenizers import tokenize_groups, tokenizer_signature
+from capeval.io.ids import canonical_id
+from capeval.tokenizers import tokenize_in_order, tokenize_references, tokenizer_signature
 
 MetricSpec = str | Metric
 
@@ -75,7 +78,9 @@ class Evaluator:
     references : mapping image id -> list of str, pandas Series of lists, DataFrame, or sequence
         At least one caption per image (as for `evaluate`).
     metrics : iterable of str or Metric, default=DEFAULT_METRICS
-    tokenizer : {"ptb", "none"}, default="ptb"
+    tokenizer : {"ptb", "ptb-caption", "none"}, default="ptb"
+        As for `evaluate`: with ``ptb`` the references are one stream, in their order, and
+        each `evaluate` call's hypotheses another, in the references' image order.
     document_frequencies : DocumentFrequencies or path, optional
         CIDEr-D's df table for metrics given by name. Default: the df of these references,
         fixed at construction, so a subset scored with ``allow_partial`` keeps the df of the
@@ -100,7 +105,7 @@ class Evaluator:
         source: str = "references",
     ) -> None:
         captions = check_references(_as_reference_mapping(references, source), source)
-        tokens = tokenize_groups(list(captions.values()), tokenizer)
+        tokens = tokenize_references(list(captions.values()), None, tokenizer)
         _check_token_lengths(source, list(captions), tokens)
         self._setup(list(captions), tokens,
                     resolve_metrics(metrics, document_frequencies,
@@ -199,9 +204,11 @@ class Evaluator:
                              ref_source=ref_source, allow_partial=allow_partial)
         notify = progress or (lambda step: None)
         notify("tokenize")
-        (hyp_tokens,) = tokenize_groups([hyps], self.tokenizer)
+        images = self.positions(ids)
+        order = sorted(range(len(ids)), key=images.__getitem__)  # the references' order
+        hyp_tokens = tokenize_in_order(hyps, order, self.tokenizer)
         _check_token_lengths(hyp_source, ids, [[tokens] for tokens in hyp_tokens])
-        return self._score(ids, hyp_tokens, self.positions(ids), progress)
+        return self._score(ids, hyp_tokens, images, progress)
 
     def evaluate_tokenized(
         self,
@@ -256,7 +263,8 @@ class Evaluator:
     def _score(self, ids: list, hypotheses: Sequence[Sequence[str]], images: np.ndarray,
                progress: Callable[[str], None] | None) -> Evaluation:
         stats = self.statistics(hypotheses, images, progress)
-        corpus, columns = {}, {}
+        corpus: dict[str, float] = {}
+        columns: dict[str, np.ndarray] = {}
         for metric in self.metrics:
             corpus.update(metric.corpus_score_from_stats(stats[metric.name]))
             per_segment = metric.scores_from_stats(stats[metric.name])
@@ -302,8 +310,11 @@ def evaluate(
     metrics : str, Metric or iterable of them, default=DEFAULT_METRICS
         Registry names (see `capeval.metrics.METRICS`) or metric objects; one name or object
         alone means that metric only.
-    tokenizer : {"ptb", "none"}, default="ptb"
-        ``ptb`` reproduces pycocoevalcap's PTBTokenizer; ``none`` splits on whitespace.
+    tokenizer : {"ptb", "ptb-caption", "none"}, default="ptb"
+        ``ptb`` reproduces pycocoevalcap's PTBTokenizer: the references of the scored images
+        are one stream and the hypotheses another, both in the references' image order
+        (`reference_order`), as ``COCOEvalCap`` tokenizes them; ``ptb-caption`` tokenizes
+        each caption on its own; ``none`` splits on whitespace.
     document_frequencies : DocumentFrequencies or path, optional
         CIDEr-D's df table for metrics given by name (default: the evaluated references; with
         `allow_partial`, those of the scored images, as pycocoevalcap computes it).
@@ -327,15 +338,16 @@ def evaluate(
     """
     metric_objects = resolve_metrics(metrics, document_frequencies,
                                      tokenizer=tokenizer_signature(tokenizer))
-    ids, hyps, refs = align(_as_mapping(hypotheses, sources[0]),
-                            _as_reference_mapping(references, sources[1]),
+    reference_mapping = _as_reference_mapping(references, sources[1])
+    ids, hyps, refs = align(_as_mapping(hypotheses, sources[0]), reference_mapping,
                             hyp_source=sources[0], ref_source=sources[1],
                             allow_partial=allow_partial)
     notify = progress or (lambda step: None)
     notify("tokenize")
-    evaluator = Evaluator(dict(zip(ids, refs, strict=True)), metric_objects,
+    order = reference_order(ids, reference_mapping)
+    evaluator = Evaluator({ids[i]: refs[i] for i in order}, metric_objects,
                           tokenizer=tokenizer, source=sources[1])
-    (hyp_tokens,) = tokenize_groups([hyps], tokenizer)
+    hyp_tokens = tokenize_in_order(hyps, order, tokenizer)
     _check_token_lengths(sources[0], ids, [[tokens] for tokens in hyp_tokens])
     return evaluator.evaluate_tokenized(ids, hyp_tokens, progress=progress)
 
@@ -384,6 +396,22 @@ def _check_token_lengths(source: str, ids: Sequence, captions: Sequence[Sequence
             problem = token_length_problem(len(caption))
             if problem is not None:
                 raise CapevalInputError(source, f"image {image_id!r}", problem)
+
+
+def reference_order(ids: Sequence, references: Mapping) -> list[int]:
+    """Positions of the images ``ids`` in the order of ``references`` (its keys).
+
+    pycocoevalcap's ``COCOEvalCap`` tokenizes the references in one call and the hypotheses
+    in another, both in the references' image order (``coco.getImgIds()``), restricted to
+    the evaluated images; this is that order. Keys are compared as canonical ids; ``ids``
+    are canonical ids that all occur in ``references``.
+    """
+    position = {image_id: n for n, image_id in enumerate(ids)}
+    order = [position[image_id] for image_id in map(canonical_id, references)
+             if image_id in position]
+    if len(order) != len(ids):
+        raise ValueError("every image id must occur in the references exactly once")
+    return order
 
 
 def format_signature(signature: Mapping[str, str]) -> str:

@@ -38,7 +38,7 @@ from capeval.evaluation import MetricSpec, evaluate_tokenized, resolve_metrics
 from capeval.io import canonical_id
 from capeval.io.source import loads_strict
 from capeval.metrics import DEFAULT_METRICS
-from capeval.tokenizers import tokenize_groups
+from capeval.tokenizers import tokenize_in_order, tokenize_references
 
 PROTOCOLS = {"keep": "keep", "skip": "skip", "remove": "remove",
              "flickr8k-expert": "skip", "crowdflower": "remove"}
@@ -165,8 +165,9 @@ def meta_evaluate(
     if protocol not in PROTOCOLS:
         raise ValueError(f"unknown protocol {protocol!r}; choose from {', '.join(PROTOCOLS)}")
     action = PROTOCOLS[protocol]
-    candidates, *references = tokenize_groups(
-        [[j.candidate for j in judgements], *(j.references for j in judgements)], tokenizer)
+    # Two streams, row by row: the candidates, and the references of every row.
+    candidates = tokenize_in_order([j.candidate for j in judgements], None, tokenizer)
+    references = tokenize_references([j.references for j in judgements], None, tokenizer)
 
     if document_frequencies is None:
         document_frequencies = _distinct_image_frequencies(judgements, references)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 
-from capeval.tokenizers import tokenize_groups, tokenizer_signature
+from capeval.tokenizers import tokenize_references, tokenizer_signature
 from capeval.cli.inputs import (
     output_path_callback,
     read_reference_files,
@@ -31,7 +31,7 @@ def build_command(tokenizer, output, max_order, **reference_args) -> None:
     references = read_reference_files(reference_args)
     split = "+".join(reference_args["splits"])
     table = DocumentFrequencies.from_references(
-        tokenize_groups(list(references.values()), tokenizer), max_order,
+        tokenize_references(list(references.values()), None, tokenizer), max_order,
         tokenizer=tokenizer_signature(tokenizer), source=",".join(reference_args["refs"]),
         **({"split": split} if split else {}),
     )

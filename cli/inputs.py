@@ -110,7 +110,9 @@ def output_path_callback(suffixes: tuple[str, ...] = (), option: str = "out") ->
 def tokenizer_option(command: Callable) -> Callable:
     return click.option(
         "--tokenizer", type=click.Choice(sorted(TOKENIZERS)), default="ptb", show_default=True,
-        help="ptb: pycocoevalcap's PTBTokenizer; none: captions are pre-tokenized.",
+        help="ptb: pycocoevalcap's PTBTokenizer (references one stream, hypotheses another, "
+        "as pycocoevalcap lexes them); ptb-caption: the same, each caption on its own; "
+        "none: captions are pre-tokenized.",
     )(command)
 
 

@@ -5,13 +5,14 @@ import io
 import os
 import stat
 from collections.abc import Iterator
-from itertools import islice
+from importlib import import_module
+from itertools import chain, islice
 from typing import BinaryIO
 
 import click
 
 from capeval import CapevalInputError
-from capeval.tokenizers import TOKENIZERS, tokenize
+from capeval.tokenizers import TOKENIZERS, stream_lookahead, tokenize
 
 BATCH_LINES = 10_000
 
@@ -40,7 +41,8 @@ def read_captions(stream: BinaryIO, source: str = "<stdin>") -> Iterator[str]:
     type=click.Choice(sorted(TOKENIZERS)),
     default="ptb",
     show_default=True,
-    help="ptb: pycocoevalcap's PTBTokenizer; none: split on whitespace.",
+    help="ptb: pycocoevalcap's PTBTokenizer, the input one stream; ptb-caption: each line "
+    "on its own; none: split on whitespace.",
 )
 def tokenize_command(method: str) -> None:
     """Tokenize captions read from stdin, one per line, as pycocoevalcap does.
@@ -48,16 +50,26 @@ def tokenize_command(method: str) -> None:
     Prints one line per input line (an empty line for a caption with no tokens), tokens
     separated by single spaces, lowercased, punctuation removed. Input and output are
     UTF-8; a line ends at "\\n" (or "\\r\\n"). Tokens may contain U+00A0 (e.g. "3 1/2").
-    From a terminal or a pipe each line is answered at once; a file is read in batches.
+    With ptb the input is one stream, as in one pycocoevalcap call: a line's tokens can
+    depend on the lines after it, so from a terminal or a pipe a line is answered as soon as
+    the lines after it that it depends on have arrived (usually the next one); ptb-caption and
+    none answer each line at once. A file is read in batches.
     """
     stdin = click.get_binary_stream("stdin")
     captions = read_captions(stdin)
     out = click.get_binary_stream("stdout")
     batch_lines = BATCH_LINES if _is_regular_file(stdin) else 1
-    while batch := list(islice(captions, batch_lines)):
-        lines = (" ".join(tokens) + "\n" for tokens in tokenize(batch, method))
+    stream_context = getattr(import_module(TOKENIZERS[method]), "STREAM_CONTEXT", False)
+    batch = list(islice(captions, batch_lines))
+    while batch:
+        after: list[str] = []
+        if stream_context:
+            after = list(islice(captions, batch_lines))
+            after += stream_lookahead(chain(after, captions))[len(after):]  # what it read on
+        lines = (" ".join(tokens) + "\n" for tokens in tokenize(batch, method, following=after))
         out.write("".join(lines).encode("utf-8"))
         out.flush()
+        batch = after or list(islice(captions, batch_lines))
 
 
 def _is_regular_file(stream: BinaryIO) -> bool:

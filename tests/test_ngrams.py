@@ -1,37 +1,72 @@
-"""N-gram count matrices."""
+"""The n-gram engine: occurrences, document frequencies and the idf trie against naive counts."""
 from __future__ import annotations
 
 import numpy as np
 
-from capeval.ngrams import count_corpus_ngrams, max_over_row_groups
+from capeval.document_frequencies import DocumentFrequencies
+from capeval.ngrams import intern_words
+from capeval.ngrams.occurrences import iter_occurrences
+from capeval.ngrams.references import IdfTrie
 from tests.metrics import naive
 from tests.metrics.corpora import random_corpus
 
 
-def test_counts_equal_naive_counts():
+def _ngram_words(table: DocumentFrequencies, order: int) -> list[tuple[str, ...]]:
+    """Rebuild each row's words through the trie (prefix, last word)."""
+    words: list[tuple[str, ...]] = [(table.vocabulary[w],) for w in table.word[0]]
+    for n in range(2, order + 1):
+        words = [words[p] + (table.vocabulary[w],)
+                 for p, w in zip(table.prefix[n - 1], table.word[n - 1], strict=True)]
+    return words
+
+
+def test_occurrence_codes_count_the_ngrams_of_each_group():
     hyps, refs = random_corpus(2)
     captions = hyps + [r for rs in refs for r in rs]
-    corpus = count_corpus_ngrams(captions, 4)
-    previous: list[tuple[str, ...]] = []
-    for n, order in enumerate(corpus.orders, start=1):
-        # Rebuild each n-gram's words through the trie (prefix, last word).
-        words = [(corpus.vocabulary[w],) for w in order.last_word] if n == 1 else [
-            previous[p] + (corpus.vocabulary[w],) for p, w in zip(order.prefix, order.last_word)]
-        dense = order.counts.toarray()
+    words = intern_words(captions)
+    for occ in iter_occurrences(words.word_ids, words.lengths,
+                                np.arange(len(captions), dtype=np.int64), 4):
         for c, caption in enumerate(captions):
-            got = {words[g]: int(dense[c, g]) for g in np.flatnonzero(dense[c])}
-            assert got == dict(naive.ngram_counts(naive.words_of(caption), n))
-        previous = words
+            codes = occ.code[occ.caption == c]
+            first = occ.start[occ.first[np.unique(codes)]]
+            got = {tuple(words.vocabulary[w] for w in words.word_ids[s:s + occ.order]):
+                   int(occ.count[code]) for s, code in zip(first, np.unique(codes), strict=True)}
+            assert got == dict(naive.ngram_counts(naive.words_of(caption), occ.order))
+
+
+def test_document_frequencies_equal_naive_counts():
+    _, refs = random_corpus(3)
+    table = DocumentFrequencies.from_references(refs, max_order=4)
+    assert table.n_images == len(refs)
+    for order in range(1, 5):
+        expected: dict[tuple[str, ...], int] = {}
+        for image_refs in refs:
+            for ngram in {g for r in image_refs for g in naive.ngram_counts(
+                    naive.words_of(r), order)}:
+                expected[ngram] = expected.get(ngram, 0) + 1
+        got = dict(zip(_ngram_words(table, order), table.df[order - 1].tolist(), strict=True))
+        assert got == expected
 
 
 def test_tokens_with_inner_whitespace_are_split_like_str_split():
-    corpus = count_corpus_ngrams([["3\u00a01/2", "inch"], ["", "x"]], 1)
-    assert corpus.lengths.tolist() == [3, 1]
-    assert set(corpus.vocabulary) == {"3", "1/2", "inch", "x"}
+    table = DocumentFrequencies.from_references([[["3\u00a01/2", "inch"]], [["", "x"]]], 2)
+    assert set(table.vocabulary) == {"3", "1/2", "inch", "x"}
+    assert sorted(_ngram_words(table, 2)) == [("1/2", "inch"), ("3", "1/2")]
 
 
-def test_max_over_row_groups():
-    corpus = count_corpus_ngrams([["a", "a"], ["a", "b"], ["b"], ["c"]], 1)
-    maxima = max_over_row_groups(corpus.orders[0].counts, np.array([3, 1])).toarray()
-    by_word = {w: maxima[:, i].tolist() for i, w in enumerate(corpus.vocabulary)}
-    assert by_word == {"a": [2, 0], "b": [1, 0], "c": [0, 1]}
+def test_orders_longer_than_every_reference_are_empty():
+    table = DocumentFrequencies.from_references([[["a", "b"]]], max_order=4)
+    assert [df.size for df in table.df] == [2, 1, 0, 0]
+
+
+def test_the_idf_of_unseen_and_rare_ngrams_is_log_n():
+    table = DocumentFrequencies.from_references([[["a", "b"]], [["a", "c"]], [["a", "b"]]], 2)
+    words = {word: index for index, word in enumerate([*table.vocabulary, "zzz"])}
+    trie = IdfTrie.for_table(table, 2)
+    unigrams = trie.unigrams(np.array([words["a"], words["b"], words["c"], words["zzz"], -1]))
+    idf = trie.idf(1, unigrams)
+    log_n = np.log(3.0)
+    np.testing.assert_array_equal(idf, [log_n - np.log(3.0), log_n - np.log(2.0), log_n, log_n,
+                                        log_n])
+    bigrams = trie.extend(2, unigrams[:2], np.array([words["b"], words["a"]]))  # "a b", "b a"
+    np.testing.assert_array_equal(trie.idf(2, bigrams), [log_n - np.log(2.0), log_n])

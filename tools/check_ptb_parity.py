@@ -7,15 +7,16 @@ Usage::
     python tools/check_ptb_parity.py --write-fixture tests/fixtures/ptb/jar_cases.tsv
 
 File mode tokenizes every caption of a TSV (column ``caption``) or text file (one caption
-per line) with the reference in one call, exactly as an evaluation does, and with capeval.
-The reference tokenizes the captions as one stream, so a caption's tokens can depend on
-its neighbours; capeval tokenizes each caption as if a caption followed it, and treats
-line breaks inside a caption as spaces (docs/ptb.md). Each mismatch is therefore re-run
-through the reference alone, followed by another caption and with its line breaks
-replaced by spaces; a mismatch that then disappears is explained by those two deliberate
-differences. Fuzz mode does the same for seeded random strings built from tricky
-fragments. ``--write-fixture`` stores the reference's tokenization (capeval semantics) of
-the fuzz strings and of extra inputs as a TSV golden fixture.
+per line) with the reference in one call, exactly as an evaluation does, and with capeval's
+``ptb`` (the same stream) and ``ptb-caption`` (each caption as if a caption followed it).
+capeval treats line breaks inside a caption as spaces (docs/ptb.md), so each mismatch is
+re-run through the reference alone, followed by another caption and with its line breaks
+replaced by spaces; a mismatch of ``ptb-caption`` that then disappears is explained by the
+per-caption context. Fuzz mode compares ``ptb-caption`` with the reference on seeded random
+strings built from tricky fragments, each followed by another caption (stream effects are
+checked by ``tools/check_ptb_stream_parity.py``). ``--write-fixture`` stores the
+reference's tokenization (each input followed by another caption) of the fuzz strings and
+of extra inputs as a TSV golden fixture.
 """
 from __future__ import annotations
 
@@ -262,25 +263,33 @@ def read_captions(path: Path, column: str) -> list[str]:
     return path.read_text(encoding="utf-8").split("\n")
 
 
-def compare(captions: list[str], reference: list[str], label: str, show: int) -> int:
-    """Print the comparison; return the number of unexplained mismatches."""
+def compare(captions: list[str], reference: list[str], label: str, show: int,
+            stream: bool) -> int:
+    """Print the comparison of ``ptb`` (``stream``) or ``ptb-caption`` with the reference;
+    return the number of unexplained mismatches."""
     tokenizer = PTBTokenizer()
     start = time.perf_counter()
-    ours = [" ".join(tokens) for tokens in tokenizer.tokenize_batch(captions)]
+    tokenized = (tokenizer.tokenize_stream if stream else tokenizer.tokenize_each)(captions)
+    ours = [" ".join(tokens) for tokens in tokenized]
     elapsed = time.perf_counter() - start
-    fast = FastPath(tokenizer.tokenize_general)
+    fast = FastPath(tokenizer.lex)
     share = sum(fast.tokenize(c) is not None for c in captions) / max(len(captions), 1)
     mismatches = [i for i, (a, b) in enumerate(zip(ours, reference, strict=True)) if a != b]
+    label = f"{label} ({'ptb' if stream else 'ptb-caption'})"
     print(f"{label}: {len(captions) - len(mismatches):,} of {len(captions):,} identical; "
           f"capeval took {elapsed:.3f} s with a fresh tokenizer, {share:.2%} on the fast path")
     if not mismatches:
         return 0
     rerun = reference_followed([captions[i] for i in mismatches])
+    breaks = [i for i, c in enumerate(captions) if LINE_BREAKS.search(c.replace("\n", " "))]
     unexplained = []
     for i, followed in zip(mismatches, rerun, strict=True):
-        why = "context (caption followed by another)" if followed == ours[i] else None
-        if why and LINE_BREAKS.search(captions[i].replace("\n", " ")):
-            why = "line break inside the caption"
+        if stream:  # the reference pairs the lines after a line break with later captions
+            why = "line break in this or an earlier caption" if breaks and breaks[0] <= i else None
+        else:
+            why = "context (caption followed by another)" if followed == ours[i] else None
+            if why and LINE_BREAKS.search(captions[i].replace("\n", " ")):
+                why = "line break inside the caption"
         print(f"  [{i}] {escape(captions[i])!r}\n      reference {reference[i]!r}\n"
               f"      capeval   {ours[i]!r}\n      -> {why or 'UNEXPLAINED MISMATCH'}")
         if why is None:
@@ -343,12 +352,16 @@ def main() -> int:
         return 0
     failures = 0
     if literals:
-        failures += compare(literals, reference_followed(literals), "rule literals", args.show)
+        failures += compare(literals, reference_followed(literals), "rule literals", args.show,
+                            stream=False)
     if args.captions:
         captions = read_captions(args.captions, args.column)
-        failures += compare(captions, reference_batch(captions), str(args.captions), args.show)
+        reference = reference_batch(captions)
+        for stream in (True, False):
+            failures += compare(captions, reference, str(args.captions), args.show, stream)
     if fuzz:
-        failures += compare(fuzz, reference_followed(fuzz), f"fuzz(seed={args.seed})", args.show)
+        failures += compare(fuzz, reference_followed(fuzz), f"fuzz(seed={args.seed})",
+                            args.show, stream=False)
     return 1 if failures else 0
 
 

@@ -39,7 +39,9 @@ def read_coco_references(source: Source) -> dict[ImageId, list[str]]:
         source.fail(None, f"'annotations' must be a list (got {type_name(annotations)})")
     references = collect_references(source, _annotation_entries(source, annotations))
     if "images" in data:
-        _check_images(source, data["images"], references)
+        # The order of 'images' is pycocoevalcap's image order (``coco.getImgIds()``).
+        order = _check_images(source, data["images"], references)
+        references = {image_id: references[image_id] for image_id in order}
     return references
 
 
@@ -92,11 +94,14 @@ def _result_entries(source: Source, results: list[Any]) -> Iterator[HypothesisEn
         yield HypothesisEntry(record, image_id, caption)
 
 
-def _check_images(source: Source, images: Any, references: dict[ImageId, list[str]]) -> None:
-    """Check that ``images`` lists exactly the images that have annotations."""
+def _check_images(
+    source: Source, images: Any, references: dict[ImageId, list[str]]
+) -> list[ImageId]:
+    """Check that ``images`` lists exactly the images that have annotations; return them in
+    the order listed."""
     if not isinstance(images, list):
         source.fail(None, f"'images' must be a list (got {type_name(images)})")
-    listed: set[ImageId] = set()
+    listed: dict[ImageId, None] = {}
     for number, item in enumerate(images, start=1):
         record = f"images entry {number}"
         if not isinstance(item, dict):
@@ -109,7 +114,7 @@ def _check_images(source: Source, images: Any, references: dict[ImageId, list[st
             source.fail(record, str(error))
         if image_id not in references:
             source.fail(record, f"image {image_id!r} has no captions in 'annotations'")
-        listed.add(image_id)
+        listed[image_id] = None
     unlisted = [image_id for image_id in references if image_id not in listed]
     if unlisted:
         source.fail(
@@ -117,3 +122,4 @@ def _check_images(source: Source, images: Any, references: dict[ImageId, list[st
             f"{len(unlisted)} annotated image(s) are missing from 'images', "
             f"e.g. {unlisted[0]!r}",
         )
+    return list(listed)

@@ -25,17 +25,9 @@ from typing import Any, ClassVar, TypeVar
 
 import numpy as np
 
-from scipy import sparse
-
 from capeval.errors import CapevalTypeError, CapevalUsageError
 from capeval.limits import token_length_problem
-from capeval.ngrams import (
-    CorpusNgrams,
-    CorpusWords,
-    count_corpus_ngrams,
-    intern_words,
-    max_over_row_groups,
-)
+from capeval.ngrams import CorpusWords, intern_words
 
 Tokens = Sequence[str]
 """One tokenized caption."""
@@ -59,10 +51,11 @@ class Metric(ABC):
     stat_names: tuple[str, ...]
     """Names of the K statistics of a segment row."""
 
-    # -- hooks -------------------------------------------------------------------------------
-    @abstractmethod
+    # -- hooks: implement `_segment_stats`, or `prepare_references` and `_candidate_stats` ----
     def _segment_stats(self, segments: Segments) -> np.ndarray:
         """Return statistics of shape (S, K), dtype float64, for validated segments."""
+        raise NotImplementedError(f"{type(self).__name__} implements neither _segment_stats "
+                                  f"nor _candidate_stats")
 
     def prepare_references(self, references: ReferenceSet) -> Any:
         """Return this metric's reference-side data for the N images of `references`.
@@ -111,8 +104,8 @@ class Metric(ABC):
         Parameters
         ----------
         hypotheses : sequence of S token sequences, or a `Segments`
-            A `Segments` carries its references (leave `references` out) and shares the
-            n-gram counts it caches between metrics.
+            A `Segments` carries its references (leave `references` out) and shares the data
+            it caches (interned words, prepared n-gram tables) between metrics.
         references : sequence of S non-empty sequences of token sequences
 
         Raises
@@ -276,8 +269,6 @@ class Segments:
         self.references = references
         self._candidates: Candidates | None = None
         self._words: CorpusWords | None = None
-        self._ngrams: dict[int, CorpusNgrams] = {}
-        self._reference_maxima: dict[int, list[sparse.csr_array]] = {}
 
     def __len__(self) -> int:
         return len(self.hypotheses)
@@ -299,12 +290,6 @@ class Segments:
             self._words = intern_words(captions)
         return self._words
 
-    def ngrams(self, max_order: int) -> CorpusNgrams:
-        """Return the n-gram counts of the captions of `words` (cached)."""
-        if max_order not in self._ngrams:
-            self._ngrams[max_order] = count_corpus_ngrams(self.words(), max_order)
-        return self._ngrams[max_order]
-
     def references_per_segment(self) -> np.ndarray:
         """Return the number of references of each segment, shape (S,), dtype int64."""
         return np.fromiter(map(len, self.references), dtype=np.int64, count=len(self))
@@ -312,19 +297,6 @@ class Segments:
     def reference_image(self) -> np.ndarray:
         """Return the segment index of each flattened reference, shape (R,), dtype int64."""
         return np.repeat(np.arange(len(self), dtype=np.int64), self.references_per_segment())
-
-    def reference_maxima(self, max_order: int) -> list[sparse.csr_array]:
-        """Return per order the maximum count of each n-gram over a segment's references (cached).
-
-        Entry n-1 has shape (S, G_n); its sparsity pattern marks the n-grams each segment's
-        references contain.
-        """
-        if max_order not in self._reference_maxima:
-            self._reference_maxima[max_order] = [
-                max_over_row_groups(order.counts[len(self):], self.references_per_segment())
-                for order in self.ngrams(max_order).orders
-            ]
-        return self._reference_maxima[max_order]
 
 
 def check_hypothesis_tokens(hypotheses: Sequence[Tokens]) -> None:
@@ -415,14 +387,16 @@ class SegmentMeanMetric(Metric):
     """A metric whose corpus score is the mean of its segment scores.
 
     Its statistics are ``(score, count)`` with count 1 per segment, so sums of rows still give
-    the corpus mean.
+    the corpus mean. Subclasses implement `_segment_scores` (or `prepare_references` and
+    `_candidate_stats`).
     """
 
     stat_names = ("score", "count")
 
-    @abstractmethod
     def _segment_scores(self, segments: Segments) -> np.ndarray:
         """Return the S segment scores, shape (S,), dtype float64."""
+        raise NotImplementedError(f"{type(self).__name__} implements neither _segment_scores "
+                                  f"nor _candidate_stats")
 
     def _segment_stats(self, segments: Segments) -> np.ndarray:
         scores = np.asarray(self._segment_scores(segments), dtype=np.float64)

@@ -6,12 +6,17 @@ brevity penalty with the reference length closest to the hypothesis length (ties
 shorter), and the reference's additive fudges: 1e-15 on every match count and on the
 hypothesis length, 1e-9 on every n-gram total and on the reference length. Per-image scores are
 the same formula applied to one image's statistics, as the reference reports them.
+
+The statistics come from the shared n-gram engine (`capeval.ngrams.scoring.bleu_stats`).
 """
 from __future__ import annotations
 
 import numpy as np
 
-from capeval.metrics.base import Metric, Segments
+from capeval.metrics.base import Candidates, Metric, ReferenceSet
+from capeval.metrics.ngram_data import candidate_ngrams, reference_ngrams
+from capeval.ngrams.prepared import NgramReferences
+from capeval.ngrams.scoring import bleu_stats
 
 TINY = 1e-15
 """Added to match counts and to the hypothesis length (pycocoevalcap's ``tiny``)."""
@@ -48,21 +53,11 @@ class Bleu(Metric):
     def signature(self) -> dict[str, str]:
         return {"n": str(self.max_order), "ref_len": "closest", "smooth": "coco"}
 
-    def _segment_stats(self, segments: Segments) -> np.ndarray:
-        n_segments = len(segments)
-        corpus = segments.ngrams(self.max_order)
-        hyp_len = corpus.lengths[:n_segments]
-        ref_len = _closest_lengths(
-            hyp_len, corpus.lengths[n_segments:], segments.reference_image()
-        )
-        matches = [
-            order.counts[:n_segments].minimum(ref_max).sum(axis=1)
-            for order, ref_max in zip(
-                corpus.orders, segments.reference_maxima(self.max_order), strict=True
-            )
-        ]
-        totals = [np.maximum(hyp_len - n + 1, 0) for n in range(1, self.max_order + 1)]
-        return np.column_stack([hyp_len, ref_len, *matches, *totals]).astype(np.float64)
+    def prepare_references(self, references: ReferenceSet) -> NgramReferences:
+        return reference_ngrams(references, self.max_order, None)
+
+    def _candidate_stats(self, candidates: Candidates, prepared: NgramReferences) -> np.ndarray:
+        return bleu_stats(candidate_ngrams(candidates, prepared), prepared.vectors)
 
     def scores_from_stats(self, stats: np.ndarray) -> np.ndarray:
         stats = np.asarray(stats, dtype=np.float64)
@@ -75,19 +70,3 @@ class Bleu(Metric):
         with np.errstate(divide="ignore"):
             brevity = np.where(ratio < 1, np.exp(1 - 1 / ratio), 1.0)
         return scores * brevity[..., np.newaxis]
-
-
-def _closest_lengths(hyp_len: np.ndarray, ref_len: np.ndarray, ref_image: np.ndarray) -> np.ndarray:
-    """Return, per image, the reference length closest to the hypothesis length.
-
-    Ties go to the shorter reference, as ``min((abs(l - hyp_len), l) ...)`` in the reference.
-    Shapes: hyp_len (S,), ref_len (R,), ref_image (R,) -> (S,).
-    """
-    distance = np.abs(ref_len - hyp_len[ref_image])
-    order = np.lexsort((ref_len, distance, ref_image))
-    first_of_image = np.ones(order.size, dtype=bool)
-    first_of_image[1:] = ref_image[order][1:] != ref_image[order][:-1]
-    closest = np.zeros(hyp_len.size, dtype=np.int64)
-    closest[ref_image[order][first_of_image]] = ref_len[order][first_of_image]
-    return closest
-

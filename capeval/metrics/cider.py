@@ -12,18 +12,23 @@ images.
 The reference's length quirk is kept: the lengths in ``delta`` count *bigram* occurrences, i.e.
 ``max(len - 1, 0)`` words, not words.
 
-By default, as in the reference, df and N come from the references being evaluated, so a single
-image always scores 0; pass a `DocumentFrequencies` table to score with a fixed corpus's
-statistics. `Cider` is the original CIDEr: no clipping, no length penalty (also x10, as in
-vrama91/cider).
+By default, as in the reference, df and N come from the reference set being scored against
+(for `capeval.Evaluator`, the whole set it was built with), so a single image always scores 0;
+pass a `DocumentFrequencies` table to score with a fixed corpus's statistics. Given the table,
+an image's score depends on nothing but its hypothesis and references: it sums in each
+caption's order of first appearance, as the reference's dictionaries iterate, so per-image
+scores equal pycocoevalcap's bit for bit (`capeval.ngrams.scoring.cider`). `Cider` is the
+original CIDEr: no clipping, no length penalty (also x10, as in vrama91/cider).
 """
 from __future__ import annotations
 
 import numpy as np
 
-from capeval.document_frequencies import DocumentFrequencies, document_frequencies_of
-from capeval.metrics.base import SegmentMeanMetric, Segments
-from capeval.ngrams import scale_columns
+from capeval.document_frequencies import DocumentFrequencies
+from capeval.metrics.base import Candidates, ReferenceSet, SegmentMeanMetric
+from capeval.metrics.ngram_data import candidate_ngrams, reference_ngrams
+from capeval.ngrams.prepared import NgramReferences
+from capeval.ngrams.scoring import LengthPenalty, cider
 
 
 class CiderD(SegmentMeanMetric):
@@ -63,6 +68,7 @@ class CiderD(SegmentMeanMetric):
         self.document_frequencies = document_frequencies
         self.sigma = float(sigma)
         self.max_order = max_order
+        self._penalty = LengthPenalty(self.sigma) if self.length_penalty else None
 
     def signature(self) -> dict[str, str]:
         df = self.document_frequencies
@@ -72,44 +78,13 @@ class CiderD(SegmentMeanMetric):
         signature["df"] = "corpus" if df is None else df.description()
         return signature
 
-    def _segment_scores(self, segments: Segments) -> np.ndarray:
-        n_segments = len(segments)
-        corpus = segments.ngrams(self.max_order)
-        ref_image = segments.reference_image()
-        if self.document_frequencies is None:
-            log_images = np.log(float(n_segments))
-            frequencies = [
-                document_frequencies_of(ref_max)
-                for ref_max in segments.reference_maxima(self.max_order)
-            ]
-        else:
-            log_images = np.log(float(self.document_frequencies.n_images))
-            frequencies = self.document_frequencies.lookup(corpus)
+    def prepare_references(self, references: ReferenceSet) -> NgramReferences:
+        return reference_ngrams(references, self.max_order, self.document_frequencies)
 
-        similarity = np.zeros((ref_image.size, self.max_order))
-        hyp_norms = np.zeros((n_segments, self.max_order))
-        ref_norms = np.zeros((ref_image.size, self.max_order))
-        for n, (order, df) in enumerate(zip(corpus.orders, frequencies, strict=True)):
-            idf = log_images - np.log(np.maximum(1.0, df))
-            weights = scale_columns(order.counts, idf)  # (C, G) TF-IDF vectors
-            norms = np.sqrt((weights * weights).sum(axis=1))
-            hyp_norms[:, n], ref_norms[:, n] = norms[:n_segments], norms[n_segments:]
-            hyp_weights = weights[:n_segments][ref_image]  # (R, G): each reference's hypothesis
-            ref_weights = weights[n_segments:]
-            if self.clip:
-                hyp_weights = hyp_weights.minimum(ref_weights)
-            similarity[:, n] = (hyp_weights * ref_weights).sum(axis=1)
-
-        hyp_norms = hyp_norms[ref_image]
-        both = (hyp_norms != 0) & (ref_norms != 0)
-        np.divide(similarity, hyp_norms * ref_norms, out=similarity, where=both)
-        if self.length_penalty:
-            bigrams = np.maximum(corpus.lengths - 1, 0).astype(np.float64)
-            delta = bigrams[:n_segments][ref_image] - bigrams[n_segments:]
-            similarity *= np.exp(-(delta**2) / (2 * self.sigma**2))[:, np.newaxis]
-
-        total = np.bincount(ref_image, similarity.sum(axis=1), minlength=n_segments)
-        return total / self.max_order / segments.references_per_segment() * 10.0
+    def _candidate_stats(self, candidates: Candidates, prepared: NgramReferences) -> np.ndarray:
+        scores = cider(candidate_ngrams(candidates, prepared), prepared.vectors, clip=self.clip,
+                       penalty=self._penalty)
+        return np.column_stack([scores, np.ones_like(scores)])
 
 
 class Cider(CiderD):

@@ -1,8 +1,9 @@
 """Score several captioning systems on the same images: a ranked table with statistics.
 
-`leaderboard` tokenizes the references once, prepares them once per fold (`Evaluator`),
-scores every system against them, and adds bootstrap confidence intervals and paired significance tests computed from the
-per-image statistics (`capeval.stats`), optionally with a human row (`capeval.human`).
+`leaderboard` tokenizes the references once (one stream; each system's captions a stream of
+their own, in the references' image order), prepares them once per fold (`Evaluator`),
+scores every system against them, and adds bootstrap confidence intervals and paired
+significance tests computed from the per-image statistics (`capeval.stats`), optionally with a human row (`capeval.human`).
 """
 from __future__ import annotations
 
@@ -17,7 +18,13 @@ import pandas as pd
 from capeval import __version__
 from capeval.document_frequencies import DocumentFrequencies
 from capeval.errors import CapevalInputError
-from capeval.evaluation import Evaluator, MetricSpec, format_signature, resolve_metrics
+from capeval.evaluation import (
+    Evaluator,
+    MetricSpec,
+    format_signature,
+    reference_order,
+    resolve_metrics,
+)
 from capeval.human import HUMAN, Fold, leave_one_out_folds
 from capeval.io import align, canonical_id
 from capeval.metrics import DEFAULT_METRICS, Metric
@@ -30,7 +37,7 @@ from capeval.stats import (
     corpus_scores,
     paired_bootstrap_p,
 )
-from capeval.tokenizers import tokenize_groups, tokenizer_signature
+from capeval.tokenizers import tokenize_in_order, tokenize_references, tokenizer_signature
 
 logger = logging.getLogger("capeval")
 
@@ -144,7 +151,10 @@ def leaderboard(
         baseline (the first system).
     references : mapping of image id -> list of str
     metrics : iterable of str or Metric, default=DEFAULT_METRICS
-    tokenizer : {"ptb", "none"}, default="ptb"
+    tokenizer : {"ptb", "ptb-caption", "none"}, default="ptb"
+        As for `capeval.evaluate`: the references one stream, each system's captions another,
+        in the references' image order. The human row's captions keep the tokens they have
+        in the references' stream.
     document_frequencies : DocumentFrequencies or path, optional
         CIDEr-D's df table (default: the references, as pycocoevalcap does).
     n_bootstrap : int, default=1000
@@ -197,7 +207,10 @@ def leaderboard(
     ids, captions, reference_lists = _align_systems(systems, references, sources,
                                                     reference_source, allow_partial)
     notify("tokenize")
-    reference_tokens, system_tokens = _tokenize_once(reference_lists, captions, tokenizer)
+    order = reference_order(ids, references)
+    reference_tokens = tokenize_references(reference_lists, order, tokenizer)
+    system_tokens = {name: tokenize_in_order(system, order, tokenizer)
+                     for name, system in captions.items()}
     if human:
         folds = leave_one_out_folds(reference_tokens)
         system_tokens = {HUMAN: None, **system_tokens}  # its captions are each fold's held-out
@@ -248,14 +261,6 @@ def leaderboard(
         settings,
         _report_signature(evaluations[0].signature, reference_lists, settings),  # any system's
     )
-
-
-def _tokenize_once(reference_lists, captions, tokenizer):
-    """Tokenize all references and all systems' captions in one batch."""
-    groups = tokenize_groups([*reference_lists, *captions.values()], tokenizer)
-    reference_tokens = groups[:len(reference_lists)]
-    system_tokens = dict(zip(captions, groups[len(reference_lists):], strict=True))
-    return reference_tokens, system_tokens
 
 
 def _per_item(stacked, metric_objects, score_names, ids, captions) -> pd.DataFrame:

@@ -25,7 +25,7 @@ from capeval import __version__
 from capeval.document_frequencies import DocumentFrequencies
 from capeval.data_files import check_header, read_data_file
 from capeval.errors import CapevalInputError
-from capeval.rewards.captions import EncodedCaptions
+from capeval.ngrams.vocabulary import EncodedCaptions
 
 FILE_FORMAT = "capeval-reward-references"
 FILE_VERSION = 1

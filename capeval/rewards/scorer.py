@@ -1,7 +1,9 @@
 """`RewardScorer`: CIDEr-D and BLEU rewards for training loops, against fixed references.
 
 Build it once from the training references (token ids or pre-tokenized strings); it computes
-the document frequencies (or takes a saved table) and every image's reference n-gram vectors.
+the document frequencies (or takes a saved table) and prepares every image's reference n-grams
+(`capeval.ngrams.prepared.NgramReferences`, the same prepared data and the same CIDEr-D and
+BLEU code as the metrics `CiderD` and `Bleu`).
 Then each call scores a batch of candidates, given as a matrix of token ids (one row per
 candidate, end token and padding as in `TokenConvention`) or as strings, for the image ids
 they belong to, and returns one float per candidate.
@@ -22,12 +24,11 @@ from capeval.document_frequencies import DocumentFrequencies
 from capeval.errors import CapevalError, CapevalInputError, CapevalTypeError, CapevalUsageError
 from capeval.io.ids import canonical_id
 from capeval.metrics.bleu import Bleu
-from capeval.rewards import files, scoring
-from capeval.rewards.captions import EncodedCaptions, TokenConvention, WordIndex, as_token_rows
-from capeval.rewards.references import IdfTrie, ReferenceVectors
-
-PENALTY_TABLE_SIZE = 256
-"""Length differences (in bigrams) whose CIDEr-D penalty is precomputed."""
+from capeval.ngrams.prepared import NgramReferences
+from capeval.ngrams.scoring import CandidateNgrams, LengthPenalty, bleu_stats, cider
+from capeval.ngrams.vocabulary import EncodedCaptions
+from capeval.rewards import files
+from capeval.rewards.captions import TokenConvention, as_token_rows
 
 
 class RewardScorer:
@@ -86,9 +87,6 @@ class RewardScorer:
                     table: DocumentFrequencies, convention: TokenConvention, max_order: int,
                     sigma: float) -> None:
         _check_settings(max_order, sigma)
-        if table.max_order < max_order:
-            raise ValueError(f"the document frequencies cover orders up to {table.max_order}, "
-                             f"max_order is {max_order}")
         self.convention = convention
         self.max_order = max_order
         self.sigma = float(sigma)
@@ -101,17 +99,9 @@ class RewardScorer:
             raise ValueError(f"image id {duplicated!r} appears twice in the references")
         self._ids.get_indexer(self._ids[:1])  # build the hash table before any thread uses it
 
-        flat = [caption for captions in reference_words for caption in captions]
-        known = set(table.vocabulary)
-        extra = dict.fromkeys(word for caption in flat for word in caption if word not in known)
-        self._words = WordIndex([*table.vocabulary, *extra])
-        self._trie = IdfTrie(table, len(self._words), max_order)
-        refs_per_image = np.fromiter(map(len, reference_words), dtype=np.int64,
-                                     count=len(reference_words))
-        self._references = self._words.encode_words(flat)
-        self._vectors = ReferenceVectors.build(self._references, refs_per_image, self._trie)
+        self._ngrams = NgramReferences.build(reference_words, table, max_order)
         self._bleu = Bleu(max_order)
-        self._penalty = scoring.penalty_table(self.sigma, PENALTY_TABLE_SIZE)
+        self._penalty = LengthPenalty(self.sigma)
 
     # -- properties ------------------------------------------------------------------------
     @property
@@ -143,25 +133,28 @@ class RewardScorer:
         -------
         ndarray of shape (C,), dtype float64
         """
-        return scoring.cider_d(self._match(candidates, image_ids), self._vectors, self.sigma,
-                               self._penalty)
+        return self._cider_d(self._match(candidates, image_ids))
 
     def bleu(self, candidates, image_ids) -> np.ndarray:
         """Return the BLEU-`max_order` score (0..1) of each candidate, as pycocoevalcap's
         per-image BLEU (its smoothing, closest reference length). Same arguments as `cider_d`.
         """
-        return scoring.bleu(self._match(candidates, image_ids), self._vectors, self._bleu)
+        return self._bleu_n(self._match(candidates, image_ids))
 
     def scores(self, candidates, image_ids) -> dict[str, np.ndarray]:
         """Return both rewards from one n-gram pass: ``{"CIDEr-D": ..., "BLEU-4": ...}``."""
         ngrams = self._match(candidates, image_ids)
-        return {"CIDEr-D": scoring.cider_d(ngrams, self._vectors, self.sigma, self._penalty),
-                f"BLEU-{self.max_order}": scoring.bleu(ngrams, self._vectors, self._bleu)}
+        return {"CIDEr-D": self._cider_d(ngrams), f"BLEU-{self.max_order}": self._bleu_n(ngrams)}
 
-    def _match(self, candidates, image_ids) -> scoring.CandidateNgrams:
+    def _cider_d(self, ngrams: CandidateNgrams) -> np.ndarray:
+        return cider(ngrams, self._ngrams.vectors, penalty=self._penalty)
+
+    def _bleu_n(self, ngrams: CandidateNgrams) -> np.ndarray:
+        return self._bleu.scores_from_stats(bleu_stats(ngrams, self._ngrams.vectors))[:, -1]
+
+    def _match(self, candidates, image_ids) -> CandidateNgrams:
         encoded = self._encode(candidates)
-        images = self._positions(image_ids, len(encoded))
-        return scoring.match_candidates(encoded, images, self._vectors, self._trie)
+        return self._ngrams.match(encoded, self._positions(image_ids, len(encoded)))
 
     def _encode(self, candidates) -> EncodedCaptions:
         if isinstance(candidates, str):
@@ -172,8 +165,9 @@ class RewardScorer:
                 if not isinstance(caption, str):
                     raise TypeError(f"candidate {index} is {type(caption).__name__}, expected "
                                     f"str like the other candidates")
-            return self._words.encode_strings(candidates)
-        return self._words.encode_rows(as_token_rows(candidates), self.convention)
+            return self._ngrams.words.encode_strings(candidates)
+        rows = as_token_rows(candidates)
+        return self._ngrams.words.encode_rows(rows, self.convention.row_lengths(rows))
 
     def _positions(self, image_ids, n_candidates: int) -> np.ndarray:
         ids = np.asarray(image_ids)
@@ -195,9 +189,10 @@ class RewardScorer:
         The file is version-stamped and never pickled; `load` rebuilds the scorer from it
         without recounting document frequencies.
         """
+        ngrams = self._ngrams
         files.save(path, files.RewardFile(
-            self.image_ids, self._words.vocabulary, self._references,
-            self._vectors.refs_per_image, self.document_frequencies,
+            self.image_ids, ngrams.words.vocabulary, ngrams.references,
+            ngrams.vectors.refs_per_image, self.document_frequencies,
             {"max_order": self.max_order, "sigma": self.sigma, **self.convention.as_dict()}))
 
     @classmethod

@@ -67,17 +67,6 @@ def test_document_frequencies_from_another_corpus_score_a_single_image():
     assert score == pytest.approx(expected[0], rel=1e-12)
 
 
-def test_document_frequency_lookup_of_unseen_ngrams_is_zero():
-    table = DocumentFrequencies.from_references([[["a", "b"]], [["a", "c"]]], max_order=2)
-    from capeval.ngrams import count_corpus_ngrams
-
-    corpus = count_corpus_ngrams([["a", "b", "zzz"], ["c", "a"]], 2)
-    unigrams, bigrams = table.lookup(corpus)
-    by_word = dict(zip(corpus.vocabulary, unigrams.tolist()))
-    assert by_word == {"a": 2, "b": 1, "zzz": 0, "c": 1}
-    assert sorted(bigrams.tolist()) == [0, 0, 1]  # "a b" seen once; "b zzz", "c a" unseen
-
-
 def test_max_order_beyond_the_table_is_rejected():
     table = DocumentFrequencies.from_references([[["a", "b"]]], max_order=2, source="df2.json")
     with pytest.raises(CapevalInputError, match="df2.json: covers n-grams up to order 2 but "

@@ -41,3 +41,11 @@ def read_context_cases() -> list[dict]:
 def jar_followed() -> dict[str, str]:
     """Input -> the reference's output when another caption follows (line breaks as spaces)."""
     return {row["input"]: row["expected"] for row in read_table("jar_followed_cases.tsv")}
+
+
+def jar_stream_cases() -> list[dict]:
+    """Streams and the reference's tokens for each caption of one call (one string each);
+    ``lossless`` is false where the reference itself loses data (see the tool)."""
+    text = (PTB_FIXTURES / "jar_stream_cases.jsonl").read_text(encoding="utf-8")
+    records = [json.loads(line) for line in text.split("\n") if line.strip()]
+    return [record for record in records if "captions" in record]  # the first: provenance

@@ -6,7 +6,9 @@ import re
 import pytest
 
 from capeval.tokenizers import tokenize as tokenize_with
+from capeval.tokenizers import tokenizer_signature
 from capeval.tokenizers.ptb import SIGNATURE, PTBTokenizer, tokenize, tokenize_batch
+from capeval.tokenizers.ptb.fastpath import CAPTION_FOLLOWER
 from tests.tokenizers.ptb_data import jar_followed, read_context_cases, read_table
 
 CASES = read_table("ptb_cases.tsv")
@@ -25,7 +27,8 @@ END_OF_INPUT_SENSITIVE = {
 
 
 def joined(caption: str) -> str:
-    return " ".join(tokenize(caption))
+    """The caption's tokens when another caption (``a dog``) follows it, as one string."""
+    return " ".join(tokenize_with([caption], "ptb-caption")[0])
 
 
 @pytest.mark.parametrize("row", CASES, ids=[f"{i}-{r['rule']}" for i, r in enumerate(CASES)])
@@ -62,7 +65,7 @@ def test_jar_goldens(start):
 def test_spec_examples(row):
     text, expected = row["input"], row["expected"]
     if row["kind"] == "raw":  # the jar's line before the punctuation filter
-        raw = PTBTokenizer().lexer.first_line(text + "\na dog")
+        raw, _ = PTBTokenizer().lexer.first_line(text + "\na dog")
         got = " ".join(token.lower() for token in raw)
     else:
         got = joined(text)
@@ -131,11 +134,13 @@ def test_characters_beyond_the_bmp():
 
 
 def test_batch_keeps_order_and_independent_lists():
-    captions = ["A dog runs.", "you're", "A dog runs.", "Grade A.", "The dog runs."]
+    captions = ["A dog runs.", "you're", "A dog runs.", "Grade A.", "The dog runs.", "you're"]
     result = tokenize_batch(captions)
-    assert result == [tokenize(c) for c in captions]
-    assert result[1] == ["you", "'re"]
-    assert result[3] == ["grade", "a."]  # as if "a dog" followed, not "The dog runs."
+    assert result[1] == ["you", "'re"]  # a caption follows
+    assert result[3] == ["grade", "a"]  # the next caption starts a sentence
+    assert result[5] == ["you", "re"]  # the end of the input
+    assert result == [*tokenize_with(captions[:5], "ptb-caption")[:3], ["grade", "a"],
+                      ["the", "dog", "runs"], ["you", "re"]]
     result[0].append("x")
     assert result[2] == ["a", "dog", "runs"]
     assert tokenize_batch(iter(captions)) == tokenize_batch(captions)
@@ -148,10 +153,15 @@ def test_non_string_captions_are_rejected():
 
 def test_registry_routes_to_ptb():
     assert tokenize_with(["It's a dog."], "ptb") == [["it", "'s", "a", "dog"]]
+    assert tokenize_with(["you're"], "ptb") == [["you", "re"]]
+    assert tokenize_with(["you're"], "ptb-caption") == [["you", "'re"]]
     assert SIGNATURE == "ptb-corenlp-3.4.1"
+    assert tokenizer_signature("ptb-caption") == "ptb-corenlp-3.4.1-caption"
 
 
 def test_general_lexer_agrees_with_fast_path_on_cases():
     tokenizer = PTBTokenizer()
     for row in CASES:
-        assert tokenizer.tokenize(row["input"]) == tokenizer.tokenize_general(row["input"])
+        caption = row["input"]
+        assert tokenizer.tokenize_each([caption]) == [tokenizer.lex(caption, CAPTION_FOLLOWER)[0]]
+        assert tokenizer.tokenize(caption) == tokenizer.lex(caption, "")[0]

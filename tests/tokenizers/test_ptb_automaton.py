@@ -21,7 +21,15 @@ def automaton(*patterns: str) -> DFA:
 
 
 def longest(text: str, *patterns: str) -> tuple[int, int]:
-    return automaton(*patterns).longest(ALPHABET.symbols(text), 0)
+    tag, end, _ = automaton(*patterns).longest(ALPHABET.symbols(text), 0)
+    return tag, end
+
+
+def test_reach_is_one_past_the_last_symbol_read():
+    machine = automaton("ab", "abcd")
+    assert machine.longest(ALPHABET.symbols("abcx"), 0) == (0, 2, 4)  # read x, then died
+    assert machine.longest(ALPHABET.symbols("abc"), 0) == (0, 2, 3)  # ran out of input
+    assert machine.longest(ALPHABET.symbols("xab"), 0) == (-1, 0, 1)
 
 
 def test_longest_match_wins_over_pattern_order():
@@ -114,4 +122,4 @@ def test_longest_match_agrees_with_a_brute_force_oracle():
             tags = [tag for tag, regex in enumerate(regexes) if regex.fullmatch(text[:end])]
             if tags:
                 expected = (tags[0], end)
-        assert machine.longest(ALPHABET.symbols(text), 0) == expected, text
+        assert machine.longest(ALPHABET.symbols(text), 0)[:2] == expected, text

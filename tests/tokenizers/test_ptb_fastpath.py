@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from capeval.tokenizers.ptb import PTBTokenizer
-from capeval.tokenizers.ptb.fastpath import FastPath
+from capeval.tokenizers.ptb.fastpath import CAPTION_FOLLOWER, FastPath
 
 # Chunks made of fast-path characters, chosen to provoke the rules that look around them:
 # abbreviations, acronyms, split words, clitics, quotes, numbers, hyphens, smileys.
@@ -34,18 +34,39 @@ def random_caption(rng: np.random.Generator) -> str:
     return body[int(rng.integers(0, 2)) :] + ENDINGS[int(rng.integers(len(ENDINGS)))]
 
 
-def test_fast_path_matches_general_lexer_on_generated_captions():
+@pytest.mark.parametrize("at_end", [False, True])
+def test_fast_path_matches_general_lexer_on_generated_captions(at_end):
+    """Same tokens, and the same answer to "could the next caption change them?"."""
     rng = np.random.default_rng(20240611)
     tokenizer = PTBTokenizer()
-    fast = FastPath(tokenizer.tokenize_general)
+    fast = FastPath(tokenizer.lex)
+    following = "" if at_end else CAPTION_FOLLOWER
     taken = 0
     for _ in range(6000):
         caption = random_caption(rng)
-        tokens = fast.tokenize(caption)
-        if tokens is not None:
+        lexed = fast.tokenize(caption, at_end=at_end)
+        if lexed is not None:
             taken += 1
-            assert tokens == tokenizer.tokenize_general(caption), repr(caption)
+            assert lexed == tokenizer.lex(caption, following), repr(caption)
     assert taken > 4000  # periods inside and digits around spaces leave the fast path
+
+
+def test_tokens_said_not_to_depend_on_the_next_caption_do_not():
+    rng = np.random.default_rng(7)
+    tokenizer = PTBTokenizer()
+    fast = FastPath(tokenizer.lex)
+    depending = 0
+    for _ in range(3000):
+        caption = random_caption(rng)
+        lexed = fast.tokenize(caption)
+        if lexed is None:
+            continue
+        tokens, depends = lexed
+        depending += depends
+        if not depends:
+            for following in ("\nThe dog", "\n", "\n\nIt", "\n<b> x", "\n5"):
+                assert tokenizer.lex(caption, following)[0] == tokens, (caption, following)
+    assert depending > 10  # "A." and "etc." endings
 
 
 @pytest.mark.parametrize(
@@ -64,8 +85,8 @@ def test_fast_path_matches_general_lexer_on_generated_captions():
 )
 def test_fast_path_declines_context_dependent_captions(caption):
     tokenizer = PTBTokenizer()
-    assert FastPath(tokenizer.tokenize_general).tokenize(caption) is None
-    assert tokenizer.tokenize(caption) == tokenizer.tokenize_general(caption)
+    assert FastPath(tokenizer.lex).tokenize(caption) is None
+    assert tokenizer.tokenize_each([caption]) == [tokenizer.lex(caption, CAPTION_FOLLOWER)[0]]
 
 
 @pytest.mark.parametrize(
@@ -84,12 +105,12 @@ def test_fast_path_declines_context_dependent_captions(caption):
 )
 def test_fast_path_examples(caption, expected):
     tokenizer = PTBTokenizer()
-    assert FastPath(tokenizer.tokenize_general).tokenize(caption) == expected
+    assert FastPath(tokenizer.lex).tokenize(caption) == (expected, False)
 
 
 def test_memo_is_bounded():
     tokenizer = PTBTokenizer()
-    fast = FastPath(tokenizer.tokenize_general, max_entries=3)
+    fast = FastPath(tokenizer.lex, max_entries=3)
     for word in ["dog's", "cat's", "cow's", "pig's", "hen's"]:
-        assert fast.tokenize(f"{word} x") == [word[:-2], "'s", "x"]
+        assert fast.tokenize(f"{word} x") == ([word[:-2], "'s", "x"], False)
     assert len(fast._inner) <= 3

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from array import array
 from dataclasses import dataclass
+from functools import cached_property
 
 
 @dataclass(frozen=True)
@@ -35,21 +36,37 @@ class DFA:
             raise ValueError(f"{len(self.transitions)} transitions for {len(self.accept)} "
                              f"states of {self.width} symbols")
 
+    @cached_property
+    def exits(self) -> bytes:
+        """``exits[state]`` is 1 if ``state`` has a transition to a live state, else 0."""
+        rows = self.transitions.tobytes()
+        size = self.width * self.transitions.itemsize
+        dead = bytes(size)
+        return bytes(rows[i:i + size] != dead for i in range(0, len(rows), size))
+
     @property
     def n_states(self) -> int:
         return len(self.accept)
 
-    def longest(self, symbols: bytes, pos: int) -> tuple[int, int]:
-        """Longest match starting at ``pos``: ``(tag, end)``, or ``(-1, pos)`` if none."""
-        transitions, accept, width = self.transitions, self.accept, self.width
+    def longest(self, symbols: bytes, pos: int) -> tuple[int, int, int]:
+        """Longest match starting at ``pos``: ``(tag, end, reach)``, ``tag`` -1 if none.
+
+        ``end`` is where the match ends (``pos`` if none); ``reach`` is one past the last
+        symbol the automaton had to read (it stops when it dies, when it reaches a state
+        with no way on, or at the end of the input), so the match does not depend on
+        ``symbols[reach:]``.
+        """
+        transitions, accept, width, exits = self.transitions, self.accept, self.width, self.exits
         state, tag, end = self.start, -1, pos
         for i in range(pos, len(symbols)):
             state = transitions[state * width + symbols[i]]
             if state == 0:
-                break
+                return tag, end, i + 1
             if accept[state] >= 0:
                 tag, end = accept[state], i + 1
-        return tag, end
+            if not exits[state]:
+                return tag, end, i + 1
+        return tag, end, len(symbols)
 
     def match_ends(self, symbols: bytes, start: int, stop: int) -> list[int]:
         """Every ``p`` in ``[start, stop]`` such that ``symbols[start:p]`` matches, ascending."""

@@ -41,21 +41,34 @@ class Lexer:
         self._contexts = [None if context is None else _TrailingContext(*context)
                           for context in automata.contexts]
 
-    def first_line(self, text: str) -> list[str]:
-        """Tokens of ``text`` up to its first line break (``text`` holds BMP code units)."""
+    def first_line(self, text: str) -> tuple[list[str], int]:
+        """Tokens of ``text`` up to its first line break, and how far the lexer read.
+
+        ``text`` holds BMP code units. The second value is one past the last code unit the
+        lexer had to look at (for matches and failed longer attempts alike): the tokens do
+        not depend on ``text[reach:]``. A token that runs across the line break (an SGML
+        tag with a quoted value spanning lines) ends the line with its part before the
+        break, as the jar's output line does.
+        """
         symbols = self.alphabet.symbols(text)
         longest, contexts = self._dfa.longest, self._contexts
         tokens: list[str] = []
-        pos, size = 0, len(symbols)
+        pos, size, reach = 0, len(symbols), 0
         while pos < size:
-            tag, end = longest(symbols, pos)
+            tag, end, read = longest(symbols, pos)
+            if read > reach:
+                reach = read
             action = RULES[tag].action
             if action is None:
                 break
-            if contexts[tag] is not None:
-                end = contexts[tag].head_end(symbols, pos, end)
+            context = contexts[tag]
+            if context is not None:
+                end = context.head_end(symbols, pos, end)
             token, consumed = action(text[pos:end])
             if token is not None:
-                tokens.append(token)
+                head, newline, _ = token.partition("\n")
+                tokens.append(head)
+                if newline:
+                    break
             pos += consumed
-        return tokens
+        return tokens, reach

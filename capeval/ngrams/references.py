@@ -1,4 +1,4 @@
-"""Precomputed reference side of the reward scorer: idf lookup and per-image n-gram tables.
+"""The prepared reference side of the n-gram metrics: idf lookup and per-image n-gram tables.
 
 `IdfTrie` gives the inverse document frequency ``log(N) - log(max(1, df))`` of any n-gram,
 looked up order by order as (id of its first n-1 words, last word). It stores only the n-grams
@@ -23,23 +23,25 @@ import numpy as np
 import pandas as pd
 
 from capeval.document_frequencies import DocumentFrequencies
-from capeval.rewards.captions import EncodedCaptions
-from capeval.rewards.occurrences import iter_occurrences
+from capeval.ngrams.vocabulary import EncodedCaptions
+from capeval.ngrams.occurrences import iter_occurrences
 
 
 class IdfTrie:
     """Inverse document frequencies of the n-grams of a `DocumentFrequencies` table.
 
+    Lookups take word ids of a vocabulary whose first ids are the table's words (later ids,
+    words the table does not know, are outside the trie). Built once per table and order
+    (`for_table`), whatever the references scored with it.
+
     Parameters
     ----------
     table : DocumentFrequencies
-    n_words : int
-        Size V of the vocabulary whose word ids are used for lookups; the table's word ids
-        must be the first ids of that vocabulary.
     max_order : int
     """
 
-    def __init__(self, table: DocumentFrequencies, n_words: int, max_order: int) -> None:
+    def __init__(self, table: DocumentFrequencies, max_order: int) -> None:
+        n_words = len(table.vocabulary)
         self.n_words = n_words
         self.max_order = max_order
         self.log_images = np.log(float(table.n_images))
@@ -69,10 +71,15 @@ class IdfTrie:
             self._idf_squared.append(np.float_power(self._idf[-1], 2.0))
             previous_ids = ids
 
+    @classmethod
+    def for_table(cls, table: DocumentFrequencies, max_order: int) -> IdfTrie:
+        """Return the trie of `table` up to `max_order`, built on first use and kept with it."""
+        return table.cached(("idf-trie", max_order), lambda: cls(table, max_order))
+
     def unigrams(self, words: np.ndarray) -> np.ndarray:
         """Return the ids of single words (word ids, -1 for none), -1 where not in the trie."""
         ids = np.full(words.size, -1, dtype=np.int64)
-        known = words >= 0
+        known = (words >= 0) & (words < self.n_words)
         ids[known] = self._unigram[words[known]]
         return ids
 
@@ -82,7 +89,7 @@ class IdfTrie:
         Entries with a prefix id or word id of -1 are -1, as are n-grams not in the trie.
         """
         ids = np.full(words.size, -1, dtype=np.int64)
-        known = np.flatnonzero((prefix_ids >= 0) & (words >= 0))
+        known = np.flatnonzero((prefix_ids >= 0) & (words >= 0) & (words < self.n_words))
         if known.size:
             ids[known] = self._keys[order - 1].get_indexer(
                 prefix_ids[known] * self.n_words + words[known])
@@ -147,7 +154,8 @@ class ReferenceVectors:
 
     @classmethod
     def build(
-        cls, references: EncodedCaptions, refs_per_image: np.ndarray, trie: IdfTrie
+        cls, references: EncodedCaptions, refs_per_image: np.ndarray, trie: IdfTrie,
+        n_words: int,
     ) -> ReferenceVectors:
         """Compute the rows, norms and lengths of encoded references.
 
@@ -157,8 +165,10 @@ class ReferenceVectors:
             All references, image by image; every word must be in the vocabulary.
         refs_per_image : ndarray of shape (N,), dtype int64
         trie : IdfTrie
+        n_words : int
+            V, the size of the vocabulary of `references`.
         """
-        n_images, max_order, n_words = refs_per_image.size, trie.max_order, trie.n_words
+        n_images, max_order = refs_per_image.size, trie.max_order
         max_refs = int(refs_per_image.max()) if n_images else 0
         image_of_ref = np.repeat(np.arange(n_images, dtype=np.int64), refs_per_image)
         slot_of_ref = np.arange(image_of_ref.size) - np.repeat(

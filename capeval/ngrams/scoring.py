@@ -1,16 +1,21 @@
-"""Batch scoring of candidates against precomputed references: CIDEr-D and BLEU rewards.
+"""Candidates scored against prepared references: CIDEr-D (and CIDEr) scores, BLEU statistics.
 
 `match_candidates` finds, for every candidate, its distinct n-grams (in order of first
 appearance, with counts), their idf, and the row of the candidate's image that holds each of
 them (if any). Matching uses a hash index of just the batch's images' rows, so the work is
 proportional to the batch, not to the reference corpus.
 
-`cider_d` then reproduces the CIDEr-D scorer of the vrama91/cider lineage (the
-``ciderD_scorer.py`` that self-critical.pytorch vendors) operation by operation: the same
-float64 products, sums taken in the same order (each sum runs over n-grams in order of first
-appearance, as Python dictionaries iterate), ``pow(w, 2)`` via libm as Python does, the same
-Gaussian length penalty expression. Its scores are therefore identical to the reference's for
-the same document frequencies, not merely close.
+`cider` then reproduces the CIDEr-D scorer of pycocoevalcap (``cider_scorer.py``) and of the
+vrama91/cider lineage (the ``ciderD_scorer.py`` that self-critical.pytorch vendors), which
+compute the same thing, operation by operation: the same float64 products, sums taken in the
+same order (each sum runs over one caption's n-grams in order of first appearance, as Python
+dictionaries iterate), ``pow(w, 2)`` via libm as Python does, the same Gaussian length penalty
+expression. Its scores are therefore identical to the reference's for the same document
+frequencies, not merely close, and a candidate's score depends only on the candidate, its
+image's references and the df table, never on the other candidates of the batch.
+
+`bleu_stats` gives BLEU's sufficient statistics (`capeval.metrics.bleu.Bleu`), with the one
+closest-reference-length rule of the code base.
 
 Letters used in shapes: C candidates, K maximum references per image, n maximum n-gram order,
 E distinct (candidate, n-gram) entries of all orders.
@@ -22,10 +27,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from capeval.metrics.bleu import Bleu
-from capeval.rewards.captions import EncodedCaptions
-from capeval.rewards.occurrences import iter_occurrences
-from capeval.rewards.references import IdfTrie, ReferenceVectors
+from capeval.ngrams.occurrences import iter_occurrences
+from capeval.ngrams.references import IdfTrie, ReferenceVectors
+from capeval.ngrams.vocabulary import EncodedCaptions
 
 
 @dataclass(frozen=True)
@@ -90,7 +94,8 @@ def match_candidates(
             keys = prefix_row[queried] * vectors.n_words + words[queried]
         row = np.full(first.size, -1, dtype=np.int64)
         found = batch_index.get_indexer(keys)
-        row[queried] = np.where(found >= 0, batch_rows[found], -1)
+        hit = found >= 0
+        row[queried[hit]] = batch_rows[found[hit]]
 
         matched = row >= 0
         if occ.order == 1:
@@ -114,16 +119,46 @@ def match_candidates(
     return CandidateNgrams(images, candidates.lengths, *columns)
 
 
-def cider_d(
-    ngrams: CandidateNgrams, vectors: ReferenceVectors, sigma: float, penalty: np.ndarray
-) -> np.ndarray:
-    """Return the CIDEr-D score of each candidate, shape (C,), dtype float64.
+class LengthPenalty:
+    """CIDEr-D's Gaussian length penalty ``e ** (-(d**2) / (2 sigma**2))``, as the reference
+    evaluates it (Python's ``**`` on floats), for non-negative integer differences d.
 
     Parameters
     ----------
-    penalty : ndarray of shape (D,), dtype float64
-        ``exp(-d**2 / (2 sigma**2))`` for length differences d < D, computed as the reference
-        does; larger differences are computed here.
+    sigma : float
+        Standard deviation, in bigrams (the reference's lengths count bigrams).
+    table_size : int, default=256
+        Differences below this are precomputed; larger ones are computed when asked for.
+    """
+
+    def __init__(self, sigma: float, table_size: int = 256) -> None:
+        self.sigma = float(sigma)
+        self._table = np.array([np.e ** (-(float(d) ** 2) / (2 * self.sigma**2))
+                                for d in range(table_size)])
+
+    def __call__(self, delta: np.ndarray) -> np.ndarray:
+        """Return the penalty of each difference, same shape as `delta`, dtype float64."""
+        table = self._table
+        out = table[np.minimum(delta, table.size - 1)]
+        large = delta >= table.size
+        if large.any():
+            out[large] = np.float_power(np.e, -(delta[large].astype(np.float64) ** 2)
+                                        / (2 * self.sigma**2))
+        return out
+
+
+def cider(
+    ngrams: CandidateNgrams, vectors: ReferenceVectors, *, clip: bool = True,
+    penalty: LengthPenalty | None = None,
+) -> np.ndarray:
+    """Return the CIDEr-D score (x10) of each candidate, shape (C,), dtype float64.
+
+    Parameters
+    ----------
+    clip : bool, default=True
+        Clip each candidate weight by the reference weight (CIDEr-D); False gives CIDEr.
+    penalty : LengthPenalty, optional
+        The length penalty (CIDEr-D); None applies none (CIDEr).
     """
     n_candidates, max_order = ngrams.lengths.size, vectors.max_order
     max_refs = vectors.row_counts.shape[1]
@@ -140,22 +175,25 @@ def cider_d(
 
     matched = np.flatnonzero(ngrams.row >= 0)
     ref_weights = vectors.row_counts[ngrams.row[matched]] * ngrams.idf[matched, np.newaxis]
-    # Clipped products min(w_hyp, w_ref) * w_ref, summed per (candidate, reference, order).
-    products = np.minimum(weights[matched, np.newaxis], ref_weights) * ref_weights
+    # Products min(w_hyp, w_ref) * w_ref (CIDEr: w_hyp * w_ref), summed per (candidate,
+    # reference, order) in entry order.
+    hyp_weights = weights[matched, np.newaxis]
+    products = (np.minimum(hyp_weights, ref_weights) if clip else hyp_weights) * ref_weights
     bins = ((ngrams.caption[matched, np.newaxis] * max_refs + np.arange(max_refs))
             * max_order + entry_order[matched, np.newaxis])
-    similarity = np.bincount(bins.ravel(), products.ravel(),
-                             minlength=n_candidates * max_refs * max_order)
+    sums = np.bincount(bins.ravel(), products.ravel(),
+                       minlength=n_candidates * max_refs * max_order)
     # (float64 even when nothing matched: bincount of no weights is int64.)
-    similarity = similarity.astype(np.float64).reshape(n_candidates, max_refs, max_order)
+    similarity = sums.astype(np.float64).reshape(n_candidates, max_refs, max_order)
 
     ref_norms = vectors.ref_norms[images]
     both = (candidate_norms != 0) & (ref_norms != 0)
     np.divide(similarity, candidate_norms * ref_norms, out=similarity, where=both)
-    # Lengths in the penalty count bigrams: max(words - 1, 0).
-    delta = np.abs(np.maximum(ngrams.lengths - 1, 0)[:, np.newaxis]
-                   - np.maximum(vectors.ref_lengths[images] - 1, 0))
-    similarity *= length_penalty(delta, sigma, penalty)[:, :, np.newaxis]
+    if penalty is not None:
+        # Lengths in the penalty count bigrams: max(words - 1, 0).
+        delta = np.abs(np.maximum(ngrams.lengths - 1, 0)[:, np.newaxis]
+                       - np.maximum(vectors.ref_lengths[images] - 1, 0))
+        similarity *= penalty(delta)[:, :, np.newaxis]
 
     # Sum over references in order (padding references add 0.0), then the mean over orders.
     total = similarity[:, 0, :].copy()
@@ -164,30 +202,13 @@ def cider_d(
     return total.mean(axis=1) / vectors.refs_per_image[images] * 10.0
 
 
-def length_penalty(delta: np.ndarray, sigma: float, table: np.ndarray) -> np.ndarray:
-    """Return ``e ** (-(d**2) / (2 sigma**2))`` for non-negative integer differences d."""
-    out = table[np.minimum(delta, table.size - 1)]
-    large = delta >= table.size
-    if large.any():
-        out[large] = np.float_power(np.e, -(delta[large].astype(np.float64) ** 2)
-                                    / (2 * sigma**2))
-    return out
+def bleu_stats(ngrams: CandidateNgrams, vectors: ReferenceVectors) -> np.ndarray:
+    """Return BLEU's statistics of each candidate, shape (C, 2 + 2n), dtype float64.
 
-
-def penalty_table(sigma: float, size: int) -> np.ndarray:
-    """Return the length penalty of differences 0..size-1, evaluated as the reference does."""
-    values = []
-    for difference in range(size):
-        delta = float(difference)
-        values.append(np.e ** (-(delta**2) / (2 * sigma**2)))
-    return np.array(values)
-
-
-def bleu(ngrams: CandidateNgrams, vectors: ReferenceVectors, metric: Bleu) -> np.ndarray:
-    """Return the BLEU-n score of each candidate, shape (C,), dtype float64.
-
-    As pycocoevalcap's per-image BLEU: clipped matches against the maximum count over the
-    image's references, the reference length closest to the candidate's (ties to the shorter).
+    Columns: candidate length, closest reference length, clipped matches of orders 1..n
+    (against the maximum count over the image's references), n-gram totals of orders 1..n.
+    The closest reference length is the one nearest the candidate's, ties to the shorter, as
+    ``min((abs(l - hyp_len), l) ...)`` in pycocoevalcap.
     """
     n_candidates, max_order = ngrams.lengths.size, vectors.max_order
     matched = np.flatnonzero(ngrams.row >= 0)
@@ -206,5 +227,4 @@ def bleu(ngrams: CandidateNgrams, vectors: ReferenceVectors, metric: Bleu) -> np
     tie_break = np.where(distance == distance.min(axis=1, keepdims=True), ref_len,
                          np.iinfo(np.int64).max)
     closest = tie_break.min(axis=1)
-    stats = np.column_stack([hyp_len, closest, matches, totals]).astype(np.float64)
-    return metric.scores_from_stats(stats)[:, -1]
+    return np.column_stack([hyp_len, closest, matches, totals]).astype(np.float64)

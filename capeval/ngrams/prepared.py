@@ -1,0 +1,81 @@
+"""`NgramReferences`: the reference side of BLEU, CIDEr-D and the reward scorer, prepared once.
+
+It holds the vocabulary (the df table's words first, then the references' other words), the
+idf trie of the df table and every image's reference n-gram rows, norms and lengths; `match`
+turns encoded candidates into their matched n-gram entries, from which `scoring.cider` and
+`scoring.bleu_stats` compute per-candidate results. `RewardScorer` and the metrics
+`capeval.metrics.bleu.Bleu` and `capeval.metrics.cider.CiderD` all build one of these.
+
+Letters used in shapes: N images, C candidates.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from capeval.document_frequencies import DocumentFrequencies
+from capeval.ngrams.references import IdfTrie, ReferenceVectors
+from capeval.ngrams.scoring import CandidateNgrams, match_candidates
+from capeval.ngrams.vocabulary import EncodedCaptions, WordIndex
+
+
+@dataclass(frozen=True, eq=False)
+class NgramReferences:
+    """N images' reference n-grams prepared against a document-frequency table.
+
+    Attributes
+    ----------
+    words : WordIndex
+        The vocabulary: the table's words, then the other words of the references.
+    document_frequencies : DocumentFrequencies
+    trie : IdfTrie
+    references : EncodedCaptions
+        All references, image by image.
+    vectors : ReferenceVectors
+    """
+
+    words: WordIndex
+    document_frequencies: DocumentFrequencies
+    trie: IdfTrie
+    references: EncodedCaptions
+    vectors: ReferenceVectors
+
+    @classmethod
+    def build(cls, reference_words: Sequence[Sequence[Sequence[str]]],
+              table: DocumentFrequencies, max_order: int) -> NgramReferences:
+        """Prepare the references of N images.
+
+        Parameters
+        ----------
+        reference_words : sequence of N non-empty sequences of word lists
+        table : DocumentFrequencies
+            Covering orders 1..max_order at least.
+        max_order : int
+        """
+        if table.max_order < max_order:
+            raise ValueError(f"the document frequencies cover orders up to {table.max_order}, "
+                             f"max_order is {max_order}")
+        flat = [caption for captions in reference_words for caption in captions]
+        known = set(table.vocabulary)
+        extra = dict.fromkeys(word for caption in flat for word in caption if word not in known)
+        words = WordIndex([*table.vocabulary, *extra])
+        trie = IdfTrie.for_table(table, max_order)
+        refs_per_image = np.fromiter(map(len, reference_words), dtype=np.int64,
+                                     count=len(reference_words))
+        references = words.encode_words(flat)
+        return cls(words, table, trie, references,
+                   ReferenceVectors.build(references, refs_per_image, trie, len(words)))
+
+    @property
+    def max_order(self) -> int:
+        return self.vectors.max_order
+
+    @property
+    def n_images(self) -> int:
+        return self.vectors.refs_per_image.size
+
+    def match(self, candidates: EncodedCaptions, images: np.ndarray) -> CandidateNgrams:
+        """Return the n-gram entries of C encoded candidates; `images` (C,) are positions."""
+        return match_candidates(candidates, images, self.vectors, self.trie)
