@@ -51,8 +51,8 @@ def tokenize_command(method: str) -> None:
     separated by single spaces, lowercased, punctuation removed. Input and output are
     UTF-8; a line ends at "\\n" (or "\\r\\n"). Tokens may contain U+00A0 (e.g. "3 1/2").
     With ptb the input is one stream, as in one pycocoevalcap call: a line's tokens can
-    depend on the lines after it, so from a terminal or a pipe a line is answered as soon as
-    the lines after it that it depends on have arrived (usually the next one); ptb-caption and
+    depend on the lines after it, so from a terminal or a pipe a line is answered once the
+    lines it depends on have arrived (possibly only at the end of input); ptb-caption and
     none answer each line at once. A file is read in batches.
     """
     stdin = click.get_binary_stream("stdin")
