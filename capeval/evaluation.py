@@ -453,10 +453,9 @@ def resolve_metrics(
         raise CapevalUsageError(f"metric listed twice: {', '.join(duplicates)}", option="metrics")
     if not objects:
         raise CapevalUsageError("no metric to compute", option="metrics")
-    for metric in objects:
-        table = getattr(metric, "document_frequencies", None)
-        if isinstance(table, DocumentFrequencies):
-            table.check_usable(metric.max_order, tokenizer)
+    for chosen in objects:
+        if isinstance(chosen, CiderD) and chosen.document_frequencies is not None:
+            chosen.document_frequencies.check_usable(chosen.max_order, tokenizer)
     return objects
 
 

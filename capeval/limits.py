@@ -10,10 +10,10 @@ from __future__ import annotations
 MAX_INPUT_BYTES = 1 << 30
 """Largest caption file read (1 GiB; Karpathy's ``dataset_coco.json`` is about 150 MB)."""
 
-MAX_CAPTION_CHARACTERS = 20_000
+MAX_CAPTION_CHARACTERS = 10_000
 """Longest caption accepted, in characters (before tokenization)."""
 
-MAX_CAPTION_TOKENS = 2_000
+MAX_CAPTION_TOKENS = 1_000
 """Longest caption accepted, in tokens (after tokenization)."""
 
 

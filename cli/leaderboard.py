@@ -5,7 +5,7 @@ from pathlib import Path
 
 import click
 
-from capeval.errors import CapevalInputError
+from capeval.errors import CapevalError, CapevalInputError
 from capeval.cli.inputs import (
     StepProgress,
     check_one_stdin,
@@ -90,7 +90,7 @@ def leaderboard_command(system_files, names, sort, fmt, ci, n_bootstrap, seed, b
             board = leaderboard(systems, references, **settings)
         else:
             board = leaderboard_groups(systems, references, groups, **settings)
-    except CapevalInputError:
+    except CapevalError:
         raise
     except ValueError as error:
         raise click.UsageError(str(error)) from None

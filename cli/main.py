@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from typing import NoReturn
 
 import click
 
@@ -54,11 +55,11 @@ class CapevalGroup(click.Group):
             ctx.exit(EXIT_INTERNAL_ERROR)
 
 
-def _exit_usage_error(ctx: click.Context, error: click.UsageError) -> None:
+def _exit_usage_error(ctx: click.Context, error: click.UsageError) -> NoReturn:
     """Print click's usage error as one line, naming the command whose help explains it."""
     command = error.ctx.command_path if error.ctx is not None else ctx.command_path
     click.secho(f"error: {error.format_message()} (see '{command} --help')", err=True, fg="red")
-    ctx.exit(EXIT_BAD_INPUT)
+    raise click.exceptions.Exit(EXIT_BAD_INPUT)
 
 
 def _enable_verbose(ctx: click.Context, param: click.Parameter, value: bool) -> None:

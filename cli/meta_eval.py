@@ -39,7 +39,7 @@ def meta_eval_command(judgements, metric_names, tokenizer, protocol, df_path, fm
     FILE is JSON or JSON Lines, one object per judged caption with a candidate, its
     references and a human score.
     """
-    from capeval.errors import CapevalInputError
+    from capeval.errors import CapevalError, CapevalInputError
     from capeval.io import write_per_item
     from capeval.meta_eval import format_meta_evaluation, meta_evaluate, read_judgements
 
@@ -49,7 +49,7 @@ def meta_eval_command(judgements, metric_names, tokenizer, protocol, df_path, fm
     try:
         result = meta_evaluate(rows, metric_names, tokenizer=tokenizer, protocol=protocol,
                                document_frequencies=df_path)
-    except CapevalInputError:
+    except CapevalError:
         raise
     except ValueError as error:
         raise CapevalInputError(judgements, None, str(error)) from None

@@ -29,7 +29,8 @@ def read_flickr_references(source: Source) -> dict[ImageId, list[str]]:
 
     Raises `CapevalInputError` for a line of another layout or a repeated ``name#k``.
     """
-    entries, seen = [], {}
+    entries: list[ReferenceEntry] = []
+    seen: dict[tuple[str, int], str] = {}
     for number, line in enumerate(read_lines(source), start=1):
         if not line.strip():
             continue

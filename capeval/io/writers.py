@@ -6,7 +6,8 @@ import json
 import math
 import numbers
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -79,7 +80,8 @@ def write_results(path: PathLike, ids: Sequence[ImageId], captions: Sequence[str
     ids, captions = list(ids), list(captions)
     if len(ids) != len(captions):
         raise CapevalUsageError(f"got {len(ids)} image ids but {len(captions)} captions")
-    records, seen = [], {}
+    records: list[str] = []
+    seen: dict[ImageId, int] = {}
     for number, (image_id, caption) in enumerate(zip(ids, captions, strict=True), start=1):
         try:
             key = canonical_id(image_id)
@@ -95,7 +97,8 @@ def write_results(path: PathLike, ids: Sequence[ImageId], captions: Sequence[str
         plain_id = int(image_id) if isinstance(image_id, numbers.Integral) else str(image_id)
         records.append(json.dumps({"image_id": plain_id, "caption": str(caption)},
                                   ensure_ascii=False))
-    Path(path).write_text("[\n" + ",\n".join(records) + "\n]\n", encoding="utf-8")
+    with _writing(path):
+        path.write_text("[\n" + ",\n".join(records) + "\n]\n", encoding="utf-8")
 
 
 def write_per_item(path: PathLike, table: Any) -> None:
@@ -127,7 +130,7 @@ def write_per_item(path: PathLike, table: Any) -> None:
     if "image_id" in columns:
         columns.remove("image_id")
     columns.insert(0, "image_id")
-    with path.open("w", encoding="utf-8", newline="") as stream:
+    with _writing(path), path.open("w", encoding="utf-8", newline="") as stream:
         if suffix == ".jsonl":
             for record in records:
                 row = {column: record.get(column) for column in columns}
@@ -136,6 +139,16 @@ def write_per_item(path: PathLike, table: Any) -> None:
             writer = csv.DictWriter(stream, fieldnames=columns, lineterminator="\n")
             writer.writeheader()
             writer.writerows(records)
+
+
+@contextmanager
+def _writing(path: Path) -> Iterator[None]:
+    """Report a failed write (no permission, disk full) as a usage error naming the file."""
+    try:
+        yield
+    except OSError as error:
+        raise CapevalUsageError(f"{os.fspath(path)}: cannot write: {error.strerror or error}"
+                                ) from None
 
 
 def _records(table: Any) -> Iterable[Mapping[str, Any]]:

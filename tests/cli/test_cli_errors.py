@@ -88,6 +88,8 @@ BAD_SCORE = ("score", "--refs", "refs.txt", "--hyps", "bad.json")
      "error: /dev/zero: not UTF-8 text: a NUL byte at byte offset 0"),
     ((*SCORE, "--id-field", "x"), "option --id-field does not apply to text files"),
     (("scor",), "error: No such command 'scor'. Did you mean 'score'? (see 'capeval --help')"),
+    (("caption", "--model", "refs.txt", "--features", "f.npy"),
+     "error: refs.txt: not a readable .npz checkpoint (not a .npz archive)"),
 ])
 def test_bad_commands_exit_2_with_one_line(files, args, message):
     result = run_cli(*args, expect=2)
@@ -95,6 +97,20 @@ def test_bad_commands_exit_2_with_one_line(files, args, message):
     assert len(result.stderr.splitlines()) == 1, result.stderr
     assert result.stderr.startswith("error: ")
     assert result.stdout == ""
+
+
+def test_captions_over_the_length_caps_name_the_file_and_image(files):
+    from capeval.limits import MAX_CAPTION_CHARACTERS, MAX_CAPTION_TOKENS
+
+    (files / "long.txt").write_text("a dog runs\n" + "x" * (MAX_CAPTION_CHARACTERS + 1) + "\n")
+    result = run_cli("score", "--refs", "refs.txt", "--hyps", "long.txt", expect=2)
+    assert result.stderr == (f"error: long.txt:image 2: caption of "
+                             f"{MAX_CAPTION_CHARACTERS + 1:,} characters; the limit is "
+                             f"{MAX_CAPTION_CHARACTERS:,} (capeval.limits.MAX_CAPTION_CHARACTERS)\n")
+    (files / "many.txt").write_text("a dog runs\n" + "x " * (MAX_CAPTION_TOKENS + 1) + "\n")
+    result = run_cli("score", "--refs", "many.txt", "--hyps", "hyps.txt", expect=2)
+    assert result.stderr.startswith(f"error: many.txt:image 2: caption of "
+                                    f"{MAX_CAPTION_TOKENS + 1:,} tokens; the limit is")
 
 
 def test_a_trailing_blank_line_in_a_text_file_is_explained(files):
