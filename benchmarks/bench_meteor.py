@@ -1,15 +1,24 @@
-"""Benchmark: METEOR, capeval vs pycocoevalcap (meteor-1.5.jar), in one run.
+"""Benchmark: METEOR (and all seven metrics), capeval vs pycocoevalcap (meteor-1.5.jar), in one run.
 
 Usage (needs the reference: ``pip install -e '.[reference]'`` and Java)::
 
     python benchmarks/bench_meteor.py [--data ../shared/data/flickr8k_train.tsv] [--repeat 3]
 
 Workload: the 6,000 Flickr8k train images, caption 0 as hypothesis, captions 1-4 as references,
-tokenized once by pycocoevalcap's PTBTokenizer; both sides score the same token strings, so
-only METEOR is timed. pycocoevalcap: ``Meteor()`` (JVM start, paraphrase table load) plus
-``compute_score``. capeval: ``Meteor()`` plus statistics and corpus score (data loading
-included). Each measurement runs in a fresh process, `--repeat` times; medians are reported.
-Peak memory: the largest resident set of the measuring process and of its children (the JVM).
+tokenized once by pycocoevalcap's PTBTokenizer; every side scores the same token strings.
+
+Sides, each in a fresh process, alternating, `--repeat` times (medians reported):
+
+- ``jar``: pycocoevalcap's ``Meteor()`` (JVM start, paraphrase table load) + ``compute_score``;
+- ``capeval``: ``Meteor()`` + statistics + corpus score (data loading included), then a second
+  call against the same prepared references with new hypotheses (each image gets the next
+  image's caption 0), as a training loop validating every epoch would make;
+- ``pycocoevalcap (7 metrics)``: Bleu(4), Meteor, Rouge, Cider;
+- ``capeval (7 metrics)``: ``capeval.evaluate_tokenized`` with BLEU, METEOR, ROUGE-L, CIDEr-D.
+
+"whole process" is the wall clock of the child from start to exit (interpreter, imports, the
+JVM, reading the workload); "in process" excludes interpreter start and imports. Peak memory:
+the largest resident set of the child and of its children (the JVM).
 """
 from __future__ import annotations
 
@@ -28,7 +37,9 @@ from flickr8k import DEFAULT_PATH, load_flickr8k  # noqa: E402
 
 from fresh_process import peak_memory_mb, run_child  # noqa: E402
 
-SIDES = {"pycocoevalcap": "pycocoevalcap (jar)", "capeval": "capeval"}
+SIDES = ("jar", "capeval", "pycocoevalcap (7 metrics)", "capeval (7 metrics)")
+STAGES = ("alignment", "lexicon", "paraphrase matching", "corpus preparation",
+          "paraphrase table")
 
 
 def tokenize(data: Path) -> dict:
@@ -42,50 +53,76 @@ def tokenize(data: Path) -> dict:
     return {"ids": list(hyps), "gts": gts, "res": res}
 
 
-def run_reference(work: dict) -> dict:
+def run_jar(work: dict, all_metrics: bool) -> dict:
+    from pycocoevalcap.bleu.bleu import Bleu
+    from pycocoevalcap.cider.cider import Cider
     from pycocoevalcap.meteor.meteor import Meteor
+    from pycocoevalcap.rouge.rouge import Rouge
 
     start = time.perf_counter()
     scorer = Meteor()
     aggregate, scores = scorer.compute_score(work["gts"], work["res"])
+    if all_metrics:
+        Bleu(4).compute_score(work["gts"], work["res"], verbose=0)
+        Rouge().compute_score(work["gts"], work["res"])
+        Cider().compute_score(work["gts"], work["res"])
     seconds = time.perf_counter() - start
     del scorer  # its __del__ stops and reaps the JVM, so RUSAGE_CHILDREN sees it
     gc.collect()
     return {"seconds": seconds, "aggregate": aggregate, "scores": list(scores)}
 
 
-def run_capeval(work: dict) -> dict:
+def run_capeval(work: dict, all_metrics: bool) -> dict:
+    from capeval.evaluation import evaluate_tokenized
+    from capeval.metrics.base import Candidates, ReferenceSet
     from capeval.metrics.meteor import Meteor
 
-    hyps = [work["res"][i][0].split(" ") for i in work["ids"]]
-    refs = [[ref.split(" ") for ref in work["gts"][i]] for i in work["ids"]]
+    ids = work["ids"]
+    hyps = [work["res"][i][0].split(" ") for i in ids]
+    refs = [[ref.split(" ") for ref in work["gts"][i]] for i in ids]
+    if all_metrics:
+        start = time.perf_counter()
+        result = evaluate_tokenized(ids, hyps, refs, ["bleu", "meteor", "rouge-l", "cider-d"])
+        return {"seconds": time.perf_counter() - start,
+                "aggregate": result.corpus["METEOR"],
+                "scores": result.per_item["METEOR"].tolist()}
     start = time.perf_counter()
     metric = Meteor()
-    stats = metric.segment_stats(hyps, refs)
+    references = ReferenceSet(refs)
+    prepared = metric.prepare_references(references)
+    stats = metric.candidate_stats(Candidates(references, hyps), prepared)
     aggregate = metric.corpus_score_from_stats(stats)["METEOR"]
     seconds = time.perf_counter() - start
-    return {"seconds": seconds, "aggregate": aggregate,
-            "scores": metric.scores_from_stats(stats)[:, 0].tolist()}
+    stages = dict(metric.stage_seconds)
+    start = time.perf_counter()
+    metric.candidate_stats(Candidates(references, hyps[1:] + hyps[:1]), prepared)
+    repeat = time.perf_counter() - start
+    return {"seconds": seconds, "repeat_seconds": repeat, "stages": stages,
+            "aggregate": aggregate, "scores": metric.scores_from_stats(stats)[:, 0].tolist()}
 
 
 def child(side: str, work_path: Path) -> None:
     work = json.loads(work_path.read_text(encoding="utf-8"))
-    if side == "pycocoevalcap":
-        result = run_reference(work)
-    else:
-        result = run_capeval(work)
+    run = run_jar if side in ("jar", "pycocoevalcap (7 metrics)") else run_capeval
+    result = run(work, all_metrics=side.endswith("(7 metrics)"))
     print(json.dumps({**result, **peak_memory_mb()}))
 
 
 def measure(side: str, work_path: Path) -> dict:
-    return run_child(__file__, side, "--work", str(work_path))
+    start = time.perf_counter()
+    result = run_child(__file__, side, "--work", str(work_path))
+    return {**result, "process_seconds": time.perf_counter() - start}
+
+
+def median(runs: list[dict], key: str) -> float:
+    return statistics.median(run[key] for run in runs)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_PATH)
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--child", choices=list(SIDES), help=argparse.SUPPRESS)
+    parser.add_argument("--child", choices=SIDES, help=argparse.SUPPRESS)
     parser.add_argument("--work", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -95,27 +132,37 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         work_path = Path(folder) / "tokenized.json"
         work_path.write_text(json.dumps(tokenize(args.data)), encoding="utf-8")
-        runs = {side: [] for side in SIDES}
-        for _ in range(args.repeat):  # interleaved, so load changes hit every side alike
+        runs: dict[str, list[dict]] = {side: [] for side in SIDES}
+        for _ in range(args.repeat):  # alternating, so load changes hit every side alike
             for side in SIDES:
                 runs[side].append(measure(side, work_path))
 
-    reference = runs["pycocoevalcap"]
-    ref_seconds = statistics.median(r["seconds"] for r in reference)
     print(f"workload: {args.data.name}, 6,000 images x (1 hypothesis + 4 references), "
-          f"PTB-tokenized; median of {args.repeat} fresh processes per side")
-    print(f"{'':<22} {'seconds':>8} {'ratio':>7} {'peak MB (process)':>18} "
-          f"{'peak MB (children)':>19}")
-    for side, label in SIDES.items():
-        seconds = statistics.median(r["seconds"] for r in runs[side])
-        self_mb = max(r["self_mb"] for r in runs[side])
-        children_mb = max(r["children_mb"] for r in runs[side])
-        print(f"{label:<22} {seconds:>8.2f} {ref_seconds / seconds:>6.1f}x {self_mb:>18.0f} "
-              f"{children_mb:>19.0f}")
-    ours = runs["capeval"][0]
-    identical = sum(a == b for a, b in zip(ours["scores"], reference[0]["scores"], strict=True))
-    print(f"capeval: {identical}/{len(ours['scores'])} segment scores identical, "
-          f"aggregate {ours['aggregate']!r} vs jar {reference[0]['aggregate']!r}")
+          f"PTB-tokenized; median of {args.repeat} alternating fresh processes per side")
+    print(f"{'':<26} {'whole process s':>15} {'ratio':>6} {'in process s':>12} {'ratio':>6} "
+          f"{'peak MB':>8} {'peak MB (JVM)':>13}")
+    for side, reference in (("jar", "jar"), ("capeval", "jar"),
+                            ("pycocoevalcap (7 metrics)", "pycocoevalcap (7 metrics)"),
+                            ("capeval (7 metrics)", "pycocoevalcap (7 metrics)")):
+        whole, inside = median(runs[side], "process_seconds"), median(runs[side], "seconds")
+        print(f"{side:<26} {whole:>15.2f} "
+              f"{median(runs[reference], 'process_seconds') / whole:>5.1f}x {inside:>12.2f} "
+              f"{median(runs[reference], 'seconds') / inside:>5.1f}x "
+              f"{max(r['self_mb'] for r in runs[side]):>8.0f} "
+              f"{max(r['children_mb'] for r in runs[side]):>13.0f}")
+    ours = runs["capeval"]
+    first, repeat = median(ours, "seconds"), median(ours, "repeat_seconds")
+    print(f"capeval METEOR, same prepared references, new hypotheses: first call {first:.2f} s, "
+          f"next call {repeat:.2f} s ({first / repeat:.1f}x faster)")
+    print("capeval METEOR stages of the first call (seconds, median): " + ", ".join(
+        f"{stage} {statistics.median(r['stages'].get(stage, 0.0) for r in ours):.2f}"
+        for stage in STAGES))
+    jar = runs["jar"][0]
+    for side in ("capeval", "capeval (7 metrics)"):
+        identical = sum(a == b for a, b in zip(runs[side][0]["scores"], jar["scores"],
+                                               strict=True))
+        print(f"{side}: {identical}/{len(jar['scores'])} METEOR segment scores identical, "
+              f"aggregate {runs[side][0]['aggregate']!r} vs jar {jar['aggregate']!r}")
 
 
 if __name__ == "__main__":

@@ -108,6 +108,62 @@ class DocumentFrequencies:
             {"capeval_version": __version__, **metadata},
         )
 
+    @classmethod
+    def merge(cls, tables: Sequence[DocumentFrequencies], **metadata: str) -> DocumentFrequencies:
+        """Combine the tables of disjoint sets of images into the table of their union.
+
+        The union's df of an n-gram is the sum of its df in the tables (an image belongs to
+        one table only), and N is the sum of the N's. Words and n-grams keep their order of
+        first appearance, so merging the tables of consecutive chunks, in order, gives the
+        table `from_references` builds from all of them at once.
+
+        Parameters
+        ----------
+        tables : sequence of DocumentFrequencies
+            At least one, all of the same `max_order`, in corpus order.
+        **metadata
+            Provenance of the result, updating that of the first table.
+        """
+        if not tables:
+            raise ValueError("no table to merge")
+        max_order = tables[0].max_order
+        if any(table.max_order != max_order for table in tables):
+            raise ValueError("tables of different max_order cannot be merged")
+        index: dict[str, int] = {}
+        for table in tables:
+            for word in table.vocabulary:
+                index.setdefault(word, len(index))
+        words = [np.fromiter((index[w] for w in table.vocabulary), np.int64,
+                             len(table.vocabulary)) for table in tables]
+        rows: list[np.ndarray] = [np.zeros(0, np.int64)] * len(tables)  # per table: new row ids
+        prefixes, last_words, dfs = [], [], []
+        for order in range(max_order):
+            keys = np.concatenate([
+                word[table.word[order]] if order == 0
+                else row[table.prefix[order]] * len(index) + word[table.word[order]]
+                for table, word, row in zip(tables, words, rows, strict=True)
+            ])
+            unique, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+            order_of_appearance = np.argsort(first, kind="stable")
+            rank = np.empty_like(order_of_appearance)
+            rank[order_of_appearance] = np.arange(rank.size)
+            unique, inverse = unique[order_of_appearance], rank[inverse]
+            counts = np.concatenate([table.df[order] for table in tables])
+            dfs.append(np.bincount(inverse, weights=counts, minlength=unique.size)
+                       .astype(np.int64))
+            prefixes.append(unique // len(index) if order else np.full(unique.size, -1))
+            last_words.append(unique % len(index) if order else unique)
+            ends = np.cumsum([len(table.df[order]) for table in tables])
+            rows = np.split(inverse, ends[:-1])
+        return cls(
+            sum(table.n_images for table in tables),
+            tuple(index),
+            tuple(prefixes),
+            tuple(last_words),
+            tuple(dfs),
+            {**tables[0].metadata, **metadata},
+        )
+
     def description(self) -> str:
         """Return a short provenance string for signatures, e.g. ``train.json(N=6000)``.
 

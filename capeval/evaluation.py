@@ -26,8 +26,14 @@ from capeval.limits import token_length_problem
 from capeval.metrics import DEFAULT_METRICS, Metric, metric_class
 from capeval.metrics.base import Candidates, ReferenceSet
 from capeval.metrics.cider import CiderD
+from capeval.errors import CapevalUsageError
 from capeval.io.ids import canonical_id
-from capeval.tokenizers import tokenize_in_order, tokenize_references, tokenizer_signature
+from capeval.tokenizers import (
+    meteor_modules,
+    tokenize_in_order,
+    tokenize_references,
+    tokenizer_signature,
+)
 
 MetricSpec = str | Metric
 
@@ -106,10 +112,9 @@ class Evaluator:
     ) -> None:
         captions = check_references(_as_reference_mapping(references, source), source)
         tokens = tokenize_references(list(captions.values()), None, tokenizer)
-        _check_token_lengths(source, list(captions), tokens)
+        check_token_lengths(source, list(captions), tokens)
         self._setup(list(captions), tokens,
-                    resolve_metrics(metrics, document_frequencies,
-                                    tokenizer=tokenizer_signature(tokenizer)),
+                    resolve_metrics(metrics, document_frequencies, tokenizer=tokenizer),
                     tokenizer, source)
         self._captions: dict[Any, list[str]] | None = captions
 
@@ -140,7 +145,8 @@ class Evaluator:
         if len(ids) != len(references):
             raise ValueError(f"got {len(ids)} ids but {len(references)} reference lists")
         evaluator = cls.__new__(cls)
-        evaluator._setup(list(ids), references, resolve_metrics(metrics, document_frequencies),
+        evaluator._setup(list(ids), references,
+                         resolve_metrics(metrics, document_frequencies, tokenizer=tokenizer),
                          tokenizer, "references")
         evaluator._captions = None
         return evaluator
@@ -207,7 +213,7 @@ class Evaluator:
         images = self.positions(ids)
         order = sorted(range(len(ids)), key=images.__getitem__)  # the references' order
         hyp_tokens = tokenize_in_order(hyps, order, self.tokenizer)
-        _check_token_lengths(hyp_source, ids, [[tokens] for tokens in hyp_tokens])
+        check_token_lengths(hyp_source, ids, [[tokens] for tokens in hyp_tokens])
         return self._score(ids, hyp_tokens, images, progress)
 
     def evaluate_tokenized(
@@ -336,8 +342,7 @@ def evaluate(
     CapevalUsageError
         For an unknown or repeated metric.
     """
-    metric_objects = resolve_metrics(metrics, document_frequencies,
-                                     tokenizer=tokenizer_signature(tokenizer))
+    metric_objects = resolve_metrics(metrics, document_frequencies, tokenizer=tokenizer)
     reference_mapping = _as_reference_mapping(references, sources[1])
     ids, hyps, refs = align(_as_mapping(hypotheses, sources[0]), reference_mapping,
                             hyp_source=sources[0], ref_source=sources[1],
@@ -348,7 +353,7 @@ def evaluate(
     evaluator = Evaluator({ids[i]: refs[i] for i in order}, metric_objects,
                           tokenizer=tokenizer, source=sources[1])
     hyp_tokens = tokenize_in_order(hyps, order, tokenizer)
-    _check_token_lengths(sources[0], ids, [[tokens] for tokens in hyp_tokens])
+    check_token_lengths(sources[0], ids, [[tokens] for tokens in hyp_tokens])
     return evaluator.evaluate_tokenized(ids, hyp_tokens, progress=progress)
 
 
@@ -386,7 +391,7 @@ def evaluate_tokenized(
                             progress)
 
 
-def _check_token_lengths(source: str, ids: Sequence, captions: Sequence[Sequence]) -> None:
+def check_token_lengths(source: str, ids: Sequence, captions: Sequence[Sequence]) -> None:
     """Name the file and image of a caption over `capeval.limits.MAX_CAPTION_TOKENS`.
 
     `captions` holds, for each image of `ids`, its tokenized captions.
@@ -423,28 +428,36 @@ def resolve_metrics(
     metrics: MetricSpec | Iterable[MetricSpec],
     document_frequencies: DocumentFrequencies | str | None,
     *,
-    tokenizer: str | None = None,
+    tokenizer: str = "ptb",
 ) -> list[Metric]:
     """Return metric objects for registry names (CIDEr-D gets `document_frequencies`) or objects.
 
-    One name or metric object alone stands for a list of one. With `tokenizer` (the run's
-    tokenizer signature), a CIDEr-D table built with another tokenizer is refused.
+    One name or metric object alone stands for a list of one. METEOR named with a tokenizer for
+    another language than English matches exactly only (`capeval.tokenizers.meteor_modules`);
+    a CIDEr-D table built with another tokenizer than `tokenizer` is refused.
 
     Raises
     ------
     CapevalUsageError
         For an unknown or repeated metric, or none at all.
+    CapevalUsageError
+        For a METEOR object with English-only modules and such a tokenizer.
     """
     if isinstance(metrics, (str, Metric)):
         metrics = [metrics]
+    language_modules = meteor_modules(tokenizer)
+    meteor = metric_class("meteor")
     objects = []
     for spec in metrics:
         if isinstance(spec, Metric):
+            _check_meteor_modules(spec, meteor, language_modules, tokenizer)
             objects.append(spec)
             continue
         metric = metric_class(spec)
         if document_frequencies is not None and issubclass(metric, CiderD):
             objects.append(metric(document_frequencies))
+        elif language_modules is not None and issubclass(metric, meteor):
+            objects.append(metric(modules=language_modules))
         else:
             objects.append(metric())
     names = [metric.name for metric in objects]
@@ -455,8 +468,21 @@ def resolve_metrics(
         raise CapevalUsageError("no metric to compute", option="metrics")
     for chosen in objects:
         if isinstance(chosen, CiderD) and chosen.document_frequencies is not None:
-            chosen.document_frequencies.check_usable(chosen.max_order, tokenizer)
+            chosen.document_frequencies.check_usable(chosen.max_order,
+                                                    tokenizer_signature(tokenizer))
     return objects
+
+
+def _check_meteor_modules(metric: Metric, meteor: type[Metric], allowed: tuple[str, ...] | None,
+                          tokenizer: str) -> None:
+    if allowed is None or not isinstance(metric, meteor):
+        return
+    english = [module for module in getattr(metric, "modules") if module not in allowed]
+    if english:
+        raise CapevalUsageError(
+            f"METEOR's {', '.join(english)} matching is English-only; with the {tokenizer} "
+            f"tokenizer use the modules {', '.join(allowed)} (--meteor-modules "
+            f"{','.join(allowed)})", option="metrics")
 
 
 def _references_per_image(counts: Sequence[int]) -> str:

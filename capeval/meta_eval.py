@@ -188,7 +188,7 @@ def meta_evaluate(
 
     evaluation = evaluate_tokenized(
         kept, [candidates[i] for i in kept], rows_refs,
-        resolve_metrics(metrics, document_frequencies), tokenizer=tokenizer)
+        resolve_metrics(metrics, document_frequencies, tokenizer=tokenizer), tokenizer=tokenizer)
     per_item = evaluation.per_item.copy()
     per_item.insert(0, "human", [judgements[i].human for i in kept])
     correlations = pd.DataFrame(

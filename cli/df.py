@@ -3,11 +3,10 @@ from __future__ import annotations
 
 import click
 
-from capeval.tokenizers import tokenize_references, tokenizer_signature
 from capeval.cli.inputs import (
     output_path_callback,
-    read_reference_files,
     reference_options,
+    streaming_options,
     tokenizer_option,
 )
 
@@ -24,17 +23,17 @@ def df_group() -> None:
               callback=output_path_callback((".json", ".npz"), "output"),
               help="Where to write the table (.npz is compact, .json readable).")
 @click.option("--max-order", default=4, show_default=True, type=click.IntRange(1, 9))
-def build_command(tokenizer, output, max_order, **reference_args) -> None:
-    """Count, for every n-gram, the images whose references contain it."""
-    from capeval.document_frequencies import DocumentFrequencies
+@streaming_options
+def build_command(tokenizer, output, max_order, jobs, chunk_size, **reference_args) -> None:
+    """Count, for every n-gram, the images whose references contain it (streamed in chunks)."""
+    from capeval.streaming import document_frequencies_of_files
 
-    references = read_reference_files(reference_args)
-    split = "+".join(reference_args["splits"])
-    table = DocumentFrequencies.from_references(
-        tokenize_references(list(references.values()), None, tokenizer), max_order,
-        tokenizer=tokenizer_signature(tokenizer), source=",".join(reference_args["refs"]),
-        **({"split": split} if split else {}),
-    )
+    fields = reference_args["caption_fields"]
+    table = document_frequencies_of_files(
+        reference_args["refs"], tokenizer=tokenizer, max_order=max_order, chunk_size=chunk_size,
+        jobs=jobs, references_format=reference_args["refs_format"],
+        id_field=reference_args["id_field"], caption_fields=fields.split(",") if fields else None,
+        split=list(reference_args["splits"]) or None)
     table.save(output)
     sizes = ", ".join(f"{len(df):,} {n}-grams" for n, df in enumerate(table.df, start=1))
     click.echo(f"{output}: {table.n_images:,} images; {sizes}", err=True)

@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 import click
 
+from capeval.diversity import DIVERSITY_METRICS
 from capeval.errors import CapevalUsageError
 from capeval.io import FORMATS, read_hypotheses, read_references
 from capeval.io.groups import read_groups
@@ -48,7 +49,9 @@ def scoring_options(command: Callable) -> Callable:
         click.option("--caption-field", help="Hypothesis caption column/key of table files."),
         click.option("--metrics", "metric_names", default=",".join(DEFAULT_METRICS),
                      show_default=True, callback=lambda ctx, param, value: parse_metrics(value),
-                     help="Comma-separated metrics."),
+                     help="Comma-separated metrics; or diversity metrics (vocab, novel, "
+                          "div-1, div-2, mbleu-4, self-cider) on several captions per "
+                          "image."),
         tokenizer_option,
         meteor_options,
         click.option("--df", "df_path", metavar="FILE",
@@ -60,6 +63,23 @@ def scoring_options(command: Callable) -> Callable:
         click.option("--per-item", "per_item_path", metavar="FILE.jsonl|FILE.csv",
                      callback=_check_per_item_path,
                      help="Write per-image scores (image_id and one column per score)."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def streaming_options(command: Callable) -> Callable:
+    """Add --jobs and --chunk-size (how a streamed evaluation runs, never what it gives)."""
+    from capeval.streaming import DEFAULT_CHUNK_SIZE, DEFAULT_JOBS  # light: no NumPy yet
+
+    options = [
+        click.option("--jobs", "-j", type=click.IntRange(min=1), default=DEFAULT_JOBS,
+                     show_default=True,
+                     help="Worker processes scoring chunks (the numbers do not change)."),
+        click.option("--chunk-size", type=click.IntRange(min=1), default=DEFAULT_CHUNK_SIZE,
+                     show_default=True, metavar="IMAGES",
+                     help="Images per chunk (the numbers do not change)."),
     ]
     for option in reversed(options):
         command = option(command)
@@ -112,7 +132,8 @@ def tokenizer_option(command: Callable) -> Callable:
         "--tokenizer", type=click.Choice(sorted(TOKENIZERS)), default="ptb", show_default=True,
         help="ptb: pycocoevalcap's PTBTokenizer (references one stream, hypotheses another, "
         "as pycocoevalcap lexes them); ptb-caption: the same, each caption on its own; "
-        "none: captions are pre-tokenized.",
+        "none: captions are pre-tokenized; jieba (Chinese, as AIC-ICC), char (CJK "
+        "characters), mecab (Japanese), kiwi (Korean).",
     )(command)
 
 
@@ -144,16 +165,24 @@ def parse_metrics(value: str) -> list[str]:
     """Parse a comma-separated list of registry names (click callback helper).
 
     A name listed twice is an error (as in `capeval.evaluate`), never merged silently.
+    Accuracy metrics (`capeval.metrics.METRICS`) and diversity metrics
+    (`capeval.diversity.DIVERSITY_METRICS`) cannot be mixed: they read different files.
     """
     names = [name.strip().lower() for name in value.split(",") if name.strip()]
-    unknown = [name for name in names if name not in METRICS]
+    known = (*METRICS, *DIVERSITY_METRICS)
+    unknown = [name for name in names if name not in known]
     if unknown or not names:
         raise click.BadParameter(
-            f"unknown metric {', '.join(unknown) or '(none)'}; choose from {', '.join(METRICS)}"
+            f"unknown metric {', '.join(unknown) or '(none)'}; choose from {', '.join(known)}"
         )
     repeated = sorted({name for name in names if names.count(name) > 1})
     if repeated:
         raise click.BadParameter(f"metric listed twice: {', '.join(repeated)}")
+    diversity = [name for name in names if name in DIVERSITY_METRICS]
+    if diversity and len(diversity) < len(names):
+        raise click.BadParameter(
+            "diversity metrics (several captions per image) and accuracy metrics (one caption "
+            f"per image) need separate runs; got {', '.join(names)}")
     return names
 
 

@@ -5,7 +5,9 @@ from pathlib import Path
 
 import click
 
+from capeval.diversity import DIVERSITY_METRICS
 from capeval.errors import CapevalError, CapevalInputError
+from capeval.cli.diversity import diversity_board
 from capeval.cli.inputs import (
     StepProgress,
     check_one_stdin,
@@ -44,6 +46,8 @@ REPORT_FORMATS = ("table", "markdown", "latex", "html", "csv", "json")
               help="Paired bootstrap test against the baseline (Koehn, 2004).")
 @click.option("--paired-ar", is_flag=True,
               help="Paired approximate randomization test against the baseline.")
+@click.option("--train-captions", metavar="FILE",
+              help="Training captions for the novel metric (see capeval score).")
 @click.option("--human", is_flag=True,
               help="Add a Human row (each reference against the others); systems are then "
                    "scored against the same leave-one-out reference sets.")
@@ -69,6 +73,19 @@ def leaderboard_command(system_files, names, sort, fmt, ci, n_bootstrap, seed, b
     test = "bs" if paired_bs else "ar" if paired_ar else None
     check_one_stdin(*system_files, *options["refs"])
     system_names = _system_names(system_files, names)
+    if set(options["metric_names"]) & set(DIVERSITY_METRICS):
+        if test or human or baseline or options["groups_path"]:
+            raise click.UsageError("paired tests, --baseline, --human and --groups are not "
+                                   "defined for diversity metrics")
+        board = diversity_board(dict(zip(system_names, system_files, strict=True)), options,
+                                n_bootstrap=n_bootstrap, ci=ci, seed=seed, sort=sort)
+        if options["per_item_path"]:
+            board.write_per_item(options["per_item_path"])
+        click.echo(format_leaderboard(board, fmt), nl=False)
+        return
+    if options["train_captions"]:
+        raise click.BadParameter("only the novel metric reads training captions",
+                                 param_hint="--train-captions")
     metrics = chosen_metrics(options)
     references = read_reference_files(options)
     systems = {name: read_hypothesis_file(path, options)

@@ -2,10 +2,16 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
 
 import click
 
+from capeval.diversity import DIVERSITY_METRICS
+from capeval.errors import CapevalUsageError
 from capeval.io import write_per_item
+from capeval.cli import diversity
 from capeval.cli.inputs import (
     StepProgress,
     check_one_stdin,
@@ -16,7 +22,9 @@ from capeval.cli.inputs import (
     read_reference_files,
     reference_options,
     scoring_options,
+    streaming_options,
 )
+from capeval.cli.progress import ChunkProgress
 
 
 @click.command("score")
@@ -25,33 +33,50 @@ from capeval.cli.inputs import (
               help="Hypothesis captions, one per image ('-': stdin).")
 @scoring_options
 @group_options
+@streaming_options
+@click.option("--dask", "dask_address", metavar="ADDRESS|local",
+              help="Score on a Dask cluster: a scheduler address (tcp://host:8786), or `local` "
+                   "for a LocalCluster of --jobs worker processes (needs capeval[dask]).")
+@click.option("--train-captions", metavar="FILE",
+              help="Training captions for the novel metric (one per line, or any references "
+                   "file; Karpathy JSON: its train and restval splits).")
 @click.option("--json", "as_json", is_flag=True, help="Print corpus scores as one JSON object.")
-def score_command(hyps, as_json, **options) -> None:
+def score_command(hyps, as_json, dask_address, **options) -> None:
     """Score hypotheses against references (BLEU-1..4, METEOR, ROUGE-L, CIDEr-D).
 
     Formats are detected (COCO, Karpathy, plain text, CSV/TSV/JSON Lines); the numbers are
     those of pycocoevalcap's COCOEvalCap. With --groups, the entire set and every group are
     scored as separate evaluations (each with its own CIDEr-D document frequencies, as the
-    nocaps scripts do) and --json prints {"entire": {...}, "<group>": {...}, ...}.
+    nocaps scripts do) and --json prints {"entire": {...}, "<group>": {...}, ...}. With
+    diversity metrics (--metrics div-1,...), HYPS holds several captions per image (repeated
+    image ids). Other runs stream the files in chunks (memory does not grow with the number
+    of images) and write per-image scores as they are computed (--jobs, --dask).
     """
     check_one_stdin(hyps, *options["refs"])
-    metrics = chosen_metrics(options)
-    references = read_reference_files(options)
-    hypotheses = read_hypothesis_file(hyps, options)
-    groups = read_group_file(options)
-    settings = dict(tokenizer=options["tokenizer"], document_frequencies=options["df_path"],
-                    allow_partial=options["allow_partial"],
-                    sources=(hyps, ",".join(options["refs"])))
-    if groups is not None:
+    if set(options["metric_names"]) & set(DIVERSITY_METRICS):
+        if options["groups_path"]:
+            raise click.BadParameter("per-group breakdowns are not available for diversity "
+                                     "metrics", param_hint="--groups")
+        result = diversity.evaluate_files(hyps, options)
+    else:
+        if options["train_captions"]:
+            raise click.BadParameter("only the novel metric reads training captions",
+                                     param_hint="--train-captions")
+        metrics = chosen_metrics(options)
+        groups = read_group_file(options)
+        if groups is None:
+            _score_streamed(hyps, metrics, as_json, dask_address, options)
+            return
+        if dask_address is not None:
+            raise CapevalUsageError("--dask does not apply to --groups (read whole)",
+                                    option="dask")
+        references = read_reference_files(options)
+        hypotheses = read_hypothesis_file(hyps, options)
+        settings = dict(tokenizer=options["tokenizer"], document_frequencies=options["df_path"],
+                        allow_partial=options["allow_partial"],
+                        sources=(hyps, ",".join(options["refs"])))
         _score_groups(hypotheses, references, groups, metrics, settings, as_json, options)
         return
-    from capeval.evaluation import evaluate
-
-    progress = StepProgress(1 + len(metrics))
-    try:
-        result = evaluate(hypotheses, references, metrics, progress=progress, **settings)
-    finally:
-        progress.close()
     if options["per_item_path"]:
         write_per_item(options["per_item_path"], result.per_item)
     if as_json:
@@ -61,6 +86,48 @@ def score_command(hyps, as_json, **options) -> None:
     for name, value in result.corpus.items():
         click.echo(f"{name:<{width}}  {value:.4f}")
     click.echo(f"images: {len(result.ids)}  signature: {result.signature_string()}")
+
+
+def _score_streamed(hyps, metrics, as_json, dask_address, options) -> None:
+    """Score in chunks (`capeval.streaming.evaluate_files`); print the corpus scores."""
+    from capeval.streaming import evaluate_files
+
+    fields = options["caption_fields"]
+    with _cluster(dask_address, options["jobs"]) as client, ChunkProgress() as progress:
+        result = evaluate_files(
+            hyps, options["refs"], metrics, tokenizer=options["tokenizer"],
+            document_frequencies=options["df_path"], allow_partial=options["allow_partial"],
+            per_item=options["per_item_path"], chunk_size=options["chunk_size"],
+            jobs=options["jobs"], client=client, progress=progress,
+            hypotheses_format=options["hyps_format"], references_format=options["refs_format"],
+            id_field=options["id_field"], hypotheses_id_field=options["hyps_id_field"],
+            references_id_field=options["refs_id_field"], caption_field=options["caption_field"],
+            caption_fields=fields.split(",") if fields else None,
+            split=list(options["splits"]) or None)
+    if as_json:
+        click.echo(json.dumps(result.corpus))
+        return
+    width = max(map(len, result.corpus))
+    for name, value in result.corpus.items():
+        click.echo(f"{name:<{width}}  {value:.4f}")
+    click.echo(f"images: {result.n_images}  signature: {result.signature_string()}")
+
+
+@contextmanager
+def _cluster(address: str | None, jobs: int) -> Iterator[Any]:
+    """Yield a Dask client for --dask (None without it)."""
+    if address is None:
+        yield None
+        return
+    try:
+        import distributed  # noqa: F401 - the optional extra
+    except ImportError:
+        raise CapevalUsageError("--dask needs Dask: pip install 'capeval[dask]'",
+                                option="dask") from None
+    from capeval.streaming.dask import connect
+
+    with connect(address, jobs) as client:
+        yield client
 
 
 def _score_groups(hypotheses, references, groups, metrics, settings, as_json, options) -> None:

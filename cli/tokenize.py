@@ -42,7 +42,8 @@ def read_captions(stream: BinaryIO, source: str = "<stdin>") -> Iterator[str]:
     default="ptb",
     show_default=True,
     help="ptb: pycocoevalcap's PTBTokenizer, the input one stream; ptb-caption: each line "
-    "on its own; none: split on whitespace.",
+    "on its own; none: split on whitespace; jieba (Chinese, as AIC-ICC), char (CJK "
+    "characters), mecab (Japanese), kiwi (Korean).",
 )
 def tokenize_command(method: str) -> None:
     """Tokenize captions read from stdin, one per line, as pycocoevalcap does.

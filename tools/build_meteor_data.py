@@ -14,6 +14,10 @@ and ``synonym/COPYING.WORDNET``) and ``data/paraphrase-en.gz``, and writes into
     The English paraphrase table without its probabilities (which METEOR's matcher ignores):
     a token vocabulary, a trie of all phrases stored level by level, and for every source
     phrase A (file order) its target phrases B as trie node numbers, in file order.
+``stems_en.npz``
+    For every word of the synonym files and the paraphrase table (up to 24 UTF-8 bytes), the
+    Java hash of its Snowball stem, so that METEOR stems only the other words it meets.
+    Needs ``snowballstemmer`` 2.2.0, the stemmer the jar's matches agree with.
 
 All arrays are plain numeric NumPy arrays in zlib-compressed ``.npz`` files (no pickle);
 strings are stored as UTF-8 bytes joined by newlines. The layout is documented in
@@ -23,6 +27,7 @@ Usage::
 
     python tools/build_meteor_data.py                      # finds the installed pycocoevalcap
     python tools/build_meteor_data.py --jar J --paraphrase P --out capeval/data/meteor
+    python tools/build_meteor_data.py --stems-only          # only stems_en.npz
 """
 from __future__ import annotations
 
@@ -32,6 +37,8 @@ import hashlib
 import json
 import sys
 import zipfile
+from collections.abc import Iterable
+from importlib import metadata as package_metadata
 from pathlib import Path
 
 import numpy as np
@@ -181,12 +188,42 @@ def build_paraphrases(sources: list[str], targets: list[str]) -> dict[str, np.nd
     return arrays
 
 
+def build_stems(words: Iterable[str]) -> dict[str, np.ndarray]:
+    """Encode the Java hash of the Snowball stem of each word of up to STEM_WIDTH bytes."""
+    import snowballstemmer
+
+    sys.path.insert(0, str(REPO))
+    from capeval.metrics.meteor.resources import STEM_WIDTH
+    from capeval.metrics.meteor.text import java_hash
+
+    version = package_metadata.version("snowballstemmer")
+    if version != "2.2.0":
+        raise RuntimeError(f"snowballstemmer {version} is installed; the jar agrees with 2.2.0")
+    vocabulary = sorted({word for word in words if 0 < len(word.encode("utf-8")) <= STEM_WIDTH},
+                        key=lambda word: word.encode("utf-8"))
+    stems = snowballstemmer.stemmer("english").stemWords(vocabulary)
+    return {"words": join_strings(vocabulary),
+            "stem_hashes": np.array([java_hash(stem) for stem in stems], dtype=np.uint32),
+            "meta": metadata(format=FORMAT_VERSION, stemmer=f"snowballstemmer {version}",
+                             words=len(vocabulary))}
+
+
+def vocabulary_of(synsets_text: str, exceptions_text: str, sources: list[str],
+                  targets: list[str]) -> set[str]:
+    """Return the words of the synonym files and of the paraphrase phrases."""
+    words = {word for line in synsets_text.split("\n")[0::2] for word in line.split()}
+    words.update(exceptions_text.split())
+    words.update(word for phrase in (*sources, *targets) for word in phrase.split(" "))
+    return words
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--jar", type=Path, help="meteor-1.5.jar (default: pycocoevalcap's)")
     parser.add_argument("--paraphrase", type=Path,
                         help="paraphrase-en.gz (default: pycocoevalcap's data/paraphrase-en.gz)")
     parser.add_argument("--out", type=Path, default=REPO / "capeval" / "data" / "meteor")
+    parser.add_argument("--stems-only", action="store_true", help="write only stems_en.npz")
     args = parser.parse_args(argv)
     if args.jar is None or args.paraphrase is None:
         jar, paraphrase = locate_reference()
@@ -196,25 +233,34 @@ def main(argv: list[str] | None = None) -> None:
 
     jar_bytes = args.jar.read_bytes()
     with zipfile.ZipFile(args.jar) as jar:
-        for member, name in COPIED.items():
-            (args.out / name).write_bytes(jar.read(member))
-            print(f"wrote {args.out / name}", file=sys.stderr)
+        if not args.stems_only:
+            for member, name in COPIED.items():
+                (args.out / name).write_bytes(jar.read(member))
+                print(f"wrote {args.out / name}", file=sys.stderr)
         synsets = jar.read("synonym/english.synsets").decode("utf-8")
         exceptions = jar.read("synonym/english.exceptions").decode("utf-8")
-    synonyms = build_synonyms(synsets, exceptions)
-    synonyms["meta"] = metadata(format=FORMAT_VERSION, source=args.jar.name,
-                                source_md5=md5(jar_bytes),
-                                members=["synonym/english.synsets", "synonym/english.exceptions"])
-    np.savez_compressed(args.out / "wordnet_synonyms.npz", **synonyms)
-    print(f"wrote {args.out / 'wordnet_synonyms.npz'}", file=sys.stderr)
-
     raw = args.paraphrase.read_bytes()
     sources, targets = read_paraphrases(raw)
-    table = build_paraphrases(sources, targets)
-    table["meta"] = metadata(format=FORMAT_VERSION, source=args.paraphrase.name,
-                             source_md5=md5(raw), entries=len(targets))
-    np.savez_compressed(args.out / "paraphrase_en.npz", **table)
-    print(f"wrote {args.out / 'paraphrase_en.npz'} ({len(targets)} entries)", file=sys.stderr)
+
+    if not args.stems_only:
+        synonyms = build_synonyms(synsets, exceptions)
+        synonyms["meta"] = metadata(format=FORMAT_VERSION, source=args.jar.name,
+                                    source_md5=md5(jar_bytes),
+                                    members=["synonym/english.synsets",
+                                             "synonym/english.exceptions"])
+        np.savez_compressed(args.out / "wordnet_synonyms.npz", **synonyms)
+        print(f"wrote {args.out / 'wordnet_synonyms.npz'}", file=sys.stderr)
+
+        table = build_paraphrases(sources, targets)
+        table["meta"] = metadata(format=FORMAT_VERSION, source=args.paraphrase.name,
+                                 source_md5=md5(raw), entries=len(targets))
+        np.savez_compressed(args.out / "paraphrase_en.npz", **table)
+        print(f"wrote {args.out / 'paraphrase_en.npz'} ({len(targets)} entries)", file=sys.stderr)
+
+    stems = build_stems(vocabulary_of(synsets, exceptions, sources, targets))
+    np.savez_compressed(args.out / "stems_en.npz", **stems)
+    print(f"wrote {args.out / 'stems_en.npz'} ({len(stems['stem_hashes'])} words)",
+          file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -17,18 +17,28 @@ from __future__ import annotations
 from capeval.io.align import Aligned, align, check_references
 from capeval.io.detect import FORMATS
 from capeval.io.ids import ImageId, canonical_id
-from capeval.io.readers import read_hypotheses, read_references
-from capeval.io.writers import write_per_item, write_results
+from capeval.io.readers import (
+    hypothesis_entries,
+    read_caption_sets,
+    read_hypotheses,
+    read_references,
+    reference_entries,
+)
+from capeval.io.writers import PerItemWriter, write_per_item, write_results
 
 __all__ = [
     "FORMATS",
     "Aligned",
     "ImageId",
+    "PerItemWriter",
     "align",
     "canonical_id",
     "check_references",
+    "hypothesis_entries",
+    "read_caption_sets",
     "read_hypotheses",
     "read_references",
+    "reference_entries",
     "write_per_item",
     "write_results",
 ]

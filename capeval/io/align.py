@@ -12,7 +12,7 @@ from capeval.limits import caption_length_problem
 
 logger = logging.getLogger("capeval")
 
-_SHOWN_IDS = 5
+SHOWN_IDS = 5
 """How many image ids an error message lists before "and N more"."""
 
 _Value = TypeVar("_Value")
@@ -70,40 +70,94 @@ def align(
     _check_hypotheses(hyps, hyp_source)
     refs = check_references(references, ref_source)
     unknown = [image_id for image_id in hyps if image_id not in refs]
-    if len(unknown) == len(hyps):
+    check_pairing(
+        IdSample.of(unknown),
+        IdSample.of([image_id for image_id in refs if image_id not in hyps]),
+        IdSample.of(list(hyps)),
+        IdSample.of(list(refs)),
+        hyp_source=hyp_source,
+        ref_source=ref_source,
+        allow_partial=allow_partial,
+        unknown_blank=all(not hyps[image_id].strip() for image_id in unknown),
+    )
+    ids = list(hyps)
+    return Aligned(ids, [hyps[i] for i in ids], [refs[i] for i in ids])
+
+
+class IdSample(NamedTuple):
+    """A set of image ids, for messages: how many there are and the first few of them."""
+
+    total: int
+    first: list[ImageId]
+
+    @classmethod
+    def of(cls, ids: Sequence[ImageId]) -> IdSample:
+        return cls(len(ids), list(ids[:SHOWN_IDS]))
+
+
+def check_pairing(
+    unknown: IdSample,
+    missing: IdSample,
+    hypotheses: IdSample,
+    references: IdSample,
+    *,
+    hyp_source: str,
+    ref_source: str,
+    allow_partial: bool,
+    unknown_blank: bool = False,
+) -> None:
+    """Check how the hypothesis ids meet the reference ids (the rules of `align`).
+
+    Parameters
+    ----------
+    unknown : IdSample
+        Hypothesis ids without references, in hypothesis order.
+    missing : IdSample
+        Reference ids without a hypothesis, in reference order.
+    hypotheses, references : IdSample
+        All ids of each side, in their order.
+    hyp_source, ref_source, allow_partial
+        As for `align` (a warning is logged for a partial evaluation).
+    unknown_blank : bool, default=False
+        Whether every hypothesis in `unknown` is blank (the message then suggests trailing
+        blank lines of a text file).
+
+    Raises
+    ------
+    CapevalInputError
+        As `align` does.
+    """
+    if unknown.total == hypotheses.total:
         raise CapevalInputError(
             hyp_source,
             None,
             f"no hypothesis id matches an image id of {ref_source} (hypotheses: "
-            f"{show_ids(list(hyps), 3)}; references: {show_ids(list(refs), 3)})",
+            f"{show_ids(hypotheses, 3)}; references: {show_ids(references, 3)})",
         )
-    if unknown:
-        blank = all(not hyps[image_id].strip() for image_id in unknown)
+    if unknown.total:
         raise CapevalInputError(
             hyp_source,
             None,
-            f"hypotheses for {len(unknown)} image(s) that have no references in {ref_source}: "
-            f"{show_ids(unknown)}"
+            f"hypotheses for {unknown.total} image(s) that have no references in "
+            f"{ref_source}: {show_ids(unknown)}"
             + ("; these hypotheses are empty: blank lines at the end of a text file?"
-               if blank else ""),
+               if unknown_blank else ""),
         )
-    missing = [image_id for image_id in refs if image_id not in hyps]
-    if missing and not allow_partial:
+    if missing.total and not allow_partial:
         raise CapevalInputError(
             hyp_source,
             None,
-            f"no hypothesis for {len(missing)} of the {len(refs)} images in {ref_source}: "
-            f"{show_ids(missing)}; to score only the {len(hyps)} image(s) that have one, allow "
-            f"partial evaluation ({option_name('allow_partial')})",
+            f"no hypothesis for {missing.total} of the {references.total} images in "
+            f"{ref_source}: {show_ids(missing)}; to score only the {hypotheses.total} image(s) "
+            f"that have one, allow partial evaluation ({option_name('allow_partial')})",
         )
-    if missing:
+    if missing.total:
         logger.warning(
             "%s: scoring %d of the %d images in %s; %d image(s) without a hypothesis are "
             "left out: %s",
-            hyp_source, len(hyps), len(refs), ref_source, len(missing), show_ids(missing),
+            hyp_source, hypotheses.total, references.total, ref_source, missing.total,
+            show_ids(missing),
         )
-    ids = list(hyps)
-    return Aligned(ids, [hyps[i] for i in ids], [refs[i] for i in ids])
 
 
 def check_references(
@@ -183,7 +237,8 @@ def _reference_list(captions: Any, source: str, image_id: ImageId) -> list[str]:
     return captions
 
 
-def show_ids(ids: Sequence[ImageId], limit: int = _SHOWN_IDS) -> str:
-    """List ids for a message, at most `limit` of them."""
-    shown = ", ".join(repr(image_id) for image_id in ids[:limit])
-    return shown if len(ids) <= limit else f"{shown} and {len(ids) - limit} more"
+def show_ids(ids: Sequence[ImageId] | IdSample, limit: int = SHOWN_IDS) -> str:
+    """List ids for a message, at most `limit` (up to `SHOWN_IDS` for an `IdSample`)."""
+    total, first = (ids.total, ids.first) if isinstance(ids, IdSample) else (len(ids), ids)
+    shown = ", ".join(repr(image_id) for image_id in first[:limit])
+    return shown if total <= limit else f"{shown} and {total - limit} more"

@@ -63,6 +63,17 @@ def read_coco_hypotheses(source: Source) -> dict[ImageId, str]:
     return collect_hypotheses(source, _result_entries(source, data))
 
 
+def read_coco_caption_sets(source: Source) -> dict[ImageId, list[str]]:
+    """Read several captions per image from a COCO results list (repeated ``image_id``s)."""
+    data = source.json
+    if not isinstance(data, list):
+        source.fail(None, "caption sets in JSON must be a COCO results list of "
+                          f"{{image_id, caption}} records (got {type_name(data)})")
+    entries = (ReferenceEntry(entry.record, entry.image_id, [entry.caption])
+               for entry in _result_entries(source, data))
+    return collect_references(source, entries)
+
+
 def _record_fields(source: Source, record: str, item: Any) -> tuple[ImageId, str]:
     """Return the canonical id and the caption of one ``{image_id, caption}`` object."""
     if not isinstance(item, dict):

@@ -13,7 +13,7 @@ final newline does not start another line.
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from capeval.io.collect import (
     HypothesisEntry,
@@ -27,33 +27,52 @@ from capeval.io.source import Source
 
 def read_lines(source: Source) -> list[str]:
     """Split a text file into lines as described in the module docstring."""
-    lines = source.text.split("\n")
-    if lines[-1] == "":
-        lines.pop()
-    return [line[:-1] if line.endswith("\r") else line for line in lines]
+    return list(iter_lines(source))
+
+
+def iter_lines(source: Source) -> Iterator[str]:
+    """Yield the lines of `read_lines` one by one, reading the file line by line."""
+    pending = None
+    for line in source.lines():
+        if pending is not None:
+            yield pending[:-1] if pending.endswith("\r") else pending
+        pending = line
+    if pending:
+        yield pending[:-1] if pending.endswith("\r") else pending
 
 
 def read_text_hypotheses(source: Source) -> dict[ImageId, str]:
     """Read one hypothesis per line; ids are line numbers starting at 1."""
-    entries = (
-        HypothesisEntry(f"line {number}", number, line)
-        for number, line in enumerate(read_lines(source), start=1)
-    )
-    return collect_hypotheses(source, entries)
+    return collect_hypotheses(source, text_hypothesis_entries(source))
+
+
+def text_hypothesis_entries(source: Source) -> Iterator[HypothesisEntry]:
+    """Yield the hypothesis of each line, reading the file line by line."""
+    for number, line in enumerate(iter_lines(source), start=1):
+        yield HypothesisEntry(f"line {number}", number, line)
 
 
 def read_text_references(sources: Sequence[Source]) -> dict[ImageId, list[str]]:
     """Read line-aligned reference files; line i of every file belongs to image i."""
-    columns = [read_lines(source) for source in sources]
-    first, first_lines = sources[0], columns[0]
-    for source, lines in zip(sources[1:], columns[1:], strict=True):
-        if len(lines) != len(first_lines):
-            source.fail(
-                None,
-                f"has {len(lines)} lines but {first.name} has {len(first_lines)}; "
-                "line-aligned reference files must have the same number of lines",
-            )
-    entries = []
+    return collect_references(sources[0], text_reference_entries(sources))
+
+
+def text_reference_entries(sources: Sequence[Source]) -> Iterator[ReferenceEntry]:
+    """Yield the references of each line of line-aligned files, reading them line by line.
+
+    The files' line counts are checked first (one extra pass when there are several).
+    """
+    first = sources[0]
+    if len(sources) > 1:
+        counts = [sum(1 for _ in iter_lines(source)) for source in sources]
+        for source, count in zip(sources[1:], counts[1:], strict=True):
+            if count != counts[0]:
+                source.fail(
+                    None,
+                    f"has {count} lines but {first.name} has {counts[0]}; "
+                    "line-aligned reference files must have the same number of lines",
+                )
+    columns = [iter_lines(source) for source in sources]
     for number, row in enumerate(zip(*columns, strict=True), start=1):
         captions = [line for line in row if line.strip()]
         if not captions:
@@ -61,5 +80,4 @@ def read_text_references(sources: Sequence[Source]) -> dict[ImageId, list[str]]:
             first.fail(
                 f"line {number}", f"image {number} has no reference: the line is empty in {names}"
             )
-        entries.append(ReferenceEntry(f"line {number}", number, captions))
-    return collect_references(first, entries)
+        yield ReferenceEntry(f"line {number}", number, captions)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Iterator
 from functools import cached_property
 from pathlib import Path
 from typing import Any, BinaryIO, NoReturn
@@ -22,6 +23,9 @@ _UTF8_BOM = b"\xef\xbb\xbf"
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
 _CHUNK_BYTES = 1 << 24
+
+MAX_LINE_BYTES = 1 << 24
+"""Longest line of a line-based file (16 MiB): more is binary data or a whole document."""
 
 STDIN = "-"
 """The path that means standard input."""
@@ -88,24 +92,75 @@ class Source:
         """
         try:
             data = self._read_bytes()
-        except FileNotFoundError:
-            self.fail(None, "no such file")
-        except IsADirectoryError:
-            self.fail(None, "is a directory, not a file")
         except OSError as error:
-            self.fail(None, f"cannot read: {error.strerror or error}")
+            self._fail_open(error)
         start = len(_UTF8_BOM) if data.startswith(_UTF8_BOM) else 0
-        if len(data) == start:
-            self.fail(None, "file is empty")
+        self._check_start(data)
         try:
             return data[start:].decode("utf-8")
         except UnicodeDecodeError as error:
             offset = start + error.start
-            line = data.count(b"\n", 0, offset) + 1
-            self.fail(
-                f"line {line}",
-                f"invalid UTF-8 at byte offset {offset} (byte 0x{data[offset]:02x})",
-            )
+            self._fail_utf8(data, offset, data.count(b"\n", 0, offset) + 1)
+
+    def lines(self) -> Iterator[str]:
+        """Yield the lines of the file as ``text.split("\\n")`` would, reading it line by line.
+
+        Memory stays bounded by the longest line (unless `text` was already read). Raises
+        `CapevalInputError` as `text` does; an invalid byte is reported when its line is
+        reached.
+        """
+        if "text" in self.__dict__ or self.is_stdin:
+            yield from self.text.split("\n")
+            return
+        try:
+            stream = self.path.open("rb")
+        except OSError as error:
+            self._fail_open(error)
+        with stream:
+            head = stream.read(len(_UTF8_BOM) + 1)
+            self._check_start(head)
+            stream.seek(len(_UTF8_BOM) if head.startswith(_UTF8_BOM) else 0)
+            offset, number, last = stream.tell(), 0, b""
+            while line := stream.readline(MAX_LINE_BYTES):
+                number, last = number + 1, line
+                if b"\0" in line:
+                    self._fail_nul(offset + line.index(b"\0"))
+                if len(line) == MAX_LINE_BYTES and not line.endswith(b"\n"):
+                    self.fail(f"line {number}", f"longer than {MAX_LINE_BYTES:,} bytes: not a "
+                                                "caption file")
+                body = line[:-1] if line.endswith(b"\n") else line
+                try:
+                    yield body.decode("utf-8")
+                except UnicodeDecodeError as error:
+                    self._fail_utf8(line, error.start, number, offset)
+                offset += len(line)
+            if last.endswith(b"\n"):
+                yield ""
+
+    def _check_start(self, data: bytes) -> None:
+        """Fail for a file that is empty (but for a byte-order mark) or UTF-16 encoded."""
+        start = len(_UTF8_BOM) if data.startswith(_UTF8_BOM) else 0
+        if len(data) == start:
+            self.fail(None, "file is empty")
+        if data.startswith(_UTF16_BOMS):
+            self.fail(None, "file is UTF-16 encoded; save it as UTF-8")
+
+    def _fail_utf8(self, data: bytes, index: int, line: int, base: int = 0) -> NoReturn:
+        self.fail(
+            f"line {line}",
+            f"invalid UTF-8 at byte offset {base + index} (byte 0x{data[index]:02x})",
+        )
+
+    def _fail_open(self, error: OSError) -> NoReturn:
+        if isinstance(error, FileNotFoundError):
+            self.fail(None, "no such file")
+        if isinstance(error, IsADirectoryError):
+            self.fail(None, "is a directory, not a file")
+        self.fail(None, f"cannot read: {error.strerror or error}")
+
+    def _fail_nul(self, offset: int) -> NoReturn:
+        self.fail(None, f"not UTF-8 text: a NUL byte at byte offset {offset} "
+                        "(binary data, or UTF-16/32 text)")
 
     def _read_bytes(self) -> bytes:
         """Read the whole input in chunks, stopping at the size limit or at a NUL byte.
@@ -121,12 +176,9 @@ class Source:
     def _read_chunks(self, handle: BinaryIO) -> bytes:
         chunks, size = [], 0
         while chunk := handle.read(_CHUNK_BYTES):
-            if not size and chunk.startswith(_UTF16_BOMS):
-                self.fail(None, "file is UTF-16 encoded; save it as UTF-8")
             nul = chunk.find(b"\0")
             if nul >= 0:
-                self.fail(None, f"not UTF-8 text: a NUL byte at byte offset {size + nul} "
-                                "(binary data, or UTF-16/32 text)")
+                self._fail_nul(size + nul)
             chunks.append(chunk)
             size += len(chunk)
             if size > MAX_INPUT_BYTES:

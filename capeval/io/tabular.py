@@ -17,7 +17,6 @@ everything between tabs, quotes included. CSV follows RFC 4180 quoting.
 from __future__ import annotations
 
 import csv
-import io
 import json
 import re
 from collections.abc import Iterator, Sequence
@@ -59,16 +58,9 @@ def read_table_references(
     caption_fields: str | Sequence[str] | None = None,
 ) -> dict[ImageId, list[str]]:
     """Read references from a CSV, TSV or JSON Lines table (long or wide form)."""
-    fields, rows = read_table(source, table_format)
-    id_field = choose_id_field(source, fields, id_field)
-    captions = _choose_caption_fields(source, fields, caption_fields, "references")
-    wide = len(captions) > 1
-    entries = (
-        ReferenceEntry(row.record, _row_id(source, row, id_field),
-                       list(_row_references(source, row, captions, wide)))
-        for row in rows
+    return collect_references(
+        source, table_reference_entries(source, table_format, id_field, caption_fields)
     )
-    return collect_references(source, entries)
 
 
 def read_table_hypotheses(
@@ -78,33 +70,68 @@ def read_table_hypotheses(
     caption_field: str | None = None,
 ) -> dict[ImageId, str]:
     """Read hypotheses from a CSV, TSV or JSON Lines table: one row and caption per image."""
-    fields, rows = read_table(source, table_format)
+    return collect_hypotheses(
+        source, table_hypothesis_entries(source, table_format, id_field, caption_field)
+    )
+
+
+def table_reference_entries(
+    source: Source,
+    table_format: str,
+    id_field: str | None = None,
+    caption_fields: str | Sequence[str] | None = None,
+) -> Iterator[ReferenceEntry]:
+    """Yield the references of each row of a table, reading the file row by row."""
+    fields, rows = table_rows(source, table_format)
+    id_field = choose_id_field(source, fields, id_field)
+    captions = _choose_caption_fields(source, fields, caption_fields, "references")
+    wide = len(captions) > 1
+    for row in rows:
+        yield ReferenceEntry(row.record, _row_id(source, row, id_field),
+                             list(_row_references(source, row, captions, wide)))
+
+
+def table_hypothesis_entries(
+    source: Source,
+    table_format: str,
+    id_field: str | None = None,
+    caption_field: str | None = None,
+) -> Iterator[HypothesisEntry]:
+    """Yield the hypothesis of each row of a table, reading the file row by row."""
+    fields, rows = table_rows(source, table_format)
     id_field = choose_id_field(source, fields, id_field)
     (caption,) = _choose_caption_fields(source, fields, caption_field, "hypotheses")
-    entries = (
-        HypothesisEntry(row.record, _row_id(source, row, id_field),
-                        _string(source, row, caption))
-        for row in rows
-    )
-    return collect_hypotheses(source, entries)
+    for row in rows:
+        yield HypothesisEntry(row.record, _row_id(source, row, id_field),
+                              _string(source, row, caption))
 
 
 def read_table(source: Source, table_format: str) -> tuple[list[str], list[Row]]:
-    """Return the field names (in order of first appearance) and the rows of a table.
+    """Return the field names (in order of first appearance) and the rows of a table."""
+    fields, rows = table_rows(source, table_format)
+    return fields, list(rows)
 
-    `table_format` is ``"csv"``, ``"tsv"`` or ``"jsonl"``.
+
+def table_rows(source: Source, table_format: str) -> tuple[list[str], Iterator[Row]]:
+    """Return the field names (in order of first appearance) and an iterator over the rows.
+
+    `table_format` is ``"csv"``, ``"tsv"`` or ``"jsonl"``. The file is read row by row; a
+    JSON Lines file is read twice (first for its field names, the union over all records).
     """
     if table_format == "jsonl":
-        rows = list(_jsonl_rows(source))
-        fields = list(dict.fromkeys(key for row in rows for key in row.values))
-        if not rows:
+        fields: dict[str, None] = {}
+        records = 0
+        for row in _jsonl_rows(source):
+            fields.update(dict.fromkeys(row.values))
+            records += 1
+        if not records:
             source.fail(None, "holds no records (only blank lines)")
-        return fields, rows
+        return list(fields), _jsonl_rows(source)
     return _delimited_rows(source, table_format)
 
 
 def _jsonl_rows(source: Source) -> Iterator[Row]:
-    for number, line in enumerate(source.text.split("\n"), start=1):
+    for number, line in enumerate(source.lines(), start=1):
         if not line.strip():
             continue
         try:
@@ -118,36 +145,62 @@ def _jsonl_rows(source: Source) -> Iterator[Row]:
         yield Row(f"line {number}", value)
 
 
-def _delimited_rows(source: Source, table_format: str) -> tuple[list[str], list[Row]]:
-    stream = io.StringIO(source.text, newline="")
+def _delimited_rows(source: Source, table_format: str) -> tuple[list[str], Iterator[Row]]:
+    lines = _universal_lines(source.lines())
     if table_format == "csv":
-        reader = csv.reader(stream, strict=True)
+        reader = csv.reader(lines, strict=True)
     else:  # TSV: no quoting at all
-        reader = csv.reader(stream, delimiter="\t", quoting=csv.QUOTE_NONE, strict=True)
-    header: list[str] | None = None
-    rows: list[Row] = []
+        reader = csv.reader(lines, delimiter="\t", quoting=csv.QUOTE_NONE, strict=True)
+    records = _delimited_records(source, table_format, reader)
+    first = next(records, None)
+    if first is None:
+        source.fail(None, "holds no rows (only blank lines)")
+    header = _check_header(source, *first)
+    return header, _header_rows(source, header, records)
+
+
+def _delimited_records(
+    source: Source, table_format: str, reader: Any
+) -> Iterator[tuple[str, list[str]]]:
+    """Yield (record, cells) for each non-blank row, naming a row by the line it starts on."""
     start = 1
     try:
         for cells in reader:
             record, start = f"line {start}", reader.line_num + 1
-            if not cells:
-                continue
-            if header is None:
-                header = _check_header(source, record, cells)
-                continue
-            if len(cells) != len(header):
-                source.fail(
-                    record,
-                    f"expected {len(header)} cells as in the header, found {len(cells)}",
-                )
-            rows.append(Row(record, dict(zip(header, cells, strict=True))))
+            if cells:
+                yield record, cells
     except csv.Error as error:
         source.fail(f"line {reader.line_num}", f"malformed {table_format.upper()}: {error}")
-    if header is None:
-        source.fail(None, "holds no rows (only blank lines)")
-    if not rows:
+
+
+def _header_rows(
+    source: Source, header: list[str], records: Iterator[tuple[str, list[str]]]
+) -> Iterator[Row]:
+    count = 0
+    for record, cells in records:
+        if len(cells) != len(header):
+            source.fail(
+                record, f"expected {len(header)} cells as in the header, found {len(cells)}"
+            )
+        count += 1
+        yield Row(record, dict(zip(header, cells, strict=True)))
+    if not count:
         source.fail(None, "has a header but no rows")
-    return header, rows
+
+
+_LONE_CR = re.compile(r"(?<=\r)(?!\n)")
+
+
+def _universal_lines(lines: Iterator[str]) -> Iterator[str]:
+    """Re-cut ``text.split("\\n")`` pieces at ``\\n``, ``\\r`` and ``\\r\\n``, keeping the line
+    ends, as ``io.StringIO(text, newline="")`` does (what the csv module expects)."""
+    pending = None
+    for line in lines:
+        if pending is not None:
+            yield from _LONE_CR.split(pending + "\n")
+        pending = line
+    if pending:
+        yield from (piece for piece in _LONE_CR.split(pending) if piece)
 
 
 def _check_header(source: Source, record: str, cells: list[str]) -> list[str]:

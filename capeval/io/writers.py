@@ -121,7 +121,6 @@ def write_per_item(path: PathLike, table: Any) -> None:
         For a record without ``image_id``.
     """
     path = check_output_path(path, PER_ITEM_EXTENSIONS)
-    suffix = path.suffix.lower()
     records = [{key: _plain(value) for key, value in record.items()} for record in _records(table)]
     for number, record in enumerate(records, start=1):
         if "image_id" not in record:
@@ -129,16 +128,64 @@ def write_per_item(path: PathLike, table: Any) -> None:
     columns = list(dict.fromkeys(key for record in records for key in record))
     if "image_id" in columns:
         columns.remove("image_id")
-    columns.insert(0, "image_id")
-    with _writing(path), path.open("w", encoding="utf-8", newline="") as stream:
-        if suffix == ".jsonl":
-            for record in records:
-                row = {column: record.get(column) for column in columns}
-                stream.write(json.dumps(row, ensure_ascii=False, allow_nan=False) + "\n")
-        else:
-            writer = csv.DictWriter(stream, fieldnames=columns, lineterminator="\n")
-            writer.writeheader()
-            writer.writerows(records)
+    with PerItemWriter(path, columns) as writer:
+        writer.write([[record.get(column) for column in writer.columns] for record in records])
+
+
+class PerItemWriter:
+    """Writes per-image records to a JSON Lines or CSV file as they come (`write_per_item`).
+
+    Parameters
+    ----------
+    path : path
+        Ending in ``.jsonl`` or ``.csv``; opened (truncated) at once, closed by `close` or
+        on leaving a ``with`` block.
+    score_columns : sequence of str
+        The columns after ``image_id``, e.g. ``("BLEU-1", ..., "CIDEr-D")``.
+
+    Raises
+    ------
+    CapevalUsageError
+        For an extension other than ``.jsonl`` or ``.csv``, or a file that cannot be written.
+    """
+
+    def __init__(self, path: PathLike, score_columns: Sequence[str]) -> None:
+        self.path = path = check_output_path(path, PER_ITEM_EXTENSIONS, option="per_item")
+        self._jsonl = path.suffix.lower() == ".jsonl"
+        self.columns = ["image_id", *score_columns]
+        with _writing(path):
+            self._stream = path.open("w", encoding="utf-8", newline="")
+        self._csv = csv.writer(self._stream, lineterminator="\n")
+        if not self._jsonl:
+            self._csv.writerow(self.columns)
+
+    def __enter__(self) -> PerItemWriter:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def write(self, rows: Iterable[Sequence[Any]]) -> None:
+        """Write rows of plain values in `columns` order (NaN is written as null/empty)."""
+        with _writing(self.path):
+            self._write(rows)
+
+    def _write(self, rows: Iterable[Sequence[Any]]) -> None:
+        for row in rows:
+            values = [None if isinstance(value, float) and math.isnan(value) else value
+                      for value in row]
+            if self._jsonl:
+                line = dict(zip(self.columns, values, strict=True))
+                self._stream.write(json.dumps(line, ensure_ascii=False, allow_nan=False) + "\n")
+            else:
+                self._csv.writerow(["" if value is None else value for value in values])
+
+    def write_scores(self, ids: Sequence[ImageId], scores: Any) -> None:
+        """Write S images: their ids and an array of shape (S, C) of their scores."""
+        self.write([image_id, *row] for image_id, row in zip(ids, scores.tolist(), strict=True))
+
+    def close(self) -> None:
+        self._stream.close()
 
 
 @contextmanager

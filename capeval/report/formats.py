@@ -41,7 +41,7 @@ def cell_parts(board: Leaderboard, system: str, score: str) -> tuple[str, str, s
     """Return (value, interval, marker) strings of one cell, e.g. ("0.943", "0.930, 0.956", "*")."""
     value = f"{board.scores.at[system, score]:.3f}"
     interval = ""
-    if board.ci_low is not None:
+    if board.ci_low is not None and not math.isnan(board.ci_low.at[system, score]):
         interval = f"{board.ci_low.at[system, score]:.3f}, {board.ci_high.at[system, score]:.3f}"
     marker = ""
     if board.p_values is not None:
@@ -76,7 +76,10 @@ def notes(board: Leaderboard, grouped: GroupedLeaderboard | None = None) -> list
         lines.append(f"* p < 0.05, ** p < 0.01: {TESTS[settings['test']]} test against "
                      f"{settings['baseline']} ({settings['n_bootstrap']} "
                      f"{'resamples' if settings['test'] == 'bs' else 'trials'}, two-sided).")
-    if settings["human"]:
+    if settings.get("no_interval"):
+        lines.append(f"No interval for {', '.join(settings['no_interval'])}: a count over the "
+                     "whole corpus, not a function of per-image statistics.")
+    elif settings["human"]:
         lines.append(f"{HUMAN}: each reference scored against the other references of its "
                      f"image, in {settings['n_folds']} leave-one-out folds; every system is "
                      "scored against the same reduced reference sets and averaged over folds.")

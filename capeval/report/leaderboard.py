@@ -101,14 +101,15 @@ class Leaderboard:
 
         Systems are ranked best first; ``ci`` maps a score to ``[low, high]`` and ``p`` to the
         p-value against the baseline (both empty when not computed; ``p`` is empty on the
-        baseline itself).
+        baseline itself; a score without an interval, e.g. Vocab, is left out of ``ci``).
         """
         systems = []
         for name in self.systems:
             ci, p = {}, {}
             if self.ci_low is not None:
                 ci = {score: [float(self.ci_low.at[name, score]),
-                              float(self.ci_high.at[name, score])] for score in self.score_names}
+                              float(self.ci_high.at[name, score])] for score in self.score_names
+                      if not np.isnan(self.ci_low.at[name, score])}
             if self.p_values is not None and name != self.settings["baseline"]:
                 p = {score: float(self.p_values.at[name, score]) for score in self.score_names}
             systems.append({"name": name,
@@ -198,7 +199,7 @@ def leaderboard(
     names = list(systems)
     sources = {name: (sources or {}).get(name, name) for name in names}
     metric_objects = resolve_metrics(metrics, _load_once(document_frequencies),
-                                     tokenizer=tokenizer_signature(tokenizer))
+                                     tokenizer=tokenizer)
     test, baseline = _check_settings(names, metric_objects, test, baseline, human, sort,
                                      n_bootstrap, ci)
     score_names = _column_order(metric_objects)

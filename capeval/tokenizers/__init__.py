@@ -1,26 +1,36 @@
-"""Caption tokenizers: ``ptb`` (pycocoevalcap's PTBTokenizer, reproduced), ``ptb-caption``
-and ``none``.
+"""Caption tokenizers: ``ptb`` (pycocoevalcap's PTBTokenizer, reproduced), ``ptb-caption``,
+``none``, and segmenters for Chinese (``jieba``, ``char``), Japanese (``mecab``) and Korean
+(``kiwi``).
 
 Each tokenizer maps a caption string to a list of token strings. A call tokenizes one
 *stream* of captions: with ``ptb``, as in pycocoevalcap, a caption's tokens can depend on
 the captions after it (docs/ptb.md, "Stream context"), so the references of an evaluation
 are one stream and the hypotheses another. ``ptb-caption`` and ``none`` tokenize each
-caption on its own.
+caption on its own; so do ``char``, ``mecab`` and ``kiwi`` (``jieba`` ends in PTB, with its
+stream context). A tokenizer for a language other than English also sets ``METEOR_MODULES``
+(the METEOR matching modules that apply). ``jieba``, ``mecab`` and ``kiwi`` need an optional
+extra (``capeval[zh]``, ``capeval[ja]``, ``capeval[ko]``); using one without it raises
+`CapevalUsageError` naming the extra.
 """
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from importlib import import_module
 
+from capeval.errors import CapevalUsageError
 from capeval.tokenizers.ptb.tokenizer import stream_lookahead
 
-__all__ = ["TOKENIZERS", "stream_lookahead", "tokenize", "tokenize_in_order", "tokenize_references",
-           "tokenizer_signature"]
+__all__ = ["TOKENIZERS", "meteor_modules", "stream_lookahead", "tokenize", "tokenize_in_order",
+           "tokenize_references", "tokenizer_signature"]
 
 TOKENIZERS: dict[str, str] = {
     "ptb": "capeval.tokenizers.ptb",
     "ptb-caption": "capeval.tokenizers.ptb.caption_context",
     "none": "capeval.tokenizers.whitespace",
+    "jieba": "capeval.tokenizers.chinese",
+    "char": "capeval.tokenizers.characters",
+    "mecab": "capeval.tokenizers.japanese",
+    "kiwi": "capeval.tokenizers.korean",
 }
 """Tokenizer name -> module providing ``tokenize_batch(captions)`` and ``SIGNATURE``.
 
@@ -31,7 +41,8 @@ and takes ``tokenize_batch(captions, following)``.
 
 def _module(method: str):
     if method not in TOKENIZERS:
-        raise ValueError(f"unknown tokenizer {method!r}; choose from {', '.join(TOKENIZERS)}")
+        raise CapevalUsageError(f"unknown tokenizer {method!r}; choose from "
+                                f"{', '.join(TOKENIZERS)}", option="tokenizer")
     return import_module(TOKENIZERS[method])
 
 
@@ -44,10 +55,12 @@ def tokenize(
     ----------
     captions : iterable of str
         Consecutive captions of one stream.
-    method : {"ptb", "ptb-caption", "none"}, default="ptb"
+    method : {"ptb", "ptb-caption", "none", "jieba", "char", "mecab", "kiwi"}, default="ptb"
         ``ptb`` reproduces pycocoevalcap's PTBTokenizer on the stream (CoreNLP 3.4.1,
         lowercased, its punctuation filter); ``ptb-caption`` tokenizes each caption as if
-        the caption ``a dog`` followed it; ``none`` splits pre-tokenized text on whitespace.
+        the caption ``a dog`` followed it; ``none`` splits pre-tokenized text on whitespace;
+        ``jieba`` segments Chinese as AIC-ICC does, ``char`` splits CJK text into characters,
+        ``mecab`` segments Japanese, ``kiwi`` Korean (see docs/languages.md).
     following : iterable of str, default=()
         The captions after ``captions`` in the same stream (none: ``captions`` end it), for
         tokenizing a stream block by block: ``tokenize(block, following=rest)`` equals the
@@ -116,3 +129,8 @@ def _permutation(order: Sequence[int] | None, size: int) -> Sequence[int]:
 def tokenizer_signature(method: str) -> str:
     """Return the short signature string of a tokenizer, e.g. ``"ptb-corenlp-3.4.1"``."""
     return _module(method).SIGNATURE
+
+
+def meteor_modules(method: str) -> tuple[str, ...] | None:
+    """Return the METEOR modules that apply to a tokenizer's language (None: all, English)."""
+    return getattr(_module(method), "METEOR_MODULES", None)

@@ -104,7 +104,7 @@ def test_captions_over_the_length_caps_name_the_file_and_image(files):
 
     (files / "long.txt").write_text("a dog runs\n" + "x" * (MAX_CAPTION_CHARACTERS + 1) + "\n")
     result = run_cli("score", "--refs", "refs.txt", "--hyps", "long.txt", expect=2)
-    assert result.stderr == (f"error: long.txt:image 2: caption of "
+    assert result.stderr == (f"error: long.txt:line 2: caption of "
                              f"{MAX_CAPTION_CHARACTERS + 1:,} characters; the limit is "
                              f"{MAX_CAPTION_CHARACTERS:,} (capeval.limits.MAX_CAPTION_CHARACTERS)\n")
     (files / "many.txt").write_text("a dog runs\n" + "x " * (MAX_CAPTION_TOKENS + 1) + "\n")

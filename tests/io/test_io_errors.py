@@ -293,7 +293,8 @@ def test_unreadable_file(tmp_path, monkeypatch):
     def refuse(self, *args, **kwargs):
         raise PermissionError(errno.EACCES, "Permission denied", str(self))
 
-    monkeypatch.setattr(Path, "open", refuse)
+    monkeypatch.setattr(Path, "read_bytes", refuse)  # whole-file readers
+    monkeypatch.setattr(Path, "open", refuse)  # line-by-line readers
     with pytest.raises(CapevalInputError) as raised:
         read_hypotheses("hyps.txt")
     assert str(raised.value) == "hyps.txt: cannot read: Permission denied"

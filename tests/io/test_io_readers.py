@@ -356,9 +356,15 @@ def test_binary_and_oversized_inputs_are_refused_without_reading_them_whole(tmp_
     with pytest.raises(CapevalInputError, match="hyps.txt: not UTF-8 text: a NUL byte at byte "
                                                 "offset 6"):
         read_hypotheses(tmp_path / "hyps.txt")
+    # Whole-document formats (JSON) are read at most to the size limit; line-based files are
+    # read line by line, so only a line is bounded (streaming has no size limit).
     monkeypatch.setattr(source, "MAX_INPUT_BYTES", 8)
     monkeypatch.setattr(source, "_CHUNK_BYTES", 4)
-    (tmp_path / "big.txt").write_text("a dog\na cat\n")
-    with pytest.raises(CapevalInputError, match="big.txt: larger than 0 MiB, the input size "
+    (tmp_path / "big.json").write_text('[{"image_id": 1, "caption": "a dog"}]')
+    with pytest.raises(CapevalInputError, match="big.json: larger than 0 MiB, the input size "
                                                 "limit"):
-        read_hypotheses(tmp_path / "big.txt")
+        read_hypotheses(tmp_path / "big.json")
+    monkeypatch.setattr(source, "MAX_LINE_BYTES", 4)
+    (tmp_path / "long.txt").write_text("a dog\na cat\n")
+    with pytest.raises(CapevalInputError, match="long.txt:line 1: longer than"):
+        read_hypotheses(tmp_path / "long.txt")

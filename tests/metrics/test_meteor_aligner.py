@@ -7,9 +7,11 @@ behaviour of these quirks is covered by the crafted and conformance cases.
 """
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
-from capeval.metrics.meteor.aligner import _fixed_matches, align, alignment_stats
+from capeval.metrics.meteor import aligner
+from capeval.metrics.meteor.aligner import Candidates
 
 EXACT, STEM, PARAPHRASE = 0, 1, 3
 
@@ -23,6 +25,42 @@ def by_position(n_ref, matches):
     for match in matches:
         lists[match[0]].append(match)
     return lists
+
+
+def as_candidates(by_ref, pair=0):
+    rows = [(pair, *match) for matches in by_ref for match in matches]
+    columns = np.array(rows, dtype=np.int64).reshape(-1, 6).T
+    return Candidates(*columns)
+
+
+def chosen_matches(candidates, chosen, pair=0):
+    rows = np.stack([candidates.pair, candidates.ref_start, candidates.ref_len,
+                     candidates.hyp_start, candidates.hyp_len, candidates.slot], axis=1)
+    return [tuple(row[1:]) for row in rows[chosen].tolist() if row[0] == pair]
+
+
+def _fixed_matches(by_ref, n_hyp):
+    """The pre-pass's fixed match at each reference position (or None)."""
+    candidates = as_candidates(by_ref)
+    fixed = aligner.fixed_matches(candidates, np.array([n_hyp]), np.array([len(by_ref)]))
+    chosen = chosen_matches(candidates, fixed)
+    return [next((m for m in chosen if m[0] == j), None) for j in range(len(by_ref))]
+
+
+def align(by_ref, n_hyp, exact_slot, beam_size=aligner.BEAM_SIZE):
+    candidates = as_candidates(by_ref)
+    chosen = aligner.align(candidates, np.array([n_hyp]), np.array([len(by_ref)]), exact_slot,
+                           beam_size)
+    return chosen_matches(candidates, chosen)
+
+
+def alignment_stats(chosen, hyp_function, ref_function):
+    candidates = as_candidates([chosen])
+    stats = aligner.alignment_stats(candidates, np.ones(len(chosen), dtype=bool),
+                                    np.array([len(hyp_function)]), np.array([len(ref_function)]),
+                                    np.array(hyp_function, dtype=bool),
+                                    np.array(ref_function, dtype=bool))
+    return stats[0].tolist()
 
 
 def test_uncontested_single_candidates_are_fixed():
@@ -98,3 +136,27 @@ def test_statistics_count_every_covered_word_by_slot_and_type():
     assert stats[4:8] == [0, 0, 1, 1]  # exact: function words on both sides
     assert stats[16:20] == [1, 1, 0, 1]  # paraphrase: 1 hyp word, 2 ref words
     assert stats[20:] == [1, 2, 3]
+
+
+def test_pairs_searched_together_align_as_searched_alone():
+    # every pair's beam is its own: a batch of different pairs gives each its lone result
+    cases = [
+        (by_position(3, [single(0, 0), single(0, 2), single(2, 3, STEM), single(2, 1, STEM)]), 4),
+        ([[single(0, 1), single(0, 0)]], 2),
+        (by_position(6, [single(j, 5 - j) for j in range(6)]), 6),
+        (by_position(2, [single(0, 0), single(0, 2), single(1, 1, STEM), single(1, 3, STEM)]), 4),
+    ]
+    alone = [align(by_ref, n_hyp, EXACT) for by_ref, n_hyp in cases]
+    parts = [as_candidates(by_ref, pair) for pair, (by_ref, _) in enumerate(cases)]
+    together = Candidates(*(np.concatenate([getattr(part, name) for part in parts]) for name in (
+        "pair", "ref_start", "ref_len", "hyp_start", "hyp_len", "slot")))
+    chosen = aligner.align(together, np.array([n for _, n in cases]),
+                           np.array([len(by_ref) for by_ref, _ in cases]), EXACT)
+    assert [chosen_matches(together, chosen, pair) for pair in range(len(cases))] == alone
+
+
+def test_hypotheses_longer_than_one_mask_word():
+    # hypothesis word 64 lives in the second 64-bit mask word: once reference word 0 takes
+    # it, reference word 1 cannot, and takes word 70 instead
+    by_ref = [[single(0, 64)], [single(1, 64), single(1, 70)]]
+    assert align(by_ref, 71, EXACT) == [single(0, 64), single(1, 70)]

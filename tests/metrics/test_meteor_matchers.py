@@ -18,9 +18,11 @@ import pytest
 import snowballstemmer
 
 from capeval.metrics.meteor import resources
-from capeval.metrics.meteor.matchers import HypothesisIndex, Lexicon, candidates
+from capeval.metrics.meteor.corpus import Corpus
+from capeval.metrics.meteor.matchers import Lexicon, find_candidates
 from capeval.metrics.meteor.paraphrase import ParaphraseTable
-from capeval.metrics.meteor.resources import WordNetSynonyms
+from capeval.metrics.meteor.resources import StemHashes, WordNetSynonyms
+from capeval.metrics.meteor.text import java_hash
 
 REPO = Path(__file__).resolve().parents[2]
 TOY_ENTRIES = [  # (source, target), grouped by source as in METEOR's table files
@@ -44,21 +46,26 @@ def toy_table():
 
 def lexicon_for(words, wordnet=None):
     stem = snowballstemmer.stemmer("english").stemWords
-    return Lexicon.build(words, resources.load_function_words(), stem,
-                         wordnet.synsets if wordnet else None)
+    return Lexicon.build(words, resources.load_function_words(),
+                         lambda ws: [java_hash(s) for s in stem(list(ws))],
+                         (lambda ws: [wordnet.synsets(w) for w in ws]) if wordnet else None)
 
 
 def match_pair(hyp, ref, modules, wordnet=None, table=None):
-    """Candidates of one (hyp, ref) pair of space-separated texts, as (j, i, module) triples."""
+    """Candidates of one (hyp, ref) pair of space-separated texts, per reference position."""
     hyp_words, ref_words = hyp.split(), ref.split()
     words = list(dict.fromkeys(hyp_words + ref_words))
-    lexicon = lexicon_for(words, wordnet)
-    coded = [[words.index(w) for w in text] for text in (hyp_words, ref_words)]
-    paraphrases = ()
-    if table is not None:
-        paraphrases = table.pair_matches([tuple(hyp_words), tuple(ref_words)], [(0, 1)])[0]
-    index = HypothesisIndex(coded[0], lexicon, set(coded[1]))
-    return candidates(index, coded[1], modules, lexicon, paraphrases)
+    captions = [tuple(hyp_words), tuple(ref_words)]
+    corpus = Corpus(captions, words, np.array([words.index(w) for w in hyp_words + ref_words]),
+                    np.array([0, len(hyp_words), len(hyp_words) + len(ref_words)]),
+                    np.array([[0, 1]]), np.array([0, 1]), np.array([0]))
+    paraphrases = None if table is None else table.pair_matches(captions, corpus.pairs)
+    found = find_candidates(corpus, lexicon_for(words, wordnet), modules, paraphrases)
+    by_ref = [[] for _ in ref_words]
+    for match in zip(found.ref_start.tolist(), found.ref_len.tolist(), found.hyp_start.tolist(),
+                     found.hyp_len.tolist(), found.slot.tolist(), strict=True):
+        by_ref[match[0]].append(match)
+    return by_ref
 
 
 def test_packaged_data_is_the_jar_data(wordnet):
@@ -84,6 +91,16 @@ def test_stemmer_is_snowball_as_in_the_jar():
     stem = snowballstemmer.stemmer("english").stemWord
     assert [stem(w) for w in ("added", "biologist", "realization", "running")] == [
         "ad", "biologist", "realiz", "run"]
+
+
+def test_packaged_stem_table_is_snowball_and_stems_other_words_when_met():
+    stem = snowballstemmer.stemmer("english").stemWord
+    words = ["added", "realization", "running", "dogs", "the", "couch", "a", "mice",
+             "qwzxing", "unstemmablyveryverylongwordsing", "caf\u00e9s", "", "x\0"]
+    table = StemHashes.load()
+    assert table(words).tolist() == [java_hash(stem(word)) for word in words]
+    known = [w.decode() for w in table._words[::997].tolist()]
+    assert table(known).tolist() == [java_hash(stem(word)) for word in known]
 
 
 def test_exact_then_stem_then_synonym_each_by_hypothesis_position(wordnet):
@@ -150,7 +167,8 @@ def test_the_build_tool_encoding_reads_back_identically(tmp_path, toy_table):
     captions = [tuple("a man is sitting".split()), tuple("a guy sits".split()),
                 tuple("the dog".split()), tuple("a puppy".split())]
     pairs = [(0, 1), (1, 0), (2, 3), (3, 2), (0, 0)]
-    assert loaded.pair_matches(captions, pairs) == toy_table.pair_matches(captions, pairs)
+    assert (loaded.pair_matches(captions, pairs).tolist()
+            == toy_table.pair_matches(captions, pairs).tolist())
     assert loaded.n_entries == len(TOY_ENTRIES)
 
 
@@ -162,7 +180,8 @@ def test_gz_tables_are_read_and_filtered_to_the_vocabulary(tmp_path, toy_table):
     table = ParaphraseTable.from_gz(path, {"a", "man", "guy", "person", "sits", "is", "sitting"})
     assert table.n_entries == 5  # "someone", "the dog" and "a puppy" can never match
     captions = [tuple("a man sits".split()), tuple("a guy is sitting".split())]
-    assert table.pair_matches(captions, [(1, 0)]) == toy_table.pair_matches(captions, [(1, 0)])
+    assert (table.pair_matches(captions, [(1, 0)]).tolist()
+            == toy_table.pair_matches(captions, [(1, 0)]).tolist())
 
 
 def test_gz_table_errors_name_the_file_and_line(tmp_path):

@@ -1,4 +1,5 @@
-"""The jar's alignment search (beam 40) and the statistics of the chosen alignment.
+"""The jar's alignment search (beam 40) and the statistics of the chosen alignment, for all
+sentence pairs of a corpus at once.
 
 The search reproduces ``meteor-1.5.jar`` including its quirks (capeval METEOR specification,
 section 5): a pre-pass fixes every reference position with a single, uncontested candidate;
@@ -6,181 +7,383 @@ the beam search then walks the reference left to right, ranking partial alignmen
 (integer-truncated match score, descending; closed chunks; distance) with a stable sort;
 a match's distance is charged to its parent path, and chunks count only when closed.
 
-A partial alignment is the tuple ``(key, hyp_used, ref_used, open_end, path)``: ``key``
-packs the rank key into one integer (smaller is better), the used-word sets are bit masks,
-``open_end`` is the hypothesis position after the open chunk (-1 if none) and ``path`` is a
-linked list ``(match, rest)`` of the matches taken so far (fixed matches excluded). The jar
-also tracks the next reference position to process; it is implied here: a used reference
-position either starts a fixed match (taken there) or lies inside a match already taken.
+Pairs whose candidates are all fixed by the pre-pass need no search: the pre-pass's matches are
+then the only ones there are, none contests another, and every path of the jar takes each of
+them. All other pairs are searched together: step ``pos`` advances the beams of every pair whose
+reference is longer than ``pos`` by NumPy operations over all their partial alignments, in
+the jar's order (children of a path in candidate order, then the path itself; a stable sort
+per pair), so each pair's beam is exactly the jar's.
+
+A partial alignment (a *state*) is a row of: its pair, a rank key (one integer, smaller is
+better), the hypothesis words it uses (a bit mask in W 64-bit words), ``open_end`` (the
+hypothesis position after its open chunk, -1 if none), ``ref_next`` (the first reference
+position not inside a match it took) and its path (node of a linked list of the matches taken,
+fixed matches excluded). A used reference position either starts a fixed match (taken there)
+or lies inside a match already taken, so ``ref_next`` replaces the jar's reference bit set.
+
+Letters: P pairs, X candidates, S states, W mask words.
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
-from operator import itemgetter
+from dataclasses import dataclass
 
-from capeval.metrics.meteor.matchers import Match
+import numpy as np
+
+from capeval.metrics.meteor.arrays import expand
 from capeval.metrics.meteor.scoring import N_STATS
 
 BEAM_SIZE = 40
 """The jar's default beam width."""
 
-# Rank key = -score * _SCORE + chunks * _CHUNK + distance, exact while distances < 2**64
-_CHUNK = 1 << 64
-_SCORE = 1 << 96  # and chunks < 2**32
-_rank = itemgetter(0)
 
+@dataclass(frozen=True)
+class Candidates:
+    """Candidate matches of P sentence pairs, shape (X,) each, int64.
 
-def _fixed_matches(by_ref: Sequence[Sequence[Match]], n_hyp: int) -> list[Match | None]:
-    """Return the definite match of each reference position (or None), per the jar's pre-pass.
-
-    A position is fixed when it has exactly one candidate and no other candidate covers any
-    word of it, on either side.
+    Sorted by pair, then reference start, then the jar's candidate order (`matchers`).
+    A match covers reference words ``ref_start .. ref_start + ref_len - 1`` and hypothesis
+    words ``hyp_start .. hyp_start + hyp_len - 1``; ``slot`` is its module's position in the
+    configured module list.
     """
-    hyp_cover = [0] * n_hyp
-    ref_cover = [0] * len(by_ref)
-    for matches in by_ref:
-        for ref_start, ref_len, hyp_start, hyp_len, _ in matches:
-            for j in range(ref_start, ref_start + ref_len):
-                ref_cover[j] += 1
-            for i in range(hyp_start, hyp_start + hyp_len):
-                hyp_cover[i] += 1
-    fixed: list[Match | None] = [None] * len(by_ref)
-    for matches in by_ref:
-        if len(matches) == 1:
-            ref_start, ref_len, hyp_start, hyp_len, _ = match = matches[0]
-            if (sum(ref_cover[ref_start:ref_start + ref_len]) == ref_len
-                    and sum(hyp_cover[hyp_start:hyp_start + hyp_len]) == hyp_len):
-                fixed[ref_start] = match
-    return fixed
+
+    pair: np.ndarray
+    ref_start: np.ndarray
+    ref_len: np.ndarray
+    hyp_start: np.ndarray
+    hyp_len: np.ndarray
+    slot: np.ndarray
+
+    def take(self, index: np.ndarray) -> Candidates:
+        return Candidates(*(column[index] for column in (
+            self.pair, self.ref_start, self.ref_len, self.hyp_start, self.hyp_len, self.slot)))
 
 
-def align(by_ref: Sequence[Sequence[Match]], n_hyp: int, exact_slot: int | None,
-          beam_size: int = BEAM_SIZE) -> list[Match]:
-    """Return the matches of the jar's best alignment, ordered by reference position.
+def _span_counts(starts: np.ndarray, lengths: np.ndarray, size: int) -> np.ndarray:
+    """Return how many spans ``[start, start + length)`` cover each of `size` positions."""
+    row, offset = expand(lengths)
+    return np.bincount(starts[row] + offset, minlength=size)
+
+
+def fixed_matches(candidates: Candidates, n_hyp: np.ndarray, n_ref: np.ndarray) -> np.ndarray:
+    """Return which candidates the jar's pre-pass fixes, shape (X,), bool.
+
+    A candidate is fixed when it is the only one at its reference position and no other
+    candidate covers any word of it, on either side.
+    """
+    c = candidates
+    hyp_base = np.cumsum(n_hyp) - n_hyp
+    ref_base = np.cumsum(n_ref) - n_ref
+    ref_at = ref_base[c.pair] + c.ref_start
+    hyp_at = hyp_base[c.pair] + c.hyp_start
+    ref_prefix = np.concatenate([[0], np.cumsum(_span_counts(ref_at, c.ref_len, n_ref.sum()))])
+    hyp_prefix = np.concatenate([[0], np.cumsum(_span_counts(hyp_at, c.hyp_len, n_hyp.sum()))])
+    alone = np.bincount(ref_at, minlength=n_ref.sum())[ref_at] == 1
+    return (alone & (ref_prefix[ref_at + c.ref_len] - ref_prefix[ref_at] == c.ref_len)
+            & (hyp_prefix[hyp_at + c.hyp_len] - hyp_prefix[hyp_at] == c.hyp_len))
+
+
+def align(candidates: Candidates, n_hyp: np.ndarray, n_ref: np.ndarray,
+          exact_slot: int | None, beam_size: int = BEAM_SIZE) -> np.ndarray:
+    """Return which candidates form the jar's best alignment of each pair, shape (X,), bool.
 
     Parameters
     ----------
-    by_ref : sequence of n sequences of Match
-        Candidates per reference position, in the jar's order (`matchers.candidates`).
-    n_hyp : int
-        Hypothesis length m.
+    candidates : Candidates
+    n_hyp, n_ref : ndarray of shape (P,), int64
+        Hypothesis and reference length of each pair.
     exact_slot : int or None
         Slot of the exact module: its matches weigh 1 in the search, all others 0.5.
     beam_size : int, default=40
     """
-    fixed = _fixed_matches(by_ref, n_hyp)
-    chosen = [match for match in fixed if match is not None]
-    if len(chosen) == sum(map(len, by_ref)):  # every candidate is fixed: nothing to search
+    c = candidates
+    fixed = fixed_matches(c, n_hyp, n_ref)
+    chosen = fixed.copy()
+    open_pairs = np.flatnonzero(np.bincount(c.pair[~fixed], minlength=len(n_hyp)))
+    if not len(open_pairs):
         return chosen
-    hyp_used = ref_used = 0
-    for match in fixed:
-        if match is not None:
-            ref_start, ref_len, hyp_start, hyp_len, _ = match
-            ref_used |= ((1 << ref_len) - 1) << ref_start
-            hyp_used |= ((1 << hyp_len) - 1) << hyp_start
-
-    frontier = [(0, hyp_used, ref_used, -1, None)]
-    for pos, options in enumerate(by_ref):
-        if len(frontier) > 1:
-            frontier.sort(key=_rank)
-        beam = frontier[:beam_size] if len(frontier) > beam_size else frontier
-        bit = 1 << pos
-        match = fixed[pos]
-        if match is not None:  # every path has reached the fixed match: take it
-            ref_start, ref_len, hyp_start, hyp_len, _ = match
-            step = abs(ref_start - hyp_start) - _gain(match, exact_slot) * _SCORE
-            hyp_end = hyp_start + hyp_len
-            frontier = [
-                (key + step + (_CHUNK if open_end != -1 and open_end != hyp_start else 0),
-                 hyp_used, ref_used, hyp_end, path)
-                for key, hyp_used, ref_used, open_end, path in beam
-            ]
-        elif not options:  # nothing to match: close open chunks unless inside a taken match
-            frontier = [
-                state if state[3] == -1 or state[2] & bit
-                else (state[0] + _CHUNK, state[1], state[2], -1, state[4])
-                for state in beam
-            ]
-        else:
-            frontier = _branch(beam, bit, options, exact_slot)
-    frontier.sort(key=_rank)
-    closed = [(key + _CHUNK if open_end != -1 else key, path)
-              for key, _, _, open_end, path in frontier[:beam_size]]
-    closed.sort(key=_rank)
-    path = closed[0][1]
-    while path is not None:
-        match, path = path
-        chosen.append(match)
-    chosen.sort()
+    local_of = np.full(len(n_hyp), -1, dtype=np.int64)
+    local_of[open_pairs] = np.arange(len(open_pairs))
+    searched = np.flatnonzero(local_of[c.pair] >= 0)
+    local_pair = local_of[c.pair[searched]]
+    layout = _KeyLayout.fitting(np.bincount(local_pair), n_hyp[open_pairs], n_ref[open_pairs])
+    bounds = np.searchsorted(local_pair, np.arange(0, len(open_pairs) + layout.batch,
+                                                   layout.batch))
+    for batch, (start, stop) in enumerate(zip(bounds[:-1], bounds[1:], strict=True)):
+        index = searched[start:stop]
+        pairs = open_pairs[batch * layout.batch:(batch + 1) * layout.batch]
+        local = Candidates(local_pair[start:stop] - batch * layout.batch, c.ref_start[index],
+                           c.ref_len[index], c.hyp_start[index], c.hyp_len[index], c.slot[index])
+        path = _Search(local, fixed[index], n_hyp[pairs], n_ref[pairs], exact_slot, beam_size,
+                       layout).run()
+        chosen[index[path]] = True
     return chosen
 
 
-def _branch(beam: list[tuple], bit: int, options: Sequence[Match],
-            exact_slot: int | None) -> list[tuple]:
-    """Extend each path by every usable candidate of the position, then by skipping it."""
-    expanded = [
-        (match, ((1 << match[3]) - 1) << match[2], ((1 << match[1]) - 1) << match[0],
-         match[2], match[2] + match[3], _gain(match, exact_slot) * _SCORE,
-         abs(match[0] - match[2]))
-        for match in options
-    ]
-    frontier: list[tuple] = []
-    append = frontier.append
-    for state in beam:
-        key, hyp_used, ref_used, open_end, path = state
-        if ref_used & bit:  # inside a match taken earlier
-            append(state)
-            continue
-        for match, hyp_mask, ref_mask, hyp_start, hyp_end, gain, distance in expanded:
-            if hyp_used & hyp_mask or ref_used & ref_mask:
-                continue
-            child_key = key - gain
-            if open_end != -1 and hyp_start != open_end:
-                child_key += _CHUNK
-            append((child_key, hyp_used | hyp_mask, ref_used | ref_mask, hyp_end,
-                    (match, path)))
-            key += distance  # the jar charges the distance to the parent path
-        if open_end != -1:
-            key += _CHUNK
-        append((key, hyp_used, ref_used, -1, path))
-    return frontier
+@dataclass(frozen=True)
+class _KeyLayout:
+    """How a state's pair and rank fit in one int64 key, smaller = better.
+
+    key = pair << shift + base - score * score_unit + chunks * chunk_unit + distance; `base`
+    keeps it above the pair's floor whatever the score, and `batch` pairs fit in 63 bits.
+    """
+
+    chunk_unit: int
+    score_unit: int
+    base: int
+    shift: int
+    batch: int
+
+    @classmethod
+    def fitting(cls, per_pair: np.ndarray, n_hyp: np.ndarray, n_ref: np.ndarray) -> _KeyLayout:
+        """Choose the layout for pairs with `per_pair` candidates and these lengths."""
+        longest = int(max(n_hyp.max(), n_ref.max()))
+        distance_bits = (int(per_pair.max()) * (longest + 1)).bit_length()
+        chunk_bits = (int(n_ref.max()) + 2).bit_length()
+        score_bits = int(n_hyp.max() + n_ref.max() + 1).bit_length()
+        shift = distance_bits + chunk_bits + score_bits + 1
+        if shift > 62:
+            raise ValueError("captions too long for METEOR's alignment search "
+                             f"({int(n_hyp.max())} and {int(n_ref.max())} words)")
+        score_unit = 1 << (distance_bits + chunk_bits)
+        return cls(1 << distance_bits, score_unit, score_unit << score_bits, shift,
+                   min(_MAX_BATCH, 1 << (62 - shift)))
 
 
-def _gain(match: Match, exact_slot: int | None) -> int:
-    """Search score of a match: words on both sides times 1 (exact) or 0.5, truncated."""
-    if match[4] == exact_slot:
-        return match[1] + match[3]
-    return match[1] // 2 + match[3] // 2
+_MAX_BATCH = 1 << 13
+"""Pairs searched together at most (bounds the per-step arrays)."""
 
 
-def alignment_stats(chosen: Sequence[Match], hyp_function: Sequence[bool],
-                    ref_function: Sequence[bool]) -> list[int]:
-    """Return the jar's 23 statistics of an alignment (see `scoring` for the layout).
+class _Search:
+    """The beam search of Q pairs that have candidates left after the pre-pass."""
+
+    def __init__(self, candidates: Candidates, fixed: np.ndarray, n_hyp: np.ndarray,
+                 n_ref: np.ndarray, exact_slot: int | None, beam_size: int,
+                 layout: _KeyLayout) -> None:
+        c = self.candidates = candidates
+        self.beam_size, self.layout = beam_size, layout
+        self.gain = np.where(c.slot == exact_slot, c.ref_len + c.hyp_len,
+                             c.ref_len // 2 + c.hyp_len // 2)
+        self.distance = np.abs(c.ref_start - c.hyp_start)
+        self.hyp_end = c.hyp_start + c.hyp_len
+        self.width = -(-int(n_hyp.max()) // 64)
+        self.mask = _bit_ranges(c.hyp_start, self.hyp_end, self.width)
+        self.fixed = fixed
+        # The candidates at (pair, reference position): cell = pair * stride + position.
+        self.stride = int(n_ref.max()) + 1
+        self.count = np.bincount(c.pair * self.stride + c.ref_start,
+                                 minlength=len(n_ref) * self.stride)
+        self.low = np.cumsum(self.count) - self.count
+        self.fixed_cell = np.zeros(len(self.count), dtype=bool)
+        self.fixed_cell[(c.pair * self.stride + c.ref_start)[fixed]] = True
+        # Past its last candidate a pair's beam only closes chunks, as `_finish` does.
+        self.finish_at = np.zeros(len(n_ref), dtype=np.int64)
+        np.maximum.at(self.finish_at, c.pair, c.ref_start + c.ref_len)
+        self.parents: list[np.ndarray] = []
+        self.matches: list[np.ndarray] = []
+        self.n_nodes = 0
+
+    def run(self) -> np.ndarray:
+        """Return the local candidate ids on the best path of every pair (fixed excluded)."""
+        n_pairs = len(self.finish_at)
+        hyp_used = np.zeros((n_pairs, self.width), dtype=np.uint64)
+        fixed = np.flatnonzero(self.fixed)
+        np.bitwise_or.at(hyp_used, self.candidates.pair[fixed], self.mask[fixed])
+        minus_one = np.full(n_pairs, -1, dtype=np.int64)
+        key = (np.arange(n_pairs, dtype=np.int64) << self.layout.shift) + self.layout.base
+        state = _States(key, hyp_used, minus_one, np.zeros(n_pairs, dtype=np.int64),
+                        minus_one, minus_one)
+        best = np.full(n_pairs, -1, dtype=np.int64)
+        for pos in range(int(self.finish_at.max()) + 1):
+            state = self._commit(self._best_first(state))
+            done = self.finish_at[state.key >> self.layout.shift] == pos
+            if done.any():
+                self._finish(state.take(np.flatnonzero(done)), best)
+                state = state.take(np.flatnonzero(~done))
+            if not len(state.key):
+                break
+            state = self._step(state, pos)
+        return self._trace(best)
+
+    def _best_first(self, state: _States) -> _States:
+        """Stable-sort each pair's states by key and keep the first `beam_size` of each."""
+        order = np.argsort(state.key, kind="stable")
+        pair = state.key[order] >> self.layout.shift
+        index = np.arange(len(pair))
+        group_start = np.maximum.accumulate(
+            np.where(np.concatenate([[True], pair[1:] != pair[:-1]]), index, 0))
+        return state.take(order[index - group_start < self.beam_size])
+
+    def _commit(self, state: _States) -> _States:
+        """Give the states whose last step took a match a path node of their own."""
+        new = np.flatnonzero(state.pending >= 0)
+        if not len(new):
+            return state
+        self.parents.append(state.node[new])
+        self.matches.append(state.pending[new])
+        node = state.node.copy()
+        node[new] = self.n_nodes + np.arange(len(new))
+        self.n_nodes += len(new)
+        return _States(state.key, state.hyp_used, state.open_end, state.ref_next, node,
+                       np.full(len(node), -1, dtype=np.int64))
+
+    def _finish(self, state: _States, best: np.ndarray) -> None:
+        """The jar's last iteration: close open chunks, then keep each pair's best path."""
+        closed = state.key + np.where(state.open_end != -1, self.layout.chunk_unit, 0)
+        order = np.argsort(closed, kind="stable")
+        pair = closed[order] >> self.layout.shift
+        first = np.flatnonzero(np.concatenate([[True], pair[1:] != pair[:-1]]))
+        best[pair[first]] = state.node[order[first]]
+
+    def _step(self, state: _States, pos: int) -> _States:
+        """Advance every state over reference position `pos`."""
+        c, chunk, score = self.candidates, self.layout.chunk_unit, self.layout.score_unit
+        cell = (state.key >> self.layout.shift) * self.stride + pos
+        low, count, at_fixed = self.low[cell], self.count[cell], self.fixed_cell[cell]
+        through = state.ref_next > pos  # inside a match this path took
+        k = np.where((count > 0) & ~at_fixed & ~through, count, 0)
+        is_open = state.open_end != -1
+
+        # Children: one per (state, usable candidate), in candidate order.
+        row, offset = expand(k)
+        candidate = low[row] + offset
+        usable = ~(state.hyp_used[row] & self.mask[candidate]).any(axis=1)
+        charged = np.concatenate([[0], np.cumsum(np.where(usable, self.distance[candidate], 0))])
+        first_row = np.cumsum(k) - k
+        kept = np.flatnonzero(usable)
+        parent, taken = row[kept], candidate[kept]
+        open_end = state.open_end[parent]
+        child_key = (state.key[parent] + charged[kept] - charged[first_row[parent]]
+                     - self.gain[taken] * score
+                     + np.where((open_end != -1) & (c.hyp_start[taken] != open_end), chunk, 0))
+        children = _States(child_key, state.hyp_used[parent] | self.mask[taken],
+                           self.hyp_end[taken], pos + c.ref_len[taken], state.node[parent],
+                           taken)
+
+        # The state itself takes the fixed match, passes through, or skips (closing its chunk);
+        # the distances of its children were charged to it.
+        fixed = np.minimum(low, len(self.distance) - 1)  # used where `at_fixed` only
+        key = np.where(
+            at_fixed,
+            state.key + self.distance[fixed] - self.gain[fixed] * score
+            + np.where(is_open & (state.open_end != c.hyp_start[fixed]), chunk, 0),
+            np.where(through, state.key,
+                     state.key + charged[first_row + k] - charged[first_row]
+                     + np.where(is_open, chunk, 0)))
+        itself = _States(key, state.hyp_used,
+                         np.where(at_fixed, self.hyp_end[fixed],
+                                  np.where(through, state.open_end, -1)),
+                         np.where(at_fixed, pos + c.ref_len[fixed], state.ref_next),
+                         state.node, state.pending)
+
+        # Generation order: each state's children, then the state.
+        n_children = np.bincount(parent, minlength=len(k))
+        start = np.cumsum(n_children + 1) - (n_children + 1)
+        child_at = start[parent] + np.arange(len(kept)) - (np.cumsum(n_children)
+                                                           - n_children)[parent]
+        return _States.interleave(children, child_at, itself, start + n_children)
+
+    def _trace(self, best: np.ndarray) -> np.ndarray:
+        """Return the candidate ids on the paths ending at nodes `best`."""
+        if not self.n_nodes:
+            return np.zeros(0, dtype=np.int64)
+        parents = np.concatenate(self.parents)
+        matches = np.concatenate(self.matches)
+        taken = []
+        node = best[best >= 0]
+        while len(node):
+            taken.append(matches[node])
+            node = parents[node]
+            node = node[node >= 0]
+        return np.concatenate(taken) if taken else np.zeros(0, dtype=np.int64)
+
+
+@dataclass(frozen=True)
+class _States:
+    """S partial alignments, grouped by pair (the key's high bits) in the jar's order."""
+
+    key: np.ndarray
+    hyp_used: np.ndarray  # (S, W) uint64
+    open_end: np.ndarray
+    ref_next: np.ndarray
+    node: np.ndarray  # path so far (-1: empty)
+    pending: np.ndarray  # match taken at the last step, not yet on the path (-1: none)
+
+    def columns(self) -> tuple[np.ndarray, ...]:
+        return (self.key, self.hyp_used, self.open_end, self.ref_next, self.node, self.pending)
+
+    def take(self, index: np.ndarray) -> _States:
+        return _States(*(column[index] for column in self.columns()))
+
+    @staticmethod
+    def interleave(first: _States, first_at: np.ndarray, second: _States,
+                   second_at: np.ndarray) -> _States:
+        """Return the states of both, `first` at rows `first_at` and `second` at `second_at`."""
+        size = len(first_at) + len(second_at)
+        merged = []
+        for a, b in zip(first.columns(), second.columns(), strict=True):
+            column = np.empty((size, *a.shape[1:]), dtype=a.dtype)
+            column[first_at] = a
+            column[second_at] = b
+            merged.append(column)
+        return _States(*merged)
+
+
+def _bit_ranges(starts: np.ndarray, ends: np.ndarray, width: int) -> np.ndarray:
+    """Return bit masks of the positions ``start .. end - 1``, shape (len(starts), width)."""
+    masks = np.zeros((len(starts), width), dtype=np.uint64)
+    for word in range(width):
+        low = np.clip(starts - 64 * word, 0, 64).astype(np.uint64)
+        high = np.clip(ends - 64 * word, 0, 64).astype(np.uint64)
+        masks[:, word] = _low_bits(high) ^ _low_bits(low)
+    return masks
+
+
+def _low_bits(count: np.ndarray) -> np.ndarray:
+    """Return ``2**count - 1`` for counts 0..64, as uint64."""
+    full = count >= 64
+    shifted = np.left_shift(np.uint64(1), np.where(full, 0, count).astype(np.uint64))
+    return np.where(full, ~np.uint64(0), shifted - np.uint64(1))
+
+
+def alignment_stats(candidates: Candidates, chosen: np.ndarray, n_hyp: np.ndarray,
+                    n_ref: np.ndarray, hyp_function: np.ndarray,
+                    ref_function: np.ndarray) -> np.ndarray:
+    """Return the jar's 23 statistics of each pair's alignment, shape (P, 23), int64.
 
     Parameters
     ----------
-    chosen : sequence of Match
-        The alignment, ordered by reference position (`align`).
-    hyp_function, ref_function : sequence of bool
-        Function-word flag of each hypothesis / reference word.
+    candidates : Candidates
+    chosen : ndarray of shape (X,), bool
+        The alignment (`align`).
+    n_hyp, n_ref : ndarray of shape (P,)
+    hyp_function, ref_function : ndarray of shape (sum(n_hyp),) and (sum(n_ref),), bool
+        Function-word flag of each word of the pairs' hypotheses / references, pair by pair.
     """
-    stats = [0] * N_STATS
-    stats[0], stats[1] = len(hyp_function), len(ref_function)
-    stats[2], stats[3] = sum(hyp_function), sum(ref_function)
-    chunks = 0
-    previous_end = -1  # hyp position after the previous match, if it ended at this ref position
-    ref_next = 0
-    for ref_start, ref_len, hyp_start, hyp_len, slot in chosen:
-        base = 4 + 4 * slot
-        for i in range(hyp_start, hyp_start + hyp_len):
-            stats[base + (2 if hyp_function[i] else 0)] += 1
-        for j in range(ref_start, ref_start + ref_len):
-            stats[base + (3 if ref_function[j] else 1)] += 1
-        if ref_start != ref_next or hyp_start != previous_end:
-            chunks += 1
-        previous_end = hyp_start + hyp_len
-        ref_next = ref_start + ref_len
-        stats[21] += hyp_len
-        stats[22] += ref_len
-    stats[20] = chunks
+    n_pairs = len(n_hyp)
+    stats = np.zeros((n_pairs, N_STATS), dtype=np.int64)
+    hyp_prefix = np.concatenate([[0], np.cumsum(hyp_function)])
+    ref_prefix = np.concatenate([[0], np.cumsum(ref_function)])
+    hyp_base = np.cumsum(n_hyp) - n_hyp
+    ref_base = np.cumsum(n_ref) - n_ref
+    stats[:, 0], stats[:, 1] = n_hyp, n_ref
+    stats[:, 2] = hyp_prefix[hyp_base + n_hyp] - hyp_prefix[hyp_base]
+    stats[:, 3] = ref_prefix[ref_base + n_ref] - ref_prefix[ref_base]
+    m = candidates.take(np.flatnonzero(chosen))  # ordered by pair, then reference start
+    hyp_at = hyp_base[m.pair] + m.hyp_start
+    ref_at = ref_base[m.pair] + m.ref_start
+    hyp_function_count = hyp_prefix[hyp_at + m.hyp_len] - hyp_prefix[hyp_at]
+    ref_function_count = ref_prefix[ref_at + m.ref_len] - ref_prefix[ref_at]
+    base = 4 + 4 * m.slot
+    flat = stats.reshape(-1)
+    row = m.pair * N_STATS
+    for offset, values in ((0, m.hyp_len - hyp_function_count), (1, m.ref_len - ref_function_count),
+                           (2, hyp_function_count), (3, ref_function_count)):
+        np.add.at(flat, row + base + offset, values)
+    np.add.at(flat, row + 21, m.hyp_len)
+    np.add.at(flat, row + 22, m.ref_len)
+    opens_chunk = np.ones(len(m.pair), dtype=bool)  # not contiguous with the previous match
+    opens_chunk[1:] = ((m.pair[1:] != m.pair[:-1])
+                       | (m.ref_start[1:] != m.ref_start[:-1] + m.ref_len[:-1])
+                       | (m.hyp_start[1:] != m.hyp_start[:-1] + m.hyp_len[:-1]))
+    np.add.at(flat, row + 20, opens_chunk.astype(np.int64))
     return stats

@@ -4,7 +4,8 @@ pycocoevalcap sends each image as ``SCORE ||| ref_1 ||| ... ||| ref_n ||| hyp`` 
 after deleting ``|||`` from the hypothesis; the jar splits that line on ``|||`` and trims each
 field. A ``|||`` inside a reference therefore splits it into two references; that is
 reproduced here. Every distinct field is normalized once, and every distinct normalized caption
-and (hypothesis, reference) pair is numbered once, so duplicates cost nothing.
+and (hypothesis, reference) pair is numbered once, so duplicates cost nothing. The references
+are normalized once per reference set (`ReferenceCaptions`, what `Meteor` prepares).
 
 Letters: S segments, C distinct captions, P distinct (hypothesis, reference) pairs.
 """
@@ -12,8 +13,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from itertools import chain
+
+import numpy as np
 
 from capeval.metrics.base import Tokens
+from capeval.metrics.meteor.arrays import expand
 from capeval.metrics.meteor.text import tokenize_field
 
 
@@ -28,6 +33,56 @@ def reference_fields(references: Sequence[Tokens]) -> list[str]:
 
 
 @dataclass(frozen=True)
+class ReferenceCaptions:
+    """The normalized reference captions of N images: METEOR's prepared reference side.
+
+    Attributes
+    ----------
+    captions : list of tuples of str
+        Each distinct normalized reference caption.
+    image_starts : ndarray of shape (N + 1,), int64
+    image_captions : ndarray, int64
+        ``image_captions[image_starts[n]:image_starts[n + 1]]`` is the caption of each
+        reference field of image n, in reference order.
+    """
+
+    captions: list[tuple[str, ...]]
+    image_starts: np.ndarray
+    image_captions: np.ndarray
+
+    @classmethod
+    def build(cls, references: Sequence[Sequence[Tokens]],
+              prefixes: Mapping[str, str]) -> ReferenceCaptions:
+        """Normalize the references of N images (each distinct field once)."""
+        numbering = _CaptionNumbering(prefixes)
+        fields = [reference_fields(refs) for refs in references]
+        counts = np.fromiter(map(len, fields), dtype=np.int64, count=len(fields))
+        captions = np.fromiter(map(numbering.caption_of, chain.from_iterable(fields)),
+                               dtype=np.int64, count=int(counts.sum()))
+        return cls(numbering.captions, np.concatenate([[0], np.cumsum(counts)]), captions)
+
+
+class _CaptionNumbering:
+    """Numbers distinct normalized captions; every distinct field is normalized once."""
+
+    def __init__(self, prefixes: Mapping[str, str]) -> None:
+        self.prefixes = prefixes
+        self.captions: list[tuple[str, ...]] = []
+        self._by_field: dict[str, int] = {}
+        self._by_tokens: dict[tuple[str, ...], int] = {}
+
+    def caption_of(self, field: str) -> int:
+        index = self._by_field.get(field)
+        if index is None:
+            tokens = tokenize_field(field, self.prefixes)
+            index = self._by_tokens.setdefault(tokens, len(self.captions))
+            if index == len(self.captions):
+                self.captions.append(tokens)
+            self._by_field[field] = index
+        return index
+
+
+@dataclass(frozen=True)
 class Corpus:
     """Distinct normalized captions and sentence pairs of S segments.
 
@@ -37,54 +92,85 @@ class Corpus:
         Normalized, lowercased tokens of each distinct caption.
     words : list of str
         The distinct words of all captions; word id = index.
-    coded : list of C tuples of int
-        Each caption as word ids.
-    pairs : list of P (hyp, ref) caption indices
-    segment_pairs : list of S lists of int
-        The pair of each reference field of each segment, in reference order.
+    tokens : ndarray of shape (sum of caption lengths,), int64
+        The word ids of all captions, caption after caption.
+    offsets : ndarray of shape (C + 1,), int64
+        Caption c is ``tokens[offsets[c]:offsets[c + 1]]``.
+    pairs : ndarray of shape (P, 2), int64
+        The (hyp, ref) caption indices of each distinct sentence pair.
+    segment_starts : ndarray of shape (S + 1,), int64
+    segment_pairs : ndarray, int64
+        ``segment_pairs[segment_starts[s]:segment_starts[s + 1]]`` is the pair of each
+        reference field of segment s, in reference order.
     """
 
     captions: list[tuple[str, ...]]
     words: list[str]
-    coded: list[tuple[int, ...]]
-    pairs: list[tuple[int, int]]
-    segment_pairs: list[list[int]]
+    tokens: np.ndarray
+    offsets: np.ndarray
+    pairs: np.ndarray
+    segment_starts: np.ndarray
+    segment_pairs: np.ndarray
 
     @classmethod
-    def build(cls, hypotheses: Sequence[Tokens], references: Sequence[Sequence[Tokens]],
-              prefixes: Mapping[str, str]) -> Corpus:
-        """Normalize and number the captions of validated segments.
+    def build(cls, hypotheses: Sequence[Tokens], images: np.ndarray,
+              references: ReferenceCaptions, prefixes: Mapping[str, str]) -> Corpus:
+        """Normalize and number the hypotheses and pair them with their images' references.
 
         Parameters
         ----------
         hypotheses : sequence of S token sequences
-        references : sequence of S sequences of token sequences
+        images : ndarray of shape (S,), int64
+            The image (index into `references`) of each hypothesis.
+        references : ReferenceCaptions
         prefixes : mapping
             Nonbreaking prefixes for the normalizer.
         """
-        field_caption: dict[str, int] = {}
-        caption_id: dict[tuple[str, ...], int] = {}
-        captions: list[tuple[str, ...]] = []
+        counts = np.diff(references.image_starts)[images]
+        segment, offset = expand(counts)
+        reference = references.image_captions[references.image_starts[images][segment] + offset]
+        # Only the reference captions of these images (then the hypotheses) are in the corpus.
+        used, reference = np.unique(reference, return_inverse=True)
+        n_used = max(len(used), 1)
+        numbering = _CaptionNumbering(prefixes)
+        hypothesis = np.fromiter((numbering.caption_of(hypothesis_field(tokens))
+                                  for tokens in hypotheses), dtype=np.int64,
+                                 count=len(hypotheses))
+        distinct, segment_pairs = np.unique(hypothesis[segment] * n_used + reference.reshape(-1),
+                                            return_inverse=True)
+        pairs = np.stack([distinct // n_used + len(used), distinct % n_used], axis=1)
+        captions = [references.captions[caption] for caption in used.tolist()]
+        captions += numbering.captions
+        words = list(dict.fromkeys(chain.from_iterable(captions)))
+        word_id = {word: index for index, word in enumerate(words)}
+        lengths = np.fromiter(map(len, captions), dtype=np.int64, count=len(captions))
+        tokens = np.fromiter(map(word_id.__getitem__, chain.from_iterable(captions)),
+                             dtype=np.int64, count=int(lengths.sum()))
+        return cls(captions, words, tokens, np.concatenate([[0], np.cumsum(lengths)]), pairs,
+                   np.concatenate([[0], np.cumsum(counts)]), segment_pairs.reshape(-1))
 
-        def caption_of(field: str) -> int:
-            index = field_caption.get(field)
-            if index is None:
-                tokens = tokenize_field(field, prefixes)
-                index = caption_id.setdefault(tokens, len(captions))
-                if index == len(captions):
-                    captions.append(tokens)
-                field_caption[field] = index
-            return index
+    @property
+    def lengths(self) -> np.ndarray:
+        """Number of words of each caption, shape (C,)."""
+        return np.diff(self.offsets)
 
-        pair_id: dict[tuple[int, int], int] = {}
-        segment_pairs = []
-        for hyp_tokens, ref_tokens in zip(hypotheses, references, strict=True):
-            hyp = caption_of(hypothesis_field(hyp_tokens))
-            segment_pairs.append([
-                pair_id.setdefault((hyp, caption_of(field)), len(pair_id))
-                for field in reference_fields(ref_tokens)
-            ])
-        word_id = {word: index for index, word in
-                   enumerate(dict.fromkeys(word for caption in captions for word in caption))}
-        coded = [tuple(map(word_id.__getitem__, caption)) for caption in captions]
-        return cls(captions, list(word_id), coded, list(pair_id), segment_pairs)
+    def caption_words(self, captions: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Enumerate the words of `captions` (caption indices).
+
+        Returns
+        -------
+        row, position, word : ndarrays of shape (total length of those captions,)
+            Index into `captions`, position in the caption and word id of each word, ordered
+            by row, then position.
+        """
+        row, position = expand(self.lengths[captions])
+        return row, position, self.tokens[self.offsets[captions][row] + position]
+
+    def pair_words(self, side: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Enumerate the words of every pair's hypothesis (`side` 0) or reference (1).
+
+        Returns
+        -------
+        pair, position, word : as `caption_words` of that side's captions
+        """
+        return self.caption_words(self.pairs[:, side])

@@ -1,34 +1,35 @@
-"""Candidate matches between a hypothesis and one reference (exact, stem, synonym, paraphrase).
+"""Candidate matches of every (hypothesis, reference) pair: exact, stem, synonym, paraphrase.
 
 Words are integer ids into a corpus `Lexicon`, which holds everything the matchers need per
-distinct word, computed once per corpus: the class of its Java hash (the jar's word identity),
-the class of its Snowball stem's hash, and its synonyms among the corpus words. A
-`HypothesisIndex` then answers "which hypothesis positions match this reference word" with one
-dictionary lookup per module, and is reused for all references of the hypothesis.
+distinct word: the class of its Java hash (the jar's word identity), the class of its Snowball
+stem's hash, and its synonyms among the corpus words. `find_candidates` then finds each
+module's matches for all pairs at once, as sorted joins over (pair, key) of the pairs' words.
 
-A match is a tuple ``(ref_start, ref_len, hyp_start, hyp_len, slot)``; ``slot`` is the position
-of its module in the configured module list. `candidates` returns, for every reference position
-j, the matches starting at j in the jar's order: modules in slot order; exact, stem and synonym
-matches by hypothesis position; paraphrase matches as `ParaphraseTable.pair_matches` orders them.
+Candidates come in the jar's order (`aligner.Candidates`): for every reference position,
+modules in slot order; exact, stem and synonym matches by hypothesis position; paraphrase
+matches as `ParaphraseTable.pair_matches` orders them.
+
+Letters: V words, P pairs.
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Sequence, Set
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 
-from capeval.metrics.meteor.paraphrase import ParaphraseMatch
+import numpy as np
+
+from capeval.metrics.meteor.aligner import Candidates
+from capeval.metrics.meteor.arrays import expand, join
+from capeval.metrics.meteor.corpus import Corpus
 from capeval.metrics.meteor.text import java_hash
 
 MODULES = ("exact", "stem", "synonym", "paraphrase")
 """Module names accepted in a module list, in the jar's default order."""
 
-Match = tuple[int, int, int, int, int]
 
-
-def _classes(keys: Sequence[object]) -> tuple[int, ...]:
-    """Number equal keys alike: class ids 0, 1, ... in order of first occurrence."""
-    ids: dict[object, int] = {}
-    return tuple(ids.setdefault(key, len(ids)) for key in keys)
+def _classes(keys: Sequence[object]) -> np.ndarray:
+    """Number equal keys alike (class ids), shape (len(keys),), int64."""
+    return np.unique(np.asarray(keys, dtype=np.int64), return_inverse=True)[1].reshape(-1)
 
 
 @dataclass(frozen=True)
@@ -38,27 +39,30 @@ class Lexicon:
     Attributes
     ----------
     words : tuple of str, length V
-    hash_class : tuple of int
+    hash_class : ndarray of shape (V,), int64
         Words with equal Java ``String.hashCode`` share a class: the jar's exact match.
-    stem_class : tuple of int
-        Words whose Snowball stems have equal Java hashes share a class (empty if unused).
-    synonyms : tuple of frozenset of int
-        Ids of the words sharing a WordNet synset with each word (itself and its base forms
-        included) and having a different hash (empty if unused).
-    function : tuple of bool
+    stem_class : ndarray of shape (V,), int64, or None
+        Words whose Snowball stems have equal Java hashes share a class (None if unused).
+    synonym_starts, synonym_words : ndarrays, or None
+        CSR lists: ``synonym_words[synonym_starts[w]:synonym_starts[w + 1]]`` are the ids of
+        the words sharing a WordNet synset with word w (base forms included) and having a
+        different hash (None if unused).
+    function : ndarray of shape (V,), bool
         Whether each word is a function word.
     """
 
     words: tuple[str, ...]
-    hash_class: tuple[int, ...]
-    stem_class: tuple[int, ...]
-    synonyms: tuple[frozenset[int], ...]
-    function: tuple[bool, ...]
+    hash_class: np.ndarray
+    stem_class: np.ndarray | None
+    synonym_starts: np.ndarray | None
+    synonym_words: np.ndarray | None
+    function: np.ndarray
 
     @classmethod
     def build(cls, words: Sequence[str], function_words: Collection[str],
-              stem: Callable[[list[str]], list[str]] | None = None,
-              synsets: Callable[[str], frozenset[int]] | None = None) -> Lexicon:
+              stem_hashes: Callable[[Sequence[str]], Sequence[int]] | None = None,
+              synsets: Callable[[Sequence[str]], Sequence[frozenset[int]]] | None = None
+              ) -> Lexicon:
         """Compute the per-word data of `words`.
 
         Parameters
@@ -66,104 +70,124 @@ class Lexicon:
         words : sequence of str
             The distinct words of the corpus.
         function_words : collection of str
-        stem : callable, optional
-            Maps a list of words to their stems; None when the stem module is off.
+        stem_hashes : callable, optional
+            Maps words to the Java hashes of their Snowball stems (`resources.StemHashes`);
+            None when the stem module is off.
         synsets : callable, optional
-            Maps a word to its synsets (``WordNetSynonyms.synsets``); None when the synonym
-            module is off.
+            Maps words to their synsets (``WordNetSynonyms.synsets`` of each); None when the
+            synonym module is off.
         """
         words = tuple(words)
-        hashes = [java_hash(word) for word in words]
-        hash_class = _classes(hashes)
-        stem_class = _classes([java_hash(s) for s in stem(list(words))]) if stem else ()
-        synonyms: tuple[frozenset[int], ...] = ()
+        hash_class = _classes([java_hash(word) for word in words])
+        stem_class = None if stem_hashes is None else _classes(stem_hashes(words))
+        starts = members = None
         if synsets is not None:
-            word_sets = [synsets(word) for word in words]
-            members: dict[int, list[int]] = {}
-            for word, sets in enumerate(word_sets):
-                for synset in sets:
-                    members.setdefault(synset, []).append(word)
-            synonyms = tuple(
-                frozenset(other for synset in sets for other in members[synset]
-                          if hash_class[other] != hash_class[word])
-                for word, sets in enumerate(word_sets)
-            )
-        function = tuple(word in function_words for word in words)
-        return cls(words, hash_class, stem_class, synonyms, function)
+            starts, members = _synonyms(synsets(words), hash_class)
+        function = np.array([word in function_words for word in words], dtype=bool)
+        return cls(words, hash_class, stem_class, starts, members, function)
 
 
-class HypothesisIndex:
-    """Positions of a hypothesis's words, keyed for each module's lookup of a reference word.
+def _synonyms(word_sets: Sequence[frozenset[int]],
+              hash_class: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return CSR lists of the words that share a synset with each word, hash classes apart."""
+    n_words = len(word_sets)
+    sizes = np.fromiter(map(len, word_sets), dtype=np.int64, count=n_words)
+    word = np.repeat(np.arange(n_words), sizes)
+    synset = np.fromiter((s for sets in word_sets for s in sets), dtype=np.int64,
+                         count=int(sizes.sum()))
+    order = np.argsort(synset, kind="stable")
+    entry, other = join(synset[order], synset)
+    first, second = word[entry], word[order[other]]
+    differ = hash_class[first] != hash_class[second]
+    related = np.unique(first[differ] * n_words + second[differ])
+    starts = np.searchsorted(related // max(n_words, 1), np.arange(n_words + 1))
+    return starts, related % max(n_words, 1)
+
+
+def find_candidates(corpus: Corpus, lexicon: Lexicon, modules: Sequence[str],
+                    paraphrases: np.ndarray | None = None) -> Candidates:
+    """Return the candidate matches of every pair of `corpus`, in the jar's order.
 
     Parameters
     ----------
-    hyp : sequence of int
-        Word ids of the hypothesis.
+    corpus : Corpus
     lexicon : Lexicon
-    ref_words : collection of int
-        Every word of the references it will be matched with (bounds the synonym index).
-    """
-
-    def __init__(self, hyp: Sequence[int], lexicon: Lexicon, ref_words: Set[int]) -> None:
-        self.hyp = tuple(hyp)
-        self.hash_classes = [lexicon.hash_class[word] for word in hyp]
-        self.exact: dict[int, list[int]] = {}
-        for i, hash_class in enumerate(self.hash_classes):
-            self.exact.setdefault(hash_class, []).append(i)
-        self.stem: dict[int, list[int]] = {}
-        if lexicon.stem_class:
-            for i, word in enumerate(hyp):
-                self.stem.setdefault(lexicon.stem_class[word], []).append(i)
-        self.synonym: dict[int, list[int]] = {}
-        if lexicon.synonyms:
-            for i, word in enumerate(hyp):
-                for other in ref_words & lexicon.synonyms[word]:
-                    self.synonym.setdefault(other, []).append(i)
-
-
-def candidates(index: HypothesisIndex, ref: Sequence[int], modules: Sequence[str],
-               lexicon: Lexicon, paraphrases: Sequence[ParaphraseMatch] = ()) -> list[list[Match]]:
-    """Return the candidate matches of each reference position, in the jar's order.
-
-    Parameters
-    ----------
-    index : HypothesisIndex
-        The hypothesis (m words).
-    ref : sequence of int
-        Word ids of the reference (n words).
+        Of ``corpus.words``.
     modules : sequence of str
         Module names in slot order.
-    lexicon : Lexicon
-    paraphrases : sequence of (ref_start, ref_len, hyp_start, hyp_len)
-        This pair's paraphrase matches in the jar's order (`ParaphraseTable.pair_matches`).
-
-    Returns
-    -------
-    list of n lists of Match
+    paraphrases : ndarray of shape (M, 5), optional
+        The pairs' paraphrase matches (`ParaphraseTable.pair_matches`); needed with the
+        paraphrase module.
     """
-    ref_classes = [lexicon.hash_class[word] for word in ref]
-    if ref_classes == index.hash_classes:
-        modules = modules[:1]  # the jar's shortcut for identical sentences (under hashCode)
-    by_ref: list[list[Match]] = [[] for _ in ref]
+    # Hypothesis words once per distinct hypothesis (its `group`), reference words per pair.
+    hypotheses, group_of_pair = np.unique(corpus.pairs[:, 0], return_inverse=True)
+    hyp_group, hyp_position, hyp_word = corpus.caption_words(hypotheses)
+    ref_pair, ref_position, ref_word = corpus.pair_words(1)
+    ref_group = group_of_pair.reshape(-1)[ref_pair]
+    hash_class = lexicon.hash_class
+    identical = _identical_under_hash(corpus, hash_class)
+    blocks = []
     for slot, module in enumerate(modules):
         if module == "exact":
-            for j, hash_class in enumerate(ref_classes):
-                for i in index.exact.get(hash_class, ()):
-                    by_ref[j].append((j, 1, i, 1, slot))
+            ref_row, hyp_row = _grouped_join(ref_group, hash_class[ref_word],
+                                             hyp_group, hash_class[hyp_word])
         elif module == "stem":
-            hyp_classes = index.hash_classes
-            for j, word in enumerate(ref):
-                hash_class = ref_classes[j]
-                for i in index.stem.get(lexicon.stem_class[word], ()):
-                    if hyp_classes[i] != hash_class:
-                        by_ref[j].append((j, 1, i, 1, slot))
+            assert lexicon.stem_class is not None
+            ref_row, hyp_row = _grouped_join(ref_group, lexicon.stem_class[ref_word],
+                                             hyp_group, lexicon.stem_class[hyp_word])
+            differ = hash_class[ref_word[ref_row]] != hash_class[hyp_word[hyp_row]]
+            ref_row, hyp_row = ref_row[differ], hyp_row[differ]
         elif module == "synonym":
-            for j, word in enumerate(ref):
-                for i in index.synonym.get(word, ()):
-                    by_ref[j].append((j, 1, i, 1, slot))
+            assert lexicon.synonym_starts is not None and lexicon.synonym_words is not None
+            starts = lexicon.synonym_starts
+            row, offset = expand(starts[hyp_word + 1] - starts[hyp_word])
+            synonym = lexicon.synonym_words[starts[hyp_word[row]] + offset]
+            ref_row, synonym_row = _grouped_join(ref_group, ref_word, hyp_group[row], synonym)
+            hyp_row = row[synonym_row]
         elif module == "paraphrase":
-            for ref_start, ref_len, hyp_start, hyp_len in paraphrases:
-                by_ref[ref_start].append((ref_start, ref_len, hyp_start, hyp_len, slot))
+            assert paraphrases is not None
+            pair, ref_start, ref_len, hyp_start, hyp_len = paraphrases.T
+            blocks.append((pair, ref_start, ref_len, hyp_start, hyp_len, slot))
+            continue
         else:
             raise ValueError(f"unknown METEOR module {module!r}; choose from {', '.join(MODULES)}")
-    return by_ref
+        one = np.ones(len(ref_row), dtype=np.int64)
+        blocks.append((ref_pair[ref_row], ref_position[ref_row], one, hyp_position[hyp_row],
+                       one, slot))
+    columns = [np.concatenate([block[k] for block in blocks]) if blocks
+               else np.zeros(0, dtype=np.int64) for k in range(5)]
+    slot_column = np.concatenate([np.full(len(block[0]), block[5]) for block in blocks]
+                                 ) if blocks else np.zeros(0, dtype=np.int64)
+    # The jar's shortcut for sentences identical under hashCode: the first module only.
+    keep = np.flatnonzero((slot_column == 0) | ~identical[columns[0]])
+    stride = int(corpus.lengths.max(initial=0)) + 1
+    order = keep[np.argsort(columns[0][keep] * stride + columns[1][keep], kind="stable")]
+    pair, ref_start, ref_len, hyp_start, hyp_len = (column[order] for column in columns)
+    return Candidates(pair, ref_start, ref_len, hyp_start, hyp_len, slot_column[order])
+
+
+def _grouped_join(query_group: np.ndarray, query_key: np.ndarray, data_group: np.ndarray,
+                  data_key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return every (query row, data row) of the same group with equal keys.
+
+    Rows come ordered by query row, then data row (data rows must be ordered by group, then
+    position).
+    """
+    stride = int(max(query_key.max(initial=0), data_key.max(initial=0))) + 1
+    combined = data_group * stride + data_key
+    order = np.argsort(combined, kind="stable")
+    query_row, found = join(combined[order], query_group * stride + query_key)
+    return query_row, order[found]
+
+
+def _identical_under_hash(corpus: Corpus, hash_class: np.ndarray) -> np.ndarray:
+    """Return whether each pair's two captions are equal word by word under hashCode."""
+    hyp, ref = corpus.pairs[:, 0], corpus.pairs[:, 1]
+    lengths = corpus.lengths
+    identical = lengths[hyp] == lengths[ref]
+    same_length = np.flatnonzero(identical)
+    row, position = expand(lengths[hyp[same_length]])
+    differ = (hash_class[corpus.tokens[corpus.offsets[hyp[same_length]][row] + position]]
+              != hash_class[corpus.tokens[corpus.offsets[ref[same_length]][row] + position]])
+    identical[same_length[np.unique(row[differ])]] = False
+    return identical

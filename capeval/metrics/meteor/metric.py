@@ -12,23 +12,29 @@ the jar's line protocol, count as spaces.
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
-import snowballstemmer
 
-from capeval.metrics.base import Metric, Segments, Tokens, as_segments
+from capeval.metrics.base import (
+    Candidates,
+    Metric,
+    ReferenceSet,
+    Segments,
+    Tokens,
+    as_segments,
+)
 from capeval.metrics.meteor import resources
 from capeval.metrics.meteor.aligner import BEAM_SIZE, align, alignment_stats
-from capeval.metrics.meteor.corpus import Corpus, hypothesis_field, reference_fields
-from capeval.metrics.meteor.matchers import MODULES, HypothesisIndex, Lexicon, candidates
-from capeval.metrics.meteor.paraphrase import (
-    ParaphraseMatch,
-    ParaphraseTable,
-    check_table_file,
-)
-from capeval.metrics.meteor.resources import WordNetSynonyms
+from capeval.metrics.meteor.corpus import Corpus, ReferenceCaptions
+from capeval.metrics.meteor.matchers import MODULES, Lexicon, find_candidates
+from capeval.metrics.meteor.paraphrase import ParaphraseTable, check_table_file
+from capeval.metrics.meteor.resources import StemHashes, WordNetSynonyms
 from capeval.metrics.meteor.scoring import (
     CHUNKS,
     N_SLOTS,
@@ -38,7 +44,9 @@ from capeval.metrics.meteor.scoring import (
     is_perfect,
     meteor_scores,
 )
-from capeval.metrics.meteor.text import parse_nonbreaking_prefixes, tokenize_field
+from capeval.metrics.meteor.text import parse_nonbreaking_prefixes
+
+T = TypeVar("T")
 
 DEFAULT_WEIGHTS = (1.0, 0.6, 0.8, 0.6)
 """Scoring weight of each module slot for English (task "rank")."""
@@ -103,6 +111,10 @@ class Meteor(Metric):
         self.paraphrase_table = paraphrase_table
         self.beam_size = beam_size
         self._data: dict[str, object] = {}
+        self._stem_hashes: dict[str, int] = {}
+        self.stage_seconds: dict[str, float] = {}
+        """Wall-clock seconds spent in each stage since construction (for profiling)."""
+        self._synsets: dict[str, frozenset[int]] = {}
 
     # -- data, loaded on first use and kept on the instance ------------------------------
     def _resource(self, key: str):
@@ -112,28 +124,40 @@ class Meteor(Metric):
                     resources.read_text("nonbreaking_prefixes.txt")),
                 "function_words": resources.load_function_words,
                 "synonyms": WordNetSynonyms.load,
+                "stems": StemHashes.load,
                 "paraphrases": lambda: ParaphraseTable.load(self.paraphrase_table),
             }
             self._data[key] = loaders[key]()
         return self._data[key]
 
-    def _paraphrase_table(self, segments: Segments) -> ParaphraseTable | None:
+    def _paraphrase_table(self, words: list[str]) -> ParaphraseTable | None:
         """Return the paraphrase table to use (None without the paraphrase module).
 
         A METEOR ``.gz`` table is read for each corpus, keeping only entries whose words all
-        occur in its normalized captions.
+        occur in its normalized captions (`words`).
         """
         if "paraphrase" not in self.modules:
             return None
         if self.paraphrase_table is None or self.paraphrase_table.suffix != ".gz":
             return self._resource("paraphrases")
-        prefixes = self._resource("prefixes")
-        fields = {hypothesis_field(hyp) for hyp in segments.hypotheses}
-        fields.update(field for refs in segments.references for field in reference_fields(refs))
-        vocabulary = {token for field in fields for token in tokenize_field(field, prefixes)}
-        return ParaphraseTable.from_gz(self.paraphrase_table, vocabulary)
+        return ParaphraseTable.from_gz(self.paraphrase_table, set(words))
 
     # -- statistics ------------------------------------------------------------------------
+    def prepare_references(self, references: ReferenceSet) -> ReferenceCaptions:
+        """Normalize the references once: the reference side of every later call."""
+        prefixes = self._resource("prefixes")
+        with self._stage("corpus preparation"):
+            return ReferenceCaptions.build(references.references, prefixes)
+
+    def _candidate_stats(self, candidates: Candidates, prepared: ReferenceCaptions) -> np.ndarray:
+        stats = self._jar_stats(candidates.hypotheses, candidates.images, prepared)
+        stats[is_perfect(stats), CHUNKS] = 0.0
+        return stats
+
+    def _segment_stats(self, segments: Segments) -> np.ndarray:
+        candidates = segments.candidates()
+        return self._candidate_stats(candidates, self.prepare_references(candidates.references))
+
     def jar_stats(self, hypotheses: Sequence[Tokens] | Segments,
                   references: Sequence[Sequence[Tokens]] | None = None) -> np.ndarray:
         """Return the jar's ``SCORE`` statistics of each segment, shape (S, 23), float64.
@@ -142,35 +166,63 @@ class Meteor(Metric):
         statistics of the best-scoring reference (the first one on ties). Arguments as for
         `segment_stats`.
         """
-        segments = as_segments(hypotheses, references)
-        table = self._paraphrase_table(segments)
-        corpus = Corpus.build(segments.hypotheses, segments.references,
-                              self._resource("prefixes"))
-        stem = snowballstemmer.stemmer("english").stemWords if "stem" in self.modules else None
-        synsets = self._resource("synonyms").synsets if "synonym" in self.modules else None
-        lexicon = Lexicon.build(corpus.words, self._resource("function_words"), stem, synsets)
-        if table is None:
-            paraphrases: list = [()] * len(corpus.pairs)
-        else:
-            paraphrases = table.pair_matches(corpus.captions, corpus.pairs)
-        rows = _align_pairs(corpus, lexicon, paraphrases, self.modules, self.beam_size)
-        pair_stats = np.array(rows, dtype=np.int64).reshape(len(corpus.pairs), N_STATS)
+        candidates = as_segments(hypotheses, references).candidates()
+        return self._jar_stats(candidates.hypotheses, candidates.images,
+                               self.prepare_references(candidates.references))
+
+    def _jar_stats(self, hypotheses: Sequence[Tokens], images: np.ndarray,
+                   references: ReferenceCaptions) -> np.ndarray:
+        prefixes = self._resource("prefixes")
+        with self._stage("corpus preparation"):
+            corpus = Corpus.build(hypotheses, images, references, prefixes)
+        with self._stage("paraphrase table"):
+            table = self._paraphrase_table(corpus.words)
+        with self._stage("lexicon"):
+            lexicon = self._lexicon(corpus.words)
+        with self._stage("paraphrase matching"):
+            paraphrases = (None if table is None
+                           else table.pair_matches(corpus.captions, corpus.pairs))
+        with self._stage("alignment"):
+            candidates = find_candidates(corpus, lexicon, self.modules, paraphrases)
+            n_hyp, n_ref = (corpus.lengths[corpus.pairs[:, side]] for side in (0, 1))
+            exact_slot = self.modules.index("exact") if "exact" in self.modules else None
+            chosen = align(candidates, n_hyp, n_ref, exact_slot, self.beam_size)
+            pair_stats = alignment_stats(candidates, chosen, n_hyp, n_ref,
+                                         *(lexicon.function[corpus.pair_words(side)[2]]
+                                           for side in (0, 1)))
 
         # The best reference of each segment: strictly highest score, the first on ties.
-        flat = [pair for pairs in corpus.segment_pairs for pair in pairs]
-        stats = pair_stats[flat]
-        scores = meteor_scores(stats, self.weights, self.parameters).tolist()
-        best, start = [], 0
-        for pairs in corpus.segment_pairs:
-            segment = scores[start:start + len(pairs)]
-            best.append(start + segment.index(max(segment)))
-            start += len(pairs)
+        stats = pair_stats[corpus.segment_pairs]
+        if not len(stats):
+            return np.zeros((0, N_STATS))
+        scores = meteor_scores(stats, self.weights, self.parameters)
+        starts = corpus.segment_starts[:-1]
+        segment = np.repeat(np.arange(len(starts)), np.diff(corpus.segment_starts))
+        best_score = np.maximum.reduceat(scores, starts)[segment]
+        rows = np.arange(len(scores))
+        best = np.minimum.reduceat(np.where(scores == best_score, rows, len(rows)), starts)
         return stats[best].astype(np.float64)
 
-    def _segment_stats(self, segments: Segments) -> np.ndarray:
-        stats = self.jar_stats(segments)
-        stats[is_perfect(stats), CHUNKS] = 0.0
-        return stats
+    @contextmanager
+    def _stage(self, name: str) -> Iterator[None]:
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.stage_seconds[name] = (self.stage_seconds.get(name, 0.0)
+                                        + time.perf_counter() - start)
+
+    def _lexicon(self, words: list[str]) -> Lexicon:
+        """Return the lexicon of `words`; stems and synsets of words met before are reused."""
+        stem = synsets = None
+        if "stem" in self.modules:
+            table = self._resource("stems")
+            stem = partial(_remember, self._stem_hashes, compute=lambda new: table(new).tolist())
+        if "synonym" in self.modules:
+            wordnet = self._resource("synonyms")
+            synsets = partial(_remember, self._synsets,
+                              compute=lambda new: [wordnet.synsets(word) for word in new])
+        return Lexicon.build(words, self._resource("function_words"), stem, synsets)
 
     def scores_from_stats(self, stats: np.ndarray) -> np.ndarray:
         return meteor_scores(stats, self.weights, self.parameters)[..., np.newaxis]
@@ -188,24 +240,16 @@ class Meteor(Metric):
         }
 
 
-def _align_pairs(corpus: Corpus, lexicon: Lexicon,
-                 paraphrases: Sequence[Sequence[ParaphraseMatch]], modules: tuple[str, ...],
-                 beam_size: int) -> list[list[int]]:
-    """Return the 23 jar statistics of every (hypothesis, reference) pair of `corpus`."""
-    exact_slot = modules.index("exact") if "exact" in modules else None
-    ref_words: dict[int, set[int]] = {}
-    for hyp, ref in corpus.pairs:
-        ref_words.setdefault(hyp, set()).update(corpus.coded[ref])
-    function = lexicon.function
-    indexes: dict[int, HypothesisIndex] = {}
-    rows = []
-    for (hyp, ref), pair_paraphrases in zip(corpus.pairs, paraphrases, strict=True):
-        index = indexes.get(hyp)
-        if index is None:
-            index = indexes[hyp] = HypothesisIndex(corpus.coded[hyp], lexicon, ref_words[hyp])
-        ref_ids = corpus.coded[ref]
-        by_ref = candidates(index, ref_ids, modules, lexicon, pair_paraphrases)
-        chosen = align(by_ref, len(index.hyp), exact_slot, beam_size)
-        rows.append(alignment_stats(chosen, [function[w] for w in index.hyp],
-                                    [function[w] for w in ref_ids]))
-    return rows
+WORD_CACHE_LIMIT = 1 << 18
+"""Words whose stem hash and synsets a `Meteor` keeps across calls (then it starts afresh)."""
+
+
+def _remember(cache: dict[str, T], words: Sequence[str],
+              compute: Callable[[list[str]], list[T]]) -> list[T]:
+    """Return ``compute``'s value for each word, computing only words not in `cache`."""
+    new = [word for word in words if word not in cache]
+    if len(cache) + len(new) > WORD_CACHE_LIMIT:
+        cache.clear()
+        new = list(words)
+    cache.update(zip(new, compute(new)))
+    return [cache[word] for word in words]

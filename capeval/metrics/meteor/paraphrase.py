@@ -15,19 +15,17 @@ import zipfile
 import zlib
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from itertools import zip_longest
+from itertools import chain, zip_longest
 from pathlib import Path
 
 import numpy as np
 
 from capeval.errors import CapevalInputError
+from capeval.metrics.meteor.arrays import expand, join
 from capeval.metrics.meteor.resources import data_file, decode_strings, open_npz
 
 MAX_PHRASE_LENGTH = 7
 """Longest phrase in a paraphrase table, in tokens."""
-
-ParaphraseMatch = tuple[int, int, int, int]
-"""``(ref_start, ref_len, hyp_start, hyp_len)``."""
 
 DEFAULT_PARAPHRASE_TABLE = "paraphrase_en.npz"
 
@@ -207,7 +205,7 @@ class ParaphraseTable:
         return found
 
     def pair_matches(self, captions: Sequence[Sequence[str]],
-                     pairs: Sequence[tuple[int, int]]) -> list[list[ParaphraseMatch]]:
+                     pairs: Sequence[tuple[int, int]] | np.ndarray) -> np.ndarray:
         """Return the paraphrase matches of each (hypothesis, reference) caption pair.
 
         Matches come in the jar's candidate order for each reference position j: first those
@@ -224,8 +222,9 @@ class ParaphraseTable:
 
         Returns
         -------
-        list of lists of (ref_start, ref_len, hyp_start, hyp_len), one list per pair, each
-        sorted by ref_start and then in the jar's order
+        ndarray of shape (M, 5), int64
+            One match per row: (pair, ref_start, ref_len, hyp_start, hyp_len), sorted by pair,
+            then ref_start, then the jar's order.
         """
         n_nodes = int(self._level_offsets[-1])
         owner, position, length, node = self._occurrences(captions)
@@ -251,15 +250,13 @@ class ParaphraseTable:
         rows = np.concatenate(blocks) if blocks else np.zeros((0, 9), dtype=np.int64)
         # Sort by pair, reference start, pass, then the pass's own three keys.
         rows = rows[np.lexsort(rows[:, 5::-1].T)]
-        bounds = np.searchsorted(rows[:, 0], np.arange(len(pair_array) + 1)).tolist()
-        matches = [tuple(match) for match in rows[:, [1, 6, 7, 8]].tolist()]
-        return [matches[start:stop] for start, stop in zip(bounds[:-1], bounds[1:], strict=True)]
+        return rows[:, [0, 1, 6, 7, 8]]
 
     def _entries_among(self, present: np.ndarray) -> _Entries:
         """Return the entries whose source and target are both `present`, grouped by source."""
         groups = np.flatnonzero(present[self._group_sources])
         group_starts = self._group_starts[groups]
-        group_row, offset = _expand(self._group_starts[groups + 1] - group_starts)
+        group_row, offset = expand(self._group_starts[groups + 1] - group_starts)
         entry = group_starts[group_row] + offset
         target = self._targets[entry].astype(np.int64)
         kept = present[target]
@@ -284,7 +281,9 @@ class ParaphraseTable:
         inside = np.ones(len(sequence), dtype=bool)
         inside[bounds[1:] - 1] = False  # one -1 after each caption: n-grams never straddle two
         get = self._token_id.get
-        sequence[inside] = [get(token, -1) for caption in captions for token in caption]
+        code = {word: get(word, -1) for word in dict.fromkeys(chain.from_iterable(captions))}
+        sequence[inside] = np.fromiter(map(code.__getitem__, chain.from_iterable(captions)),
+                                       dtype=np.int64, count=int(lengths.sum()))
         columns = []
         for length, (starts, nodes) in enumerate(self._ngram_nodes(sequence), start=1):
             columns.append((starts, np.full(len(starts), length), nodes))
@@ -337,24 +336,7 @@ def _check_entry(path: str | Path, line: int, probability: str | None, source: s
                                 f"probability {probability!r} is not a number") from None
 
 
-def _join(sorted_keys: np.ndarray, queries: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Return every (query index, key index) with ``sorted_keys[key] == queries[query]``.
-
-    Pairs come ordered by query, then key index.
-    """
-    low = np.searchsorted(sorted_keys, queries, side="left")
-    row, offset = _expand(np.searchsorted(sorted_keys, queries, side="right") - low)
-    return row, low[row] + offset
-
-
-def _expand(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Return (row, offset) pairs enumerating ``range(counts[row])`` for every row."""
-    row = np.repeat(np.arange(len(counts)), counts)
-    starts = np.cumsum(counts) - counts
-    return row, np.arange(len(row)) - starts[row]
-
-
-_CHUNK_OCCURRENCES = 1 << 16
+_CHUNK_OCCURRENCES = 1 << 13
 """Source occurrences joined at a time (bounds the temporary arrays)."""
 
 
@@ -395,7 +377,7 @@ class _TargetIndex:
         """Return (query index, position) of every occurrence of ``node[q]`` in ``caption[q]``."""
         bit = (self.signature[caption] >> (node % 64).astype(np.uint64)) & np.uint64(1)
         maybe = np.flatnonzero(bit)
-        query, found = _join(self.key, caption[maybe] * self.n_nodes + node[maybe])
+        query, found = join(self.key, caption[maybe] * self.n_nodes + node[maybe])
         return maybe[query], self.position[found]
 
 
@@ -420,9 +402,9 @@ def _pass_matches(sources: _SourceOccurrences, pairs: np.ndarray, source_side: i
     hyp start, hyp len); `source_side` is 1 when sources are looked up in the reference."""
     pair_order = np.argsort(pairs[:, source_side], kind="stable")
     # source occurrence x pair whose source-side caption holds it x entry of the source
-    occurrence, pair = _join(pairs[pair_order, source_side], sources.owner)
+    occurrence, pair = join(pairs[pair_order, source_side], sources.owner)
     pair = pair_order[pair]
-    row, offset = _expand(sources.entry_count[occurrence])
+    row, offset = expand(sources.entry_count[occurrence])
     occurrence, pair = occurrence[row], pair[row]
     entry = sources.first_entry[occurrence] + offset
     # ... x occurrence of the entry's target in the pair's other caption

@@ -8,6 +8,10 @@
     ``exception_forms`` / ``exception_bases`` (parallel, file order).
 ``paraphrase_en.npz``
     The jar's ``paraphrase-en.gz`` without probabilities (read by `paraphrase.ParaphraseTable`).
+``stems_en.npz``
+    The Java hash of the Snowball stem (``snowballstemmer`` 2.2.0) of every word of the
+    synonym files and the paraphrase table up to `STEM_WIDTH` UTF-8 bytes: ``words``
+    (UTF-8, newline-joined, sorted by bytes) and ``stem_hashes`` (uint32, parallel).
 
 All files are written by ``tools/build_meteor_data.py`` from the pycocoevalcap 1.2 wheel and
 read without pickle.
@@ -20,6 +24,12 @@ from pathlib import Path
 from typing import BinaryIO
 
 import numpy as np
+import snowballstemmer
+
+from capeval.metrics.meteor.text import java_hash
+
+STEM_WIDTH = 24
+"""Longest word (UTF-8 bytes) in the packaged stem table; longer words are stemmed when met."""
 
 
 def data_file(name: str):
@@ -104,3 +114,41 @@ class WordNetSynonyms:
             return own.union(*(self._own(base) for base in bases))
         base = self._morph(word)
         return own if base is None else own | self._own(base)
+
+
+class StemHashes:
+    """Java hashes of words' Snowball stems: looked up in ``stems_en.npz``, else computed.
+
+    Parameters
+    ----------
+    words : ndarray of dtype ``S{STEM_WIDTH}``, sorted
+    hashes : ndarray of uint32, parallel to `words`
+    """
+
+    def __init__(self, words: np.ndarray, hashes: np.ndarray) -> None:
+        self._words = words
+        self._hashes = hashes
+        self._stem = snowballstemmer.stemmer("english").stemWords
+
+    @classmethod
+    def load(cls, source: str | Path | None = None) -> StemHashes:
+        """Read ``stems_en.npz`` (the packaged copy unless `source` is given)."""
+        with open_npz(source or data_file("stems_en.npz").open("rb")) as data:
+            words = np.array(data["words"].tobytes().split(b"\n"), dtype=f"S{STEM_WIDTH}")
+            return cls(words, data["stem_hashes"].astype(np.int64))
+
+    def __call__(self, words: Sequence[str]) -> np.ndarray:
+        """Return the Java hash of the Snowball stem of each word, shape (len(words),), int64."""
+        encoded = [word.encode("utf-8") for word in words]
+        keys = np.array(encoded, dtype=f"S{STEM_WIDTH}")  # truncates: `fits` rules those out
+        fits = np.fromiter((len(e) <= STEM_WIDTH and b"\0" not in e for e in encoded),
+                           dtype=bool, count=len(encoded))
+        index = np.minimum(np.searchsorted(self._words, keys), max(len(self._words) - 1, 0))
+        found = fits & (self._words[index] == keys) if len(self._words) else fits & False
+        hashes = np.zeros(len(encoded), dtype=np.int64)
+        hashes[found] = self._hashes[index[found]]
+        missing = np.flatnonzero(~found)
+        if len(missing):
+            stems = self._stem([words[i] for i in missing.tolist()])
+            hashes[missing] = [java_hash(stem) for stem in stems]
+        return hashes

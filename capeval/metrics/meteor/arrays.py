@@ -1,0 +1,21 @@
+"""Two NumPy idioms the METEOR modules share: expanding counts into rows, and sorted joins."""
+from __future__ import annotations
+
+import numpy as np
+
+
+def expand(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return (row, offset) pairs enumerating ``range(counts[row])`` for every row, in order."""
+    row = np.repeat(np.arange(len(counts)), counts)
+    starts = np.cumsum(counts) - counts
+    return row, np.arange(len(row)) - starts[row]
+
+
+def join(sorted_keys: np.ndarray, queries: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return every (query index, key index) with ``sorted_keys[key] == queries[query]``.
+
+    Pairs come ordered by query, then key index.
+    """
+    low = np.searchsorted(sorted_keys, queries, side="left")
+    row, offset = expand(np.searchsorted(sorted_keys, queries, side="right") - low)
+    return row, low[row] + offset

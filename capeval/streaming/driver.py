@@ -1,0 +1,219 @@
+"""Score a corpus of any size in bounded memory: the passes of a streamed evaluation.
+
+1. Read references, then hypotheses, record by record into a `PairingStore` and check them
+   (the in-memory readers' and `align`'s checks and messages).
+2. Tokenize chunk by chunk in the reference image order (the order of the tokenization
+   streams), storing the tokens, and merge the chunks' document frequencies into the corpus
+   table (the first reduction; only when a CIDEr-D needs the corpus df).
+3. Score chunk by chunk in hypothesis order: per-image statistics, per-image scores written
+   as they come, corpus totals added row by row (the second reduction).
+
+Memory holds a few chunks, the df table and METEOR's data, whatever the number of images;
+the scores equal those of `capeval.evaluate` on the same inputs.
+"""
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from functools import partial
+from dataclasses import dataclass, field
+from itertools import islice
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from capeval import __version__
+from capeval.document_frequencies import DocumentFrequencies
+from capeval.evaluation import format_signature
+from capeval.io import PerItemWriter
+from capeval.io.source import PathLike
+from capeval.streaming import DEFAULT_CHUNK_SIZE
+from capeval.streaming.chunks import chunked
+from capeval.streaming.pool import ordered_map
+from capeval.streaming.store import PairingStore
+from capeval.metrics.base import sum_stats
+from capeval.streaming.work import (
+    Settings,
+    TokenizedImages,
+    chunk_statistics,
+    reference_counts,
+    tokenize_chunk,
+)
+from capeval.tokenizers import tokenizer_signature
+
+Progress = Callable[[str, int, int], None]
+"""Called as ``progress(step, images_done, images_total)`` after each chunk; step is
+``"tokenize"`` or ``"score"``."""
+
+
+@dataclass(frozen=True)
+class StreamedEvaluation:
+    """Corpus scores of a streamed evaluation (per-image scores went to a file).
+
+    Attributes
+    ----------
+    corpus : dict of str to float
+        As `capeval.Evaluation.corpus`.
+    n_images : int
+        How many images were scored.
+    signature : dict of str to str
+        As `capeval.Evaluation.signature`.
+    """
+
+    corpus: dict[str, float]
+    n_images: int
+    signature: dict[str, str] = field(default_factory=dict)
+
+    def signature_string(self) -> str:
+        """Return the signature as ``key:value|key:value|...`` (version last)."""
+        return format_signature(self.signature)
+
+
+Mapper = Callable[[Callable[[Any, Any], Any], Any, Iterable[Any]], Iterator[tuple[Any, Any]]]
+"""Maps ``function(settings, item)`` over items, yielding ``(item, result)`` in item order
+(`capeval.streaming.pool.ordered_map`, `capeval.streaming.dask.dask_map`)."""
+
+
+def evaluate_store(
+    store: PairingStore,
+    settings: Settings,
+    *,
+    allow_partial: bool = False,
+    per_item: PathLike | None = None,
+    chunk_size: int = DEFAULT_CHUNK_SIZE,
+    mapper: Mapper | None = None,
+    progress: Progress | None = None,
+) -> StreamedEvaluation:
+    """Check, tokenize and score the images of a loaded store (passes 2 and 3 above).
+
+    Parameters
+    ----------
+    store : PairingStore
+        References and hypotheses added.
+    settings : Settings
+    allow_partial : bool, default=False
+        As for `capeval.evaluate`.
+    per_item : path, optional
+        ``.jsonl`` or ``.csv`` file for per-image scores (as ``write_per_item`` writes them).
+    chunk_size : int
+        Images per chunk; the results do not depend on it.
+    mapper : Mapper, optional
+        How chunks are mapped (default: in this process); the results do not depend on it.
+    progress : callable, optional
+        See `Progress`.
+    """
+    total = store.check_pairing(allow_partial)
+    run = mapper or partial(ordered_map, jobs=1)
+    notify = progress or (lambda step, done, total: None)
+    counts: set[int] = set()
+    tables = TableMerger()
+    done = 0
+    for _, (images, table) in run(tokenize_chunk, settings, chunked(store.pairs(), chunk_size)):
+        store.add_tokens(*images)
+        counts.update(reference_counts(images.references))
+        if table is not None:
+            tables.add(table)
+        done += len(images.ids)
+        notify("tokenize", done, total)
+    bound = settings if tables.empty else settings.with_document_frequencies(tables.result())
+
+    totals = {metric.name: np.zeros(len(metric.stat_names)) for metric in settings.metrics}
+    with per_item_writer(per_item, settings) as writer:
+        done = 0
+        for (ids, _, _), stats in run(chunk_statistics, bound,
+                                      _batches(store.tokens(), chunk_size)):
+            for metric in settings.metrics:
+                totals[metric.name] = sum_stats(stats[metric.name], totals[metric.name])
+            if writer is not None:
+                writer.write_scores(ids, image_scores(settings, stats))
+            done += len(ids)
+            notify("score", done, total)
+    return evaluation_result(settings, totals, total, counts)
+
+
+@contextmanager
+def per_item_writer(
+    per_item: PathLike | None, settings: Settings
+) -> Iterator[PerItemWriter | None]:
+    """Yield a writer of the per-image file (None: no file), one column per score.
+
+    The rows go to a temporary file next to `per_item`, renamed to it when the block ends
+    without an error (and deleted otherwise), so a failed run leaves no partial file.
+    """
+    if per_item is None:
+        yield None
+        return
+    path = Path(per_item)
+    partial_path = path.with_name(f".{path.name}.partial{path.suffix}")
+    writer = PerItemWriter(partial_path, [name for metric in settings.metrics
+                                          for name in metric.score_names])
+    try:
+        yield writer
+    except BaseException:
+        writer.close()
+        partial_path.unlink(missing_ok=True)
+        raise
+    writer.close()
+    os.replace(partial_path, path)
+
+
+def image_scores(settings: Settings, stats: dict[str, np.ndarray]) -> np.ndarray:
+    """Return the per-image scores of chunk statistics, shape (C, total scores)."""
+    return np.hstack([metric.scores_from_stats(stats[metric.name])
+                      for metric in settings.metrics])
+
+
+def evaluation_result(
+    settings: Settings, totals: dict[str, np.ndarray], n_images: int, counts: set[int]
+) -> StreamedEvaluation:
+    """Return the corpus scores of summed statistics, with the run's signature.
+
+    `counts` holds the distinct numbers of references per image.
+    """
+    corpus: dict[str, float] = {}
+    for metric in settings.metrics:
+        scores = metric.scores_from_stats(totals[metric.name]).tolist()
+        corpus.update(zip(metric.score_names, scores, strict=True))
+    return StreamedEvaluation(corpus, n_images, _signature(settings, counts))
+
+
+def _batches(rows: Iterator[tuple], size: int) -> Iterator[TokenizedImages]:
+    """Group store rows (id, hypothesis tokens, reference tokens) into `TokenizedImages`."""
+    while batch := list(islice(rows, size)):
+        yield TokenizedImages(*(list(column) for column in zip(*batch, strict=True)))
+
+
+def _signature(settings: Settings, counts: set[int]) -> dict[str, str]:
+    signature = {"nrefs": str(next(iter(counts))) if len(counts) == 1 else "var",
+                 "tok": tokenizer_signature(settings.tokenizer)}
+    for metric in settings.metrics:
+        signature.update({f"{metric.name}.{key}": value
+                          for key, value in metric.signature().items()})
+    signature["version"] = __version__
+    return signature
+
+
+class TableMerger:
+    """Merges the df tables of consecutive chunks pairwise as they come (a binary counter), so
+    memory and time stay within a log factor of the final table's."""
+
+    def __init__(self) -> None:
+        self._stack: list[tuple[int, DocumentFrequencies]] = []
+
+    @property
+    def empty(self) -> bool:
+        return not self._stack
+
+    def add(self, table: DocumentFrequencies) -> None:
+        level = 0
+        while self._stack and self._stack[-1][0] == level:
+            _, previous = self._stack.pop()
+            table = DocumentFrequencies.merge([previous, table])
+            level += 1
+        self._stack.append((level, table))
+
+    def result(self, **metadata: str) -> DocumentFrequencies:
+        """Return the table of all chunks added (see `DocumentFrequencies.merge`)."""
+        return DocumentFrequencies.merge([table for _, table in self._stack], **metadata)

@@ -1,0 +1,153 @@
+"""Streamed evaluation of caption files: `evaluate_files` and `document_frequencies_of_files`."""
+from __future__ import annotations
+
+import os
+from collections.abc import Collection, Iterable, Sequence
+from functools import partial
+from typing import Any
+
+from capeval.document_frequencies import DocumentFrequencies
+from capeval.evaluation import MetricSpec, resolve_metrics
+from capeval.io import hypothesis_entries, reference_entries
+from capeval.io.source import PathLike
+from capeval.metrics import DEFAULT_METRICS
+from capeval.streaming.chunks import chunked
+from capeval.streaming import DEFAULT_CHUNK_SIZE, DEFAULT_JOBS
+from capeval.streaming.driver import (
+    Mapper,
+    Progress,
+    StreamedEvaluation,
+    TableMerger,
+    evaluate_store,
+)
+from capeval.streaming.pool import ordered_map
+from capeval.streaming.store import PairingStore
+from capeval.streaming.work import Settings, tokenize_chunk
+from capeval.tokenizers import tokenizer_signature
+
+
+def evaluate_files(
+    hypotheses: PathLike,
+    references: PathLike | Iterable[PathLike],
+    metrics: Iterable[MetricSpec] = DEFAULT_METRICS,
+    *,
+    tokenizer: str = "ptb",
+    document_frequencies: DocumentFrequencies | str | None = None,
+    allow_partial: bool = False,
+    per_item: PathLike | None = None,
+    chunk_size: int = DEFAULT_CHUNK_SIZE,
+    jobs: int = DEFAULT_JOBS,
+    progress: Progress | None = None,
+    client: Any = None,
+    hypotheses_format: str | None = None,
+    references_format: str | None = None,
+    id_field: str | None = None,
+    caption_field: str | None = None,
+    caption_fields: str | Sequence[str] | None = None,
+    split: str | Collection[str] | None = None,
+    temporary_directory: PathLike | None = None,
+    hypotheses_id_field: str | None = None,
+    references_id_field: str | None = None,
+) -> StreamedEvaluation:
+    """Score a hypothesis file against reference files in bounded memory.
+
+    Gives the corpus scores (and, with `per_item`, the per-image file) of
+    ``capeval.evaluate(read_hypotheses(...), read_references(...), ...)``, bit for bit,
+    whatever `chunk_size` and `jobs`. Line-based files (plain text, CSV/TSV, JSON Lines) are
+    read line by line; COCO and Karpathy JSON are parsed whole, then streamed. The two sides
+    are joined by image id in a temporary SQLite database.
+
+    Parameters
+    ----------
+    hypotheses, references : path, or paths for line-aligned plain-text references
+    metrics, tokenizer, document_frequencies, allow_partial
+        As for `capeval.evaluate`.
+    per_item : path, optional
+        Write per-image scores to this ``.jsonl`` or ``.csv`` file as they are computed.
+    chunk_size : int, default=DEFAULT_CHUNK_SIZE
+        Images per chunk.
+    jobs : int, default=DEFAULT_JOBS
+        Worker processes tokenizing and scoring chunks (1: this process).
+    client : distributed.Client, optional
+        Tokenize and score the chunks on this Dask cluster instead (``capeval[dask]``).
+    progress : callable, optional
+        ``progress(step, images_done, images_total)`` after each chunk.
+    hypotheses_format, references_format, id_field, caption_field, caption_fields, split
+        As for `capeval.io.read_hypotheses` and `capeval.io.read_references`.
+    temporary_directory : path, optional
+        Where the join's database goes (default: the system's temporary directory).
+    hypotheses_id_field, references_id_field : str, optional
+        The id field of one side only (default: `id_field`).
+
+    Returns
+    -------
+    StreamedEvaluation
+
+    Raises
+    ------
+    CapevalInputError
+        As `capeval.io.read_references`, `read_hypotheses` and `align` do.
+    """
+    tokenizer_signature(tokenizer)  # an unknown tokenizer fails before any file is read
+    settings = Settings.of(resolve_metrics(metrics, document_frequencies, tokenizer=tokenizer),
+                           tokenizer, (os.fspath(hypotheses), _name(references)))
+    with PairingStore(temporary_directory) as store:
+        store.add_references(*reference_entries(
+            references, references_format, id_field=references_id_field or id_field,
+            caption_fields=caption_fields, split=split))
+        store.add_hypotheses(*hypothesis_entries(
+            hypotheses, hypotheses_format, id_field=hypotheses_id_field or id_field,
+            caption_field=caption_field))
+        return evaluate_store(store, settings, allow_partial=allow_partial, per_item=per_item,
+                              chunk_size=chunk_size, mapper=_mapper(jobs, client),
+                              progress=progress)
+
+
+def document_frequencies_of_files(
+    references: PathLike | Iterable[PathLike],
+    *,
+    tokenizer: str = "ptb",
+    max_order: int = 4,
+    chunk_size: int = DEFAULT_CHUNK_SIZE,
+    jobs: int = DEFAULT_JOBS,
+    references_format: str | None = None,
+    id_field: str | None = None,
+    caption_fields: str | Sequence[str] | None = None,
+    split: str | Collection[str] | None = None,
+    temporary_directory: PathLike | None = None,
+) -> DocumentFrequencies:
+    """Count the document frequencies of reference files in bounded memory.
+
+    The table of ``DocumentFrequencies.from_references`` over the references read by
+    `capeval.io.read_references` and tokenized as one stream (image by image in order of
+    first appearance), chunk by chunk. Arguments as for `evaluate_files`.
+    """
+    settings = Settings((), tokenizer, df_order=max_order)
+    merger = TableMerger()
+    with PairingStore(temporary_directory) as store:
+        store.add_references(*reference_entries(
+            references, references_format, id_field=id_field, caption_fields=caption_fields,
+            split=split))
+        images = ((image_id, "", captions) for image_id, captions in store.references())
+        for _, (_, table) in _mapper(jobs, None)(tokenize_chunk, settings,
+                                                 chunked(images, chunk_size)):
+            merger.add(table)
+    splits = [split] if isinstance(split, str) else list(split or ())
+    return merger.result(tokenizer=tokenizer_signature(tokenizer),
+                         source=_name(references),
+                         **({"split": "+".join(splits)} if splits else {}))
+
+
+def _name(references: PathLike | Iterable[PathLike]) -> str:
+    """The display name of the reference files (comma-separated)."""
+    if isinstance(references, (str, os.PathLike)):
+        return os.fspath(references)
+    return ",".join(map(os.fspath, references))
+
+
+def _mapper(jobs: int, client: Any) -> Mapper:
+    if client is not None:
+        from capeval.streaming.dask import dask_map
+
+        return partial(dask_map, client=client)
+    return partial(ordered_map, jobs=jobs)

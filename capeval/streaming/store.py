@@ -1,0 +1,233 @@
+"""The out-of-core join: hypotheses and references paired by image id in an SQLite file.
+
+Both sides are read record by record into a temporary SQLite database (the standard
+library's `sqlite3`), so memory stays bounded whatever the corpus size, and then read back
+image by image: references in order of first appearance (the order of `read_references`),
+pairs in hypothesis order (the order of `capeval.io.align`). The checks of the in-memory
+readers and of `align` run on the tables, with the same messages: a second hypothesis for an
+image, an image without reference captions, unknown and missing images.
+
+Ids are stored as text tagged with their type (``i391895``, ``simg_1.jpg``), so the canonical
+int ``1`` and the string ``"01"`` stay different images, as in memory.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+import tempfile
+from collections.abc import Iterable, Iterator, Sequence
+from itertools import groupby, islice
+from pathlib import Path
+from typing import NamedTuple
+
+from capeval.io.align import SHOWN_IDS, IdSample, check_pairing
+from capeval.io.collect import HypothesisEntry, ReferenceEntry
+from capeval.io.ids import ImageId
+from capeval.io.source import PathLike, Source
+from capeval.limits import caption_length_problem
+
+logger = logging.getLogger("capeval")
+
+_BATCH = 5_000
+"""Records inserted per `executemany` call."""
+
+_SCHEMA = """
+CREATE TABLE ref_images (key TEXT PRIMARY KEY, first_record TEXT, captions INTEGER);
+CREATE TABLE refs (key TEXT, seq INTEGER, caption TEXT);
+CREATE TABLE hyps (position INTEGER PRIMARY KEY, key TEXT UNIQUE, caption TEXT, record TEXT);
+CREATE TABLE tokens (key TEXT PRIMARY KEY, tokens TEXT);
+"""
+
+
+class Pair(NamedTuple):
+    """One image to score: its id, its hypothesis and its reference captions."""
+
+    image_id: ImageId
+    hypothesis: str
+    references: list[str]
+
+
+def _key(image_id: ImageId) -> str:
+    return f"i{image_id}" if isinstance(image_id, int) else f"s{image_id}"
+
+
+def _image_id(key: str) -> ImageId:
+    return int(key[1:]) if key[0] == "i" else key[1:]
+
+
+class PairingStore:
+    """Hypotheses and references on disk, checked and paired by image id.
+
+    Parameters
+    ----------
+    directory : path, optional
+        Where the temporary database goes (default: the system's temporary directory). It
+        is deleted by `close` (or on leaving a ``with`` block).
+    """
+
+    def __init__(self, directory: PathLike | None = None) -> None:
+        self._directory = tempfile.TemporaryDirectory(prefix="capeval-", dir=directory)
+        self._db = sqlite3.connect(Path(self._directory.name) / "pairs.sqlite")
+        self._db.executescript("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;"
+                               "PRAGMA temp_store = FILE;" + _SCHEMA)
+        self.reference_source = "references"
+        self.hypothesis_source = "hypotheses"
+
+    def __enter__(self) -> PairingStore:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Delete the database."""
+        self._db.close()
+        self._directory.cleanup()
+
+    # -- loading ---------------------------------------------------------------------------
+    def add_references(self, source: Source, entries: Iterable[ReferenceEntry]) -> None:
+        """Store reference entries (in file order) and check them as `collect_references` does.
+
+        Raises `CapevalInputError` when there are none, or when an image ends up without
+        any caption; logs a warning when some captions are empty.
+        """
+        self.reference_source = source.name
+        sequence, empty = 0, 0
+        iterator = iter(entries)
+        while batch := list(islice(iterator, _BATCH)):
+            images, captions = [], []
+            for entry in batch:
+                key = _key(entry.image_id)
+                images.append((key, entry.record, len(entry.captions)))
+                for caption in entry.captions:
+                    _check_length(source, entry.record, caption)
+                    captions.append((key, sequence, caption))
+                    sequence += 1
+                    empty += not caption.strip()
+            self._db.executemany(
+                "INSERT INTO ref_images VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE "
+                "SET captions = captions + excluded.captions", images)
+            self._db.executemany("INSERT INTO refs VALUES (?, ?, ?)", captions)
+        if self.count("ref_images") == 0:
+            source.fail(None, "holds no references")
+        for key, record in self._db.execute(
+            "SELECT key, first_record FROM ref_images WHERE captions = 0 ORDER BY rowid LIMIT 1"
+        ):
+            source.fail(record, f"image {_image_id(key)!r} has no reference captions")
+        self._db.execute("CREATE INDEX refs_by_image ON refs (key, seq)")
+        if empty:
+            logger.warning(
+                "%s: %d reference caption(s) are empty; they are kept and count in the scores",
+                source.name, empty,
+            )
+
+    def add_hypotheses(self, source: Source, entries: Iterable[HypothesisEntry]) -> None:
+        """Store hypothesis entries (in file order), checking as `collect_hypotheses` does.
+
+        Raises `CapevalInputError` when there are none, or for a second hypothesis of an
+        image (naming the records of both).
+        """
+        self.hypothesis_source = source.name
+        iterator = iter(entries)
+        while batch := list(islice(iterator, _BATCH)):
+            for entry in batch:
+                _check_length(source, entry.record, entry.caption)
+            before = self._db.total_changes
+            self._db.executemany(
+                "INSERT INTO hyps (key, caption, record) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                [(_key(entry.image_id), entry.caption, entry.record) for entry in batch])
+            if self._db.total_changes - before < len(batch):
+                self._fail_repeated(source, batch)
+        if self.count("hyps") == 0:
+            source.fail(None, "holds no hypotheses")
+
+    def _fail_repeated(self, source: Source, batch: list[HypothesisEntry]) -> None:
+        for entry in batch:
+            (first,) = self._db.execute(
+                "SELECT record FROM hyps WHERE key = ?", (_key(entry.image_id),)).fetchone()
+            if first != entry.record:
+                source.fail(entry.record, f"second hypothesis for image {entry.image_id!r} "
+                                          f"(the first is at {first})")
+
+    # -- checks ----------------------------------------------------------------------------
+    def count(self, table: str) -> int:
+        """Return the number of rows of ``ref_images`` (images) or ``hyps`` (hypotheses)."""
+        return self._db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]  # noqa: S608
+
+    def check_pairing(self, allow_partial: bool = False) -> int:
+        """Check the ids as `capeval.io.align` does; return the number of images to score.
+
+        Raises
+        ------
+        CapevalInputError
+            For hypotheses of images without references, and for images without a
+            hypothesis unless `allow_partial` (then a warning is logged).
+        """
+        unknown = "FROM hyps WHERE key NOT IN (SELECT key FROM ref_images) ORDER BY position"
+        missing = "FROM ref_images WHERE key NOT IN (SELECT key FROM hyps) ORDER BY rowid"
+        blank_unknown = ("FROM hyps WHERE key NOT IN (SELECT key FROM ref_images) "
+                         "AND TRIM(caption, ' \t\r\n') = ''")
+        unknown_ids = self._sample(unknown)
+        check_pairing(
+            unknown_ids,
+            self._sample(missing),
+            self._sample("FROM hyps ORDER BY position"),
+            self._sample("FROM ref_images ORDER BY rowid"),
+            hyp_source=self.hypothesis_source,
+            ref_source=self.reference_source,
+            allow_partial=allow_partial,
+            unknown_blank=self._sample(blank_unknown).total == unknown_ids.total,
+        )
+        return self.count("hyps")
+
+    def _sample(self, query: str) -> IdSample:
+        (count,) = self._db.execute(f"SELECT COUNT(*) {query}").fetchone()
+        first = self._db.execute(f"SELECT key {query} LIMIT {SHOWN_IDS}").fetchall()
+        return IdSample(count, [_image_id(key) for (key,) in first])
+
+    # -- reading back ----------------------------------------------------------------------
+    def references(self) -> Iterator[tuple[ImageId, list[str]]]:
+        """Yield each image's reference captions, images in order of first appearance."""
+        rows = self._db.execute(
+            "SELECT i.key, r.caption FROM ref_images i CROSS JOIN refs r ON r.key = i.key "
+            "ORDER BY i.rowid, r.seq")
+        for key, group in groupby(rows, key=lambda row: row[0]):
+            yield _image_id(key), [caption for _, caption in group]
+
+    def pairs(self) -> Iterator[Pair]:
+        """Yield the images to score in reference order: the order of the tokenization streams
+        (call `check_pairing` first)."""
+        rows = self._db.execute(
+            "SELECT i.key, h.caption, r.caption FROM ref_images i "
+            "CROSS JOIN hyps h ON h.key = i.key CROSS JOIN refs r ON r.key = i.key "
+            "ORDER BY i.rowid, r.seq")
+        for (key, hypothesis), group in groupby(rows, key=lambda row: (row[0], row[1])):
+            yield Pair(_image_id(key), hypothesis, [caption for _, _, caption in group])
+
+    def add_tokens(
+        self, ids: Sequence[ImageId], hypotheses: Sequence[Sequence[str]],
+        references: Sequence[Sequence[Sequence[str]]],
+    ) -> None:
+        """Store the tokens of images (any order), to read back in hypothesis order."""
+        self._db.executemany("INSERT INTO tokens VALUES (?, ?)", [
+            (_key(image_id), json.dumps([hypothesis, refs], ensure_ascii=False))
+            for image_id, hypothesis, refs in zip(ids, hypotheses, references, strict=True)
+        ])
+
+    def tokens(self) -> Iterator[tuple[ImageId, list[str], list[list[str]]]]:
+        """Yield (id, hypothesis tokens, reference tokens) of the scored images in
+        hypothesis order: the order of per-image results and of the corpus sums."""
+        rows = self._db.execute(
+            "SELECT h.key, t.tokens FROM hyps h CROSS JOIN tokens t ON t.key = h.key "
+            "ORDER BY h.position")
+        for key, text in rows:
+            hypothesis, references = json.loads(text)
+            yield _image_id(key), hypothesis, references
+
+
+def _check_length(source: Source, record: str, caption: str) -> None:
+    """Fail for a caption over `capeval.limits.MAX_CAPTION_CHARACTERS`, naming its record."""
+    problem = caption_length_problem(caption)
+    if problem is not None:
+        source.fail(record, problem)

@@ -1,0 +1,119 @@
+"""The per-chunk functions of a streamed evaluation, the same for one process, `--jobs` and Dask.
+
+Two passes, each a map over chunks followed by a reduction in chunk order:
+
+1. `tokenize_chunk`: tokenize a chunk's captions (with their stream context) and count the
+   document frequencies of its references; the tables of all chunks are merged
+   (`DocumentFrequencies.merge`) into the corpus table CIDEr-D needs.
+2. `chunk_statistics`: the per-image sufficient statistics of every metric for a chunk of
+   tokenized images, with CIDEr-D bound to the corpus table; the corpus totals are the rows
+   added one by one in image order (`capeval.metrics.base.sum_stats`), so any chunking gives
+   the same bits.
+
+Every function is pure and takes its settings as an argument, so any engine that can map a
+function over partitions (a process pool, Dask, Ray, Spark) can run it.
+"""
+from __future__ import annotations
+
+import copy
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import NamedTuple
+
+import numpy as np
+
+from capeval.document_frequencies import DocumentFrequencies
+from capeval.evaluation import check_token_lengths, evaluate_tokenized
+from capeval.metrics import Metric
+from capeval.metrics.cider import CiderD
+from capeval.streaming.chunks import Chunk
+from capeval.tokenizers import tokenize
+
+Tokens = list[str]
+
+
+class TokenizedImages(NamedTuple):
+    """C images, tokenized: ids, hypothesis tokens, reference tokens."""
+
+    ids: list
+    hypotheses: list[Tokens]
+    references: list[list[Tokens]]
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What the per-chunk functions need to know: metrics, tokenizer, df table.
+
+    Attributes
+    ----------
+    metrics : tuple of Metric
+        As configured by the caller; a CIDEr-D without a table gets the corpus table
+        (`with_document_frequencies`) before scoring.
+    tokenizer : str
+        A name of `capeval.tokenizers.TOKENIZERS`.
+    df_order : int
+        The highest n-gram order of the df tables `tokenize_chunk` counts (0: none).
+    """
+
+    metrics: tuple[Metric, ...]
+    tokenizer: str
+    df_order: int = 0
+    sources: tuple[str, str] = ("hypotheses", "references")
+
+    @classmethod
+    def of(cls, metrics: Sequence[Metric], tokenizer: str,
+           sources: tuple[str, str] = ("hypotheses", "references")) -> Settings:
+        """Settings counting the corpus df if a CIDEr-D of `metrics` has no table."""
+        df_order = max((metric.max_order for metric in metrics
+                        if isinstance(metric, CiderD) and metric.document_frequencies is None),
+                       default=0)
+        return cls(tuple(metrics), tokenizer, df_order, sources)
+
+    def with_document_frequencies(self, table: DocumentFrequencies) -> Settings:
+        """Return settings whose CIDEr-D metrics without a table use `table`."""
+        metrics = []
+        for metric in self.metrics:
+            if isinstance(metric, CiderD) and metric.document_frequencies is None:
+                metric = copy.copy(metric)
+                metric.document_frequencies = table
+            metrics.append(metric)
+        return Settings(tuple(metrics), self.tokenizer, 0, self.sources)  # no df to count
+
+
+def tokenize_chunk(
+    settings: Settings, chunk: Chunk
+) -> tuple[TokenizedImages, DocumentFrequencies | None]:
+    """Tokenize a chunk as its part of the two streams; count its references' df if needed.
+
+    Returns
+    -------
+    (TokenizedImages, DocumentFrequencies or None)
+        The table covers the chunk's C images (None when no metric needs the corpus df).
+    """
+    images = chunk.images
+    hypotheses = tokenize(images.hypotheses, settings.tokenizer,
+                          following=chunk.hypotheses_following)
+    flat = tokenize([ref for refs in images.references for ref in refs], settings.tokenizer,
+                    following=chunk.references_following)
+    references, start = [], 0
+    for refs in images.references:
+        references.append(flat[start:start + len(refs)])
+        start += len(refs)
+    check_token_lengths(settings.sources[0], images.ids, [[tokens] for tokens in hypotheses])
+    check_token_lengths(settings.sources[1], images.ids, references)
+    table = None
+    if settings.df_order:
+        table = DocumentFrequencies.from_references(references, settings.df_order)
+    return TokenizedImages(images.ids, hypotheses, references), table
+
+
+def chunk_statistics(settings: Settings, images: TokenizedImages) -> dict[str, np.ndarray]:
+    """Return each metric's per-image statistics, ndarray of shape (C, K), keyed by name."""
+    result = evaluate_tokenized(images.ids, images.hypotheses, images.references,
+                                settings.metrics, tokenizer=settings.tokenizer)
+    return result.stats
+
+
+def reference_counts(references: Sequence[Sequence[object]]) -> set[int]:
+    """Return the distinct numbers of references per image (for the ``nrefs`` signature)."""
+    return {len(refs) for refs in references}
