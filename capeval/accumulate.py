@@ -113,7 +113,7 @@ class Accumulator:
             If lengths differ, a segment has no reference, or ids are given inconsistently.
         """
         if self.tokenizer is not None:
-            hypotheses, references = self._tokenize(hypotheses, references)
+            hypotheses, references = self._tokenize(hypotheses, references, self.tokenizer)
         segments = Segments(hypotheses, references)
         if ids is not None and len(ids) != len(segments):
             raise ValueError(f"got {len(segments)} segments but {len(ids)} ids")
@@ -300,7 +300,8 @@ class Accumulator:
         signature = "|".join(f"{k}:{v}" for k, v in self.metric.signature().items())
         return f"{self.metric.name}({signature}, tokenizer={self.tokenizer})"
 
-    def _tokenize(self, hypotheses, references):
+    @staticmethod
+    def _tokenize(hypotheses, references, method: str):
         for name, captions in (("hypotheses", hypotheses), ("references", references)):
             if isinstance(captions, str):
                 raise CapevalTypeError(f"{name} must be a sequence, not one string")
@@ -309,8 +310,8 @@ class Accumulator:
                 raise CapevalTypeError(f"references of segment {index} are one string; give a "
                                        "list of reference captions")
         # One stream per side, as pycocoevalcap tokenizes a batch it scores.
-        return (tokenize_in_order(list(hypotheses), None, self.tokenizer),
-                tokenize_references(list(references), None, self.tokenizer))
+        return (tokenize_in_order(list(hypotheses), None, method),
+                tokenize_references(list(references), None, method))
 
     def __repr__(self) -> str:
         return f"Accumulator({self._description()}, segments={self._size})"

@@ -211,7 +211,7 @@ class DocumentFrequencies:
         """Write the table to ``.json`` (readable) or ``.npz`` (compact), by suffix."""
         path = Path(path)
         if path.suffix == ".npz":
-            np.savez_compressed(path, **self.to_arrays())
+            np.savez_compressed(path, allow_pickle=False, **self.to_arrays())
         elif path.suffix == ".json":
             path.write_text(json.dumps(self.to_json_dict(), ensure_ascii=False), encoding="utf-8")
         else:

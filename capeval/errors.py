@@ -13,6 +13,7 @@ subclass of `CapevalUsageError`'s family. The CLI maps `CapevalError` to exit co
 """
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -31,7 +32,7 @@ class CapevalInputError(CapevalError, ValueError):
     problem concerns the whole source).
     """
 
-    def __init__(self, source: str, record: str | int | None, reason: str) -> None:
+    def __init__(self, source: str | os.PathLike[str], record: str | int | None, reason: str) -> None:
         self.source = str(source)
         self.record = record
         self.reason = reason

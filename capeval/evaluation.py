@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -457,7 +457,7 @@ def resolve_metrics(
         if document_frequencies is not None and issubclass(metric, CiderD):
             objects.append(metric(document_frequencies))
         elif language_modules is not None and issubclass(metric, meteor):
-            objects.append(metric(modules=language_modules))
+            objects.append(cast(Any, metric)(modules=language_modules))  # METEOR's option
         else:
             objects.append(metric())
     names = [metric.name for metric in objects]

@@ -18,7 +18,7 @@ from capeval.cli.meteor_options import meteor_metric, meteor_options
 
 def reference_options(command: Callable) -> Callable:
     """Add --refs, --refs-format, --id-field, --refs-id-field, --caption-fields and --split."""
-    options = [
+    options: list[Callable[[Callable], Callable]] = [
         click.option("--refs", "refs", multiple=True, required=True, metavar="FILE",
                      help="Reference captions ('-': stdin); repeat for line-aligned plain-text "
                           "files."),
@@ -41,7 +41,7 @@ def reference_options(command: Callable) -> Callable:
 def scoring_options(command: Callable) -> Callable:
     """Add the options shared by commands that score systems: hypothesis file format, metrics,
     tokenizer, METEOR and CIDEr-D settings, partial evaluation and the per-item file."""
-    options = [
+    options: list[Callable[[Callable], Callable]] = [
         click.option("--hyps-format", type=click.Choice(FORMATS),
                      help="Format of the hypothesis file(s) (default: detected)."),
         click.option("--hyps-id-field", help="Image id field of the hypotheses only "

@@ -61,6 +61,8 @@ def leaderboard_command(system_files, names, sort, fmt, ci, n_bootstrap, seed, b
     frequencies, ranking, intervals and tests).
     """
     from capeval.report import (
+        GroupedLeaderboard,
+        Leaderboard,
         check_grouped_format,
         format_grouped,
         format_leaderboard,
@@ -77,11 +79,11 @@ def leaderboard_command(system_files, names, sort, fmt, ci, n_bootstrap, seed, b
         if test or human or baseline or options["groups_path"]:
             raise click.UsageError("paired tests, --baseline, --human and --groups are not "
                                    "defined for diversity metrics")
-        board = diversity_board(dict(zip(system_names, system_files, strict=True)), options,
-                                n_bootstrap=n_bootstrap, ci=ci, seed=seed, sort=sort)
+        diversity = diversity_board(dict(zip(system_names, system_files, strict=True)), options,
+                                    n_bootstrap=n_bootstrap, ci=ci, seed=seed, sort=sort)
         if options["per_item_path"]:
-            board.write_per_item(options["per_item_path"])
-        click.echo(format_leaderboard(board, fmt), nl=False)
+            diversity.write_per_item(options["per_item_path"])
+        click.echo(format_leaderboard(diversity, fmt), nl=False)
         return
     if options["train_captions"]:
         raise click.BadParameter("only the novel metric reads training captions",
@@ -102,6 +104,7 @@ def leaderboard_command(system_files, names, sort, fmt, ci, n_bootstrap, seed, b
         sources=dict(zip(system_names, system_files, strict=True)),
         reference_source=",".join(options["refs"]), progress=progress,
     )
+    board: Leaderboard | GroupedLeaderboard
     try:
         if groups is None:
             board = leaderboard(systems, references, **settings)
@@ -115,8 +118,10 @@ def leaderboard_command(system_files, names, sort, fmt, ci, n_bootstrap, seed, b
         progress.close()
     if options["per_item_path"]:
         board.write_per_item(options["per_item_path"])
-    render = format_leaderboard if groups is None else format_grouped
-    click.echo(render(board, fmt), nl=False)
+    if isinstance(board, GroupedLeaderboard):
+        click.echo(format_grouped(board, fmt), nl=False)
+    else:
+        click.echo(format_leaderboard(board, fmt), nl=False)
 
 
 def _system_names(paths: tuple[str, ...], names: tuple[str, ...]) -> list[str]:

@@ -31,16 +31,15 @@ def meteor_metric(metric_names: list[str], modules: str | None,
     if modules is None and paraphrase_table is None:
         return list(metric_names)
     from capeval.metrics.meteor import Meteor
+    from capeval.metrics.meteor.matchers import MODULES
 
     hint = "--meteor-modules" if modules is not None else "--paraphrase-table"
     if "meteor" not in metric_names:
         raise click.BadParameter("METEOR options need meteor in --metrics", param_hint=hint)
-    options: dict[str, object] = {"paraphrase_table": paraphrase_table}
-    if modules is not None:
-        options["modules"] = tuple(name.strip().lower() for name in modules.split(",")
-                                   if name.strip())
+    chosen = MODULES if modules is None else tuple(
+        name.strip().lower() for name in modules.split(",") if name.strip())
     try:
-        metric = Meteor(**options)
+        metric = Meteor(chosen, paraphrase_table=paraphrase_table)
     except ValueError as error:
         raise click.BadParameter(str(error), param_hint=hint) from None
     return [metric if name == "meteor" else name for name in metric_names]

@@ -13,6 +13,7 @@ feature size, W word vector size, H hidden size, V vocabulary size.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
 import numpy as np
@@ -171,7 +172,9 @@ class Captioner:
                               or regions.shape[2] != self.config.region_dim):
             raise ValueError(f"this model needs regions of shape (N, L, "
                              f"{self.config.region_dim})")
-        regions = None if regions is None else regions.astype(self.dtype, copy=False)
+        if regions is None:
+            return features.astype(self.dtype, copy=False), None
+        regions = regions.astype(self.dtype, copy=False)
         if self.config.state_from == "regions":
             return regions.mean(axis=1), regions
         return features.astype(self.dtype, copy=False), regions
@@ -322,7 +325,7 @@ _SEQUENCE_FORWARD = {
     "lstm": recurrent.lstm_forward,
     "gru": recurrent.gru_forward,
 }
-_SEQUENCE_BACKWARD = {
+_SEQUENCE_BACKWARD: dict[str, Callable[..., tuple]] = {
     "rnn": recurrent.rnn_backward,
     "lstm": recurrent.lstm_backward,
     "gru": recurrent.gru_backward,

@@ -37,7 +37,7 @@ def save_checkpoint(
     }
     arrays.update({_PARAM_PREFIX + name: value for name, value in model.params.items()})
     with open(path, "wb") as handle:  # np.savez would append ".npz" to other names
-        np.savez(handle, **arrays)
+        np.savez(handle, allow_pickle=False, **arrays)
 
 
 def load_checkpoint(path: str | Path) -> tuple[Captioner, Vocabulary, dict]:

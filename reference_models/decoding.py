@@ -159,7 +159,7 @@ def generate_captions(
     captions: list[list[str]] = []
     for start in range(0, len(data), batch_size):
         features, regions = data.model_inputs(slice(start, start + batch_size), zero_features)
-        if temperature is not None:
+        if temperature is not None and rng is not None:
             decoded = sample_decode(model, features, regions, rng=rng, temperature=temperature,
                                     max_length=max_length)
         elif beam_size > 1:

@@ -13,10 +13,12 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 
 import capeval
+from capeval.io.ids import ImageId
 from capeval.metrics import DEFAULT_METRICS
 from capeval.report import Leaderboard
 from capeval.reference_models import shapes
@@ -66,7 +68,7 @@ class ShapesSplits:
         split = getattr(self, name)
         n_train, n_val = len(self.train.features), len(self.val.features)
         start = {"train": 0, "val": n_train, "test": n_train + n_val}[name]
-        ids = list(range(start, start + len(split.features)))
+        ids: list[ImageId] = list(range(start, start + len(split.features)))
         return CaptionData(ids, split.features, split.regions, split.captions)
 
 
@@ -137,7 +139,7 @@ class DemoResult:
 
     board: Leaderboard
     captions: dict[str, list[str]]
-    test_ids: list[int]
+    test_ids: list[ImageId]
     examples: list[dict] = field(default_factory=list)
     training: dict[str, dict] = field(default_factory=dict)
 
@@ -203,7 +205,8 @@ def _examples(test: shapes.ShapesData, captions, attention_model, count: int) ->
     if attention_model is not None and count:
         model, vocab = attention_model
         decoded = greedy_decode(model, test.features[:count], test.regions[:count])
+        alpha = cast(np.ndarray, decoded.alpha)  # an attention model decodes with weights
         for i, example in enumerate(examples):
             words = vocab.decode(decoded.ids[i : i + 1])[0] + ["<END>"]
-            example["attention"] = list(zip(words, decoded.alpha[i, : len(words)], strict=True))
+            example["attention"] = list(zip(words, alpha[i, : len(words)], strict=True))
     return examples

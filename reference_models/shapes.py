@@ -109,11 +109,11 @@ def random_scene(rng: np.random.Generator) -> Scene:
         if gap > radii[0] + radii[1] + 2 and abs(across[1] - across[0]) < 0.5 * gap:
             break
     positions = [(a, b) if horizontal else (b, a) for a, b in zip(along, across, strict=True)]
-    shapes = tuple(
+    first, second = (
         Shape(COLOUR_NAMES[c], SHAPES[k], SIZE_NAMES[z], x, y, r)
         for c, k, z, (x, y), r in zip(colours, kinds, sizes, positions, radii, strict=True)
     )
-    return Scene(shapes, relation)
+    return Scene((first, second), relation)
 
 
 def _place(rng: np.random.Generator, radius: float) -> tuple[float, float]:

@@ -39,14 +39,11 @@ def significance_marker(p: float) -> str:
 
 def cell_parts(board: Leaderboard, system: str, score: str) -> tuple[str, str, str]:
     """Return (value, interval, marker) strings of one cell, e.g. ("0.943", "0.930, 0.956", "*")."""
-    value = f"{board.scores.at[system, score]:.3f}"
-    interval = ""
-    if board.ci_low is not None and not math.isnan(board.ci_low.at[system, score]):
-        interval = f"{board.ci_low.at[system, score]:.3f}, {board.ci_high.at[system, score]:.3f}"
-    marker = ""
-    if board.p_values is not None:
-        marker = significance_marker(float(board.p_values.at[system, score]))
-    return value, interval, marker
+    bounds = board.interval(system, score)
+    p = board.p_value(system, score)
+    return (f"{board.score(system, score):.3f}",
+            "" if bounds is None else f"{bounds[0]:.3f}, {bounds[1]:.3f}",
+            "" if p is None else significance_marker(p))
 
 
 def row_label(board: Leaderboard, system: str) -> str:
@@ -205,10 +202,11 @@ def _csv(boards: dict[str, Leaderboard], grouped: bool) -> str:
             row: list = [name] if grouped else []
             row += [rank, system]
             for score in board.score_names:
-                row.append(repr(float(board.scores.at[system, score])))
-                for table in (board.ci_low, board.ci_high, board.p_values):
-                    value = math.nan if table is None else float(table.at[system, score])
-                    row.append("" if math.isnan(value) else repr(value))
+                bounds = board.interval(system, score)
+                p = board.p_value(system, score)
+                row += [repr(board.score(system, score)),
+                        *(["", ""] if bounds is None else map(repr, bounds)),
+                        "" if p is None else repr(p)]
             row.append(board.signature_string())
             writer.writerow(row)
     return out.getvalue()

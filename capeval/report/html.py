@@ -152,9 +152,9 @@ def _bar_chart(board: Leaderboard, score: str, colors: dict[str, str]) -> str:
                      f"{colors[system]}\"><title>{escape(system)}: {values[system]:.4f}"
                      "</title></rect>")
         label_x = end
-        if board.ci_low is not None:
-            low = _x(board.ci_low.at[system, score], 0.0, top)
-            high = _x(board.ci_high.at[system, score], 0.0, top)
+        bounds = board.interval(system, score)
+        if bounds is not None:
+            low, high = (_x(bound, 0.0, top) for bound in bounds)
             middle = y + _ROW / 2
             parts.append(f"<path d=\"M{low:.1f} {middle - 5}v10M{low:.1f} {middle}H{high:.1f}"
                          f"M{high:.1f} {middle - 5}v10\" stroke=\"#222\" fill=\"none\"/>")

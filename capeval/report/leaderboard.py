@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -92,6 +92,24 @@ class Leaderboard:
     def score_names(self) -> list[str]:
         return list(self.scores.columns)
 
+    def score(self, system: str, score: str) -> float:
+        """The corpus score `score` of `system`."""
+        return _cell(self.scores, system, score)
+
+    def interval(self, system: str, score: str) -> tuple[float, float] | None:
+        """The (low, high) confidence interval of a score; None without one."""
+        if self.ci_low is None or self.ci_high is None or np.isnan(_cell(self.ci_low, system, score)):
+            return None  # (NaN: a score without an interval, e.g. a corpus-level count)
+        return _cell(self.ci_low, system, score), _cell(self.ci_high, system, score)
+
+    def p_value(self, system: str, score: str) -> float | None:
+        """The p-value of a score's difference from the baseline; None without a test and
+        on the baseline itself."""
+        if self.p_values is None:
+            return None
+        value = _cell(self.p_values, system, score)
+        return None if np.isnan(value) else value
+
     def signature_string(self) -> str:
         """Return the signature as ``key:value|key:value|...`` (version last)."""
         return format_signature(self.signature)
@@ -105,16 +123,14 @@ class Leaderboard:
         """
         systems = []
         for name in self.systems:
-            ci, p = {}, {}
-            if self.ci_low is not None:
-                ci = {score: [float(self.ci_low.at[name, score]),
-                              float(self.ci_high.at[name, score])] for score in self.score_names
-                      if not np.isnan(self.ci_low.at[name, score])}
-            if self.p_values is not None and name != self.settings["baseline"]:
-                p = {score: float(self.p_values.at[name, score]) for score in self.score_names}
-            systems.append({"name": name,
-                            "scores": {k: float(v) for k, v in self.scores.loc[name].items()},
-                            "ci": ci, "p": p})
+            intervals = {score: self.interval(name, score) for score in self.score_names}
+            p_values = {score: self.p_value(name, score) for score in self.score_names}
+            systems.append({
+                "name": name,
+                "scores": {score: self.score(name, score) for score in self.score_names},
+                "ci": {score: list(bounds) for score, bounds in intervals.items() if bounds},
+                "p": {score: p for score, p in p_values.items() if p is not None},
+            })
         return {"signature": self.signature_string(), "systems": systems}
 
     def write_per_item(self, path) -> None:
@@ -122,6 +138,10 @@ class Leaderboard:
         from capeval.io import write_per_item
 
         write_per_item(path, self.per_item)
+
+
+def _cell(table: pd.DataFrame, system: str, score: str) -> float:
+    return float(cast(float, table.at[system, score]))  # the tables hold floats only
 
 
 def leaderboard(
@@ -210,14 +230,14 @@ def leaderboard(
     notify("tokenize")
     order = reference_order(ids, references)
     reference_tokens = tokenize_references(reference_lists, order, tokenizer)
-    system_tokens = {name: tokenize_in_order(system, order, tokenizer)
-                     for name, system in captions.items()}
+    system_tokens: dict[str, list[list[str]] | None] = {
+        name: tokenize_in_order(system, order, tokenizer) for name, system in captions.items()}
     if human:
         folds = leave_one_out_folds(reference_tokens)
         system_tokens = {HUMAN: None, **system_tokens}  # its captions are each fold's held-out
         captions = {HUMAN: leave_one_out_folds(reference_lists)[0].held_out, **captions}
     else:
-        folds = [Fold(None, reference_tokens)]
+        folds = [Fold([], reference_tokens)]  # nothing held out
     names = list(system_tokens)
 
     # One prepared reference set per fold, shared by every system (and the human captions).
@@ -248,15 +268,15 @@ def leaderboard(
         p_values = _randomize(stacked, metric_objects, scores, rng, n_bootstrap,
                               names.index(baseline))
 
-    order = scores[sort].sort_values(ascending=False, kind="stable").index
+    ranking = scores[sort].sort_values(ascending=False, kind="stable").index
     settings = {"ci": ci if n_bootstrap else None, "n_bootstrap": n_bootstrap, "seed": seed,
                 "test": test, "baseline": baseline, "human": human, "sort": sort,
                 "n_images": len(ids), "n_folds": len(folds)}
     return Leaderboard(
-        scores.loc[order],
-        None if ci_low is None else ci_low.loc[order],
-        None if ci_high is None else ci_high.loc[order],
-        None if p_values is None else p_values.loc[order],
+        scores.loc[ranking],
+        None if ci_low is None else ci_low.loc[ranking],
+        None if ci_high is None else ci_high.loc[ranking],
+        None if p_values is None else p_values.loc[ranking],
         _per_item(stacked, metric_objects, score_names, ids, captions),
         dict(zip(ids, reference_lists, strict=True)),
         settings,
@@ -267,7 +287,7 @@ def leaderboard(
 def _per_item(stacked, metric_objects, score_names, ids, captions) -> pd.DataFrame:
     """Per-image scores (mean over folds) of every system, in long form."""
     names = list(captions)
-    columns = {}
+    columns: dict[str, np.ndarray] = {}
     for metric in metric_objects:
         per_image = metric.scores_from_stats(stacked[metric.name]).mean(axis=1)  # (N, S, C)
         columns.update(zip(metric.score_names,
@@ -316,12 +336,12 @@ def _align_systems(systems, references, sources, reference_source, allow_partial
     first = names[0]
     first_ids = _id_set(systems[first])
     for name in names[1:]:
-        ids = _id_set(systems[name])
-        if first_ids is not None and ids is not None and ids != first_ids:
-            only_here, only_first = ids - first_ids, first_ids - ids
+        system_ids = _id_set(systems[name])
+        if first_ids is not None and system_ids is not None and system_ids != first_ids:
+            only_here, only_first = system_ids - first_ids, first_ids - system_ids
             raise CapevalInputError(
                 sources[name], None,
-                f"captions {len(ids)} images, {sources[first]} captions {len(first_ids)}; "
+                f"captions {len(system_ids)} images, {sources[first]} captions {len(first_ids)}; "
                 f"every system must caption the same images ({len(only_here)} only here"
                 f"{_examples(only_here)}, {len(only_first)} only in {sources[first]}"
                 f"{_examples(only_first)})",
@@ -367,7 +387,9 @@ def _resample(stacked, metric_objects, scores, rng, n_bootstrap, level, test, ba
     """Return CI bounds and (for the paired bootstrap test) p-values, as DataFrames."""
     n_images = next(iter(stacked.values())).shape[2]
     bootstrap = Bootstrap.draw(n_images, n_bootstrap, rng)
-    low, high, p = {}, {}, {}
+    low: dict[str, np.ndarray] = {}
+    high: dict[str, np.ndarray] = {}
+    p: dict[str, np.ndarray] = {}
     for metric in metric_objects:
         samples = bootstrap_scores(metric, stacked[metric.name], bootstrap)  # (B, N, C)
         interval = confidence_interval(samples, level)  # (N, C, 2)
@@ -387,7 +409,7 @@ def _randomize(stacked, metric_objects, scores, rng, n_trials, base):
     """Return approximate-randomization p-values against system `base`, as a DataFrame."""
     n_images = next(iter(stacked.values())).shape[2]
     randomization = Randomization.draw(n_images, n_trials, rng)
-    p = {}
+    p: dict[str, np.ndarray] = {}
     for metric in metric_objects:
         statistics = stacked[metric.name]
         values = approximate_randomization_p(metric, statistics, statistics[[base]],

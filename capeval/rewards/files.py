@@ -85,7 +85,7 @@ def save(path: str | Path, content: RewardFile) -> None:
         }
         for name, array in content.document_frequencies.to_arrays().items():
             arrays[DF_PREFIX + name] = array
-        np.savez_compressed(path, **arrays)
+        np.savez_compressed(path, allow_pickle=False, **arrays)
     elif path.suffix == ".json":
         header["images"] = [
             {"image_id": image_id, "references": [" ".join(words) for words in captions]}

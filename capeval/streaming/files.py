@@ -142,7 +142,7 @@ def _name(references: PathLike | Iterable[PathLike]) -> str:
     """The display name of the reference files (comma-separated)."""
     if isinstance(references, (str, os.PathLike)):
         return os.fspath(references)
-    return ",".join(map(os.fspath, references))
+    return ",".join(str(os.fspath(path)) for path in references)
 
 
 def _mapper(jobs: int, client: Any) -> Mapper:

@@ -119,7 +119,7 @@ class Meteor(Metric):
     # -- data, loaded on first use and kept on the instance ------------------------------
     def _resource(self, key: str):
         if key not in self._data:
-            loaders = {
+            loaders: dict[str, Callable[[], object]] = {
                 "prefixes": lambda: parse_nonbreaking_prefixes(
                     resources.read_text("nonbreaking_prefixes.txt")),
                 "function_words": resources.load_function_words,

@@ -112,7 +112,10 @@ class ParaphraseTable:
         coded = {p: tuple(token_id[t] for t in p.split(" ")) for p in phrases}
         if any(len(ids) > MAX_PHRASE_LENGTH for ids in coded.values()):
             raise ValueError(f"a phrase is longer than {MAX_PHRASE_LENGTH} tokens")
-        level_keys, node_of, local, offset = [], {}, {(): 0}, 0
+        level_keys: list[np.ndarray] = []
+        node_of: dict[tuple[int, ...], int] = {}
+        local: dict[tuple[int, ...], int] = {(): 0}
+        offset = 0
         for depth in range(1, MAX_PHRASE_LENGTH + 1):
             prefixes = sorted({ids[:depth] for ids in coded.values() if len(ids) >= depth},
                               key=lambda p: (local[p[:-1]], p[-1]))
@@ -121,7 +124,8 @@ class ParaphraseTable:
             local = {prefix: index for index, prefix in enumerate(prefixes)}
             node_of.update((prefix, offset + index) for prefix, index in local.items())
             offset += len(prefixes)
-        sources, sizes = [], []
+        sources: list[int] = []
+        sizes: list[int] = []
         for source, _ in entries:
             if sources and sources[-1] == node_of[coded[source]]:
                 sizes[-1] += 1
@@ -287,9 +291,9 @@ class ParaphraseTable:
         columns = []
         for length, (starts, nodes) in enumerate(self._ngram_nodes(sequence), start=1):
             columns.append((starts, np.full(len(starts), length), nodes))
-        starts, length, node = (np.concatenate(parts) for parts in zip(*columns, strict=True))
+        starts, span, node = (np.concatenate(parts) for parts in zip(*columns, strict=True))
         owner = np.searchsorted(bounds, starts, side="right") - 1
-        return owner, starts - bounds[owner], length, node
+        return owner, starts - bounds[owner], span, node
 
 
 TABLE_SUFFIXES = {".npz": b"PK\x03\x04", ".gz": b"\x1f\x8b"}

@@ -34,7 +34,7 @@ STEM_WIDTH = 24
 
 def data_file(name: str):
     """Return the packaged METEOR data file `name` (a Traversable)."""
-    return resources.files("capeval").joinpath("data", "meteor", name)
+    return resources.files("capeval").joinpath("data").joinpath("meteor").joinpath(name)
 
 
 def read_text(name: str) -> str:

@@ -92,6 +92,7 @@ def java_hash(word: str) -> int:
     The hash runs over UTF-16 code units: h = 31 * h + unit, modulo 2**32.
     """
     value = 0
+    units: bytes | memoryview[int]
     if word.isascii():
         units = word.encode("ascii")
     else:

@@ -333,7 +333,8 @@ def _determinize(
 
     intern(frozenset())
     intern(closure(starts))
-    rows, accept = [], []
+    rows: list[list[int]] = []
+    accept: list[int] = []
     while len(rows) < len(subsets):  # ``subsets`` grows as successors are found
         subset = subsets[len(rows)]
         targets: list[set[int]] = [set() for _ in representative]
@@ -364,7 +365,7 @@ def _minimize(
         if len(ids) == n_blocks:  # refined is a refinement of blocks: no change
             break
         blocks, n_blocks = refined, len(ids)
-    member = {}  # block -> one of its states
+    member: dict[int, int] = {}  # block -> one of its states
     for state, block in enumerate(refined):
         member.setdefault(block, state)
     order = list(dict.fromkeys([refined[0], refined[1]]))  # dead, start (unless dead too)
