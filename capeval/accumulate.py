@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 
 from capeval import __version__
+from capeval.errors import CapevalTypeError
 from capeval.evaluation import format_signature
 from capeval.metrics import METRICS, Metric, Tokens, get_metric
 from capeval.metrics.base import Segments
@@ -253,6 +254,9 @@ class Accumulator:
         ValueError
             If the state is of another format or version, inconsistent, or the metric differs.
         """
+        if not isinstance(state, Mapping):
+            raise CapevalTypeError(f"state must be the mapping state_dict returned, got "
+                                   f"{type(state).__name__}")
         if state.get("format") != STATE_FORMAT or state.get("version") != STATE_VERSION:
             raise ValueError(f"not a {STATE_FORMAT} state of version {STATE_VERSION}")
         spec = state["metric"]
@@ -301,7 +305,11 @@ class Accumulator:
     def _tokenize(hypotheses, references, method: str):
         for name, captions in (("hypotheses", hypotheses), ("references", references)):
             if isinstance(captions, str):
-                raise TypeError(f"{name} must be a sequence, not one string")
+                raise CapevalTypeError(f"{name} must be a sequence, not one string")
+        for index, refs in enumerate(references):
+            if isinstance(refs, str):
+                raise CapevalTypeError(f"references of segment {index} are one string; give a "
+                                       "list of reference captions")
         # One stream per side, as pycocoevalcap tokenizes a batch it scores.
         return (tokenize_in_order(list(hypotheses), None, method),
                 tokenize_references(list(references), None, method))

@@ -165,8 +165,46 @@ class DocumentFrequencies:
         )
 
     def description(self) -> str:
-        """Return a short provenance string for signatures, e.g. ``train.json(N=6000)``."""
-        return f"{self.metadata.get('source', 'table')}(N={self.n_images})"
+        """Return a short provenance string for signatures, e.g. ``train.json(N=6000)``.
+
+        The tokenizer and Karpathy split the table was built with (``capeval df build``) follow
+        N: ``coco-df.npz(N=113287,tok=ptb-corenlp-3.4.1,split=train+restval)``.
+        """
+        details = [f"N={self.n_images}"]
+        details += [f"{key}={self.metadata[name]}" for key, name in
+                    (("tok", "tokenizer"), ("split", "split")) if self.metadata.get(name)]
+        return f"{self._name}({','.join(details)})"
+
+    @property
+    def _name(self) -> str:
+        """The file the table was loaded from, else the corpus it was built from."""
+        return self.metadata.get("file") or self.metadata.get("source", "table")
+
+    def check_usable(self, max_order: int, tokenizer: str | None = None) -> None:
+        """Check that this table can weight a run's n-grams.
+
+        Parameters
+        ----------
+        max_order : int
+            The longest n-gram the metric needs.
+        tokenizer : str, optional
+            The run's tokenizer signature (``capeval.tokenizers.tokenizer_signature``); a
+            table that records another one is refused (its n-grams would be spelled otherwise).
+
+        Raises
+        ------
+        CapevalInputError
+            Naming the table's source and the mismatch.
+        """
+        source = self._name
+        if self.max_order < max_order:
+            raise CapevalInputError(source, None, f"covers n-grams up to order {self.max_order} "
+                                    f"but CIDEr-D needs orders 1..{max_order}; rebuild it with "
+                                    f"`capeval df build --max-order {max_order}`")
+        built_with = self.metadata.get("tokenizer")
+        if tokenizer is not None and built_with is not None and built_with != tokenizer:
+            raise CapevalInputError(source, None, f"built with tokenizer {built_with} but this run "
+                                    f"tokenizes with {tokenizer}; use the same tokenizer for both")
 
     # -- files -----------------------------------------------------------------------------
     def save(self, path: str | Path) -> None:
@@ -180,8 +218,9 @@ class DocumentFrequencies:
             raise ValueError(f"{path}: document frequency files end in .json or .npz")
 
     def _header(self) -> dict:
+        metadata = {key: value for key, value in self.metadata.items() if key != "file"}
         return {"format": FILE_FORMAT, "version": FILE_VERSION, "n_images": self.n_images,
-                "max_order": self.max_order, "metadata": self.metadata}
+                "max_order": self.max_order, "metadata": metadata}
 
     def to_arrays(self) -> dict[str, np.ndarray]:
         """Return the members of the ``.npz`` file (for embedding the table in another file)."""
@@ -222,6 +261,7 @@ class DocumentFrequencies:
             If the file is missing, unreadable or not a valid table.
         """
         table = read_data_file(path, "document frequency", cls.from_arrays, cls.from_json_dict)
+        table.metadata["file"] = Path(path).name  # not saved: names the file in messages
         table.metadata.setdefault("source", Path(path).name)
         return table
 
@@ -244,6 +284,7 @@ class DocumentFrequencies:
         except (KeyError, ValueError, json.JSONDecodeError) as error:
             raise CapevalInputError(source, None, f"invalid document frequency file ({error})"
                                     ) from None
+        _check_counts(source, header["n_images"], df)
         return cls(header["n_images"], vocabulary, prefix, word, df,
                    dict(header.get("metadata", {})))
 
@@ -285,8 +326,18 @@ class DocumentFrequencies:
             words.append(np.array(word, dtype=np.int64))
             dfs.append(np.array(df, dtype=np.int64))
             previous = rows
+        _check_counts(source, header["n_images"], dfs)
         return cls(header["n_images"], tuple(vocabulary), tuple(prefixes), tuple(words),
                    tuple(dfs), dict(header.get("metadata", {})))
+
+
+def _check_counts(source: str, n_images: int, dfs: Sequence[np.ndarray]) -> None:
+    """An n-gram occurs in 1..N images: anything else is a corrupt or edited table."""
+    for order, df in enumerate(dfs, start=1):
+        if df.size and (df.min() < 1 or df.max() > n_images):
+            bad = df.max() if df.max() > n_images else df.min()
+            raise CapevalInputError(source, f"order {order}", f"a document frequency of {bad} "
+                                    f"is outside 1..{n_images} (n_images)")
 
 
 def _check_header(source: str, header: object) -> dict:

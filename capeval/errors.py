@@ -14,6 +14,11 @@ subclass of `CapevalUsageError`'s family. The CLI maps `CapevalError` to exit co
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+_NAMING_FLAGS: ContextVar[bool] = ContextVar("capeval_naming_flags", default=False)
 
 
 class CapevalError(Exception):
@@ -52,3 +57,22 @@ class CapevalUsageError(CapevalError, ValueError):
 
 class CapevalTypeError(CapevalError, TypeError):
     """An argument of the wrong type (e.g. a str where a list of token lists is expected)."""
+
+
+def option_name(keyword: str) -> str:
+    """Name an option in a message as the caller knows it.
+
+    ``option_name("id_field")`` is ``"id_field"`` for library callers and ``"--id-field"``
+    while the command line runs (inside `naming_flags`).
+    """
+    return "--" + keyword.replace("_", "-") if _NAMING_FLAGS.get() else keyword
+
+
+@contextmanager
+def naming_flags() -> Iterator[None]:
+    """Within this block, `option_name` names command-line flags (the CLI's wrapper)."""
+    token = _NAMING_FLAGS.set(True)
+    try:
+        yield
+    finally:
+        _NAMING_FLAGS.reset(token)

@@ -20,8 +20,9 @@ import pandas as pd
 
 from capeval import __version__
 from capeval.document_frequencies import DocumentFrequencies
-from capeval.errors import CapevalInputError
+from capeval.errors import CapevalInputError, CapevalTypeError, CapevalUsageError
 from capeval.io import align, check_references
+from capeval.limits import token_length_problem
 from capeval.metrics import DEFAULT_METRICS, Metric, metric_class
 from capeval.metrics.base import Candidates, ReferenceSet
 from capeval.metrics.cider import CiderD
@@ -109,8 +110,9 @@ class Evaluator:
         document_frequencies: DocumentFrequencies | str | None = None,
         source: str = "references",
     ) -> None:
-        captions = check_references(_as_reference_mapping(references), source)
+        captions = check_references(_as_reference_mapping(references, source), source)
         tokens = tokenize_references(list(captions.values()), None, tokenizer)
+        check_token_lengths(source, list(captions), tokens)
         self._setup(list(captions), tokens,
                     resolve_metrics(metrics, document_frequencies, tokenizer=tokenizer),
                     tokenizer, source)
@@ -203,13 +205,15 @@ class Evaluator:
                                         f"the {len(self)} images of {ref_source} (a list is "
                                         f"paired with the references by position)")
             hypotheses = dict(zip(self.ids, hypotheses, strict=True))
-        ids, hyps, _ = align(_as_mapping(hypotheses), self._captions, hyp_source=hyp_source,
+        ids, hyps, _ = align(_as_mapping(hypotheses, hyp_source), self._captions,
+                             hyp_source=hyp_source,
                              ref_source=ref_source, allow_partial=allow_partial)
         notify = progress or (lambda step: None)
         notify("tokenize")
         images = self.positions(ids)
         order = sorted(range(len(ids)), key=images.__getitem__)  # the references' order
         hyp_tokens = tokenize_in_order(hyps, order, self.tokenizer)
+        check_token_lengths(hyp_source, ids, [[tokens] for tokens in hyp_tokens])
         return self._score(ids, hyp_tokens, images, progress)
 
     def evaluate_tokenized(
@@ -309,8 +313,9 @@ def evaluate(
     references : mapping image id -> list of str, pandas Series of lists, DataFrame, or sequence
         At least one caption per image. A DataFrame is in long form, with columns
         ``image_id`` and ``caption`` (one row per caption, rows of an image in order).
-    metrics : iterable of str or Metric, default=DEFAULT_METRICS
-        Registry names (see `capeval.metrics.METRICS`) or metric objects.
+    metrics : str, Metric or iterable of them, default=DEFAULT_METRICS
+        Registry names (see `capeval.metrics.METRICS`) or metric objects; one name or object
+        alone means that metric only.
     tokenizer : {"ptb", "ptb-caption", "none"}, default="ptb"
         ``ptb`` reproduces pycocoevalcap's PTBTokenizer: the references of the scored images
         are one stream and the hypotheses another, both in the references' image order
@@ -333,11 +338,13 @@ def evaluate(
     Raises
     ------
     CapevalInputError
-        When ids do not match or a caption is not a string.
+        When ids do not match, a pandas index repeats an image id, or a caption is not a string.
+    CapevalUsageError
+        For an unknown or repeated metric.
     """
     metric_objects = resolve_metrics(metrics, document_frequencies, tokenizer=tokenizer)
-    reference_mapping = _as_reference_mapping(references)
-    ids, hyps, refs = align(_as_mapping(hypotheses), reference_mapping,
+    reference_mapping = _as_reference_mapping(references, sources[1])
+    ids, hyps, refs = align(_as_mapping(hypotheses, sources[0]), reference_mapping,
                             hyp_source=sources[0], ref_source=sources[1],
                             allow_partial=allow_partial)
     notify = progress or (lambda step: None)
@@ -346,6 +353,7 @@ def evaluate(
     evaluator = Evaluator({ids[i]: refs[i] for i in order}, metric_objects,
                           tokenizer=tokenizer, source=sources[1])
     hyp_tokens = tokenize_in_order(hyps, order, tokenizer)
+    check_token_lengths(sources[0], ids, [[tokens] for tokens in hyp_tokens])
     return evaluator.evaluate_tokenized(ids, hyp_tokens, progress=progress)
 
 
@@ -383,6 +391,18 @@ def evaluate_tokenized(
                             progress)
 
 
+def check_token_lengths(source: str, ids: Sequence, captions: Sequence[Sequence]) -> None:
+    """Name the file and image of a caption over `capeval.limits.MAX_CAPTION_TOKENS`.
+
+    `captions` holds, for each image of `ids`, its tokenized captions.
+    """
+    for image_id, tokens in zip(ids, captions, strict=True):
+        for caption in tokens:
+            problem = token_length_problem(len(caption))
+            if problem is not None:
+                raise CapevalInputError(source, f"image {image_id!r}", problem)
+
+
 def reference_order(ids: Sequence, references: Mapping) -> list[int]:
     """Positions of the images ``ids`` in the order of ``references`` (its keys).
 
@@ -405,21 +425,26 @@ def format_signature(signature: Mapping[str, str]) -> str:
 
 
 def resolve_metrics(
-    metrics: Iterable[MetricSpec], document_frequencies: DocumentFrequencies | str | None,
+    metrics: MetricSpec | Iterable[MetricSpec],
+    document_frequencies: DocumentFrequencies | str | None,
+    *,
     tokenizer: str = "ptb",
 ) -> list[Metric]:
     """Return metric objects for registry names (CIDEr-D gets `document_frequencies`) or objects.
 
-    METEOR named with a tokenizer for another language than English matches exactly only
-    (`capeval.tokenizers.meteor_modules`).
+    One name or metric object alone stands for a list of one. METEOR named with a tokenizer for
+    another language than English matches exactly only (`capeval.tokenizers.meteor_modules`);
+    a CIDEr-D table built with another tokenizer than `tokenizer` is refused.
 
     Raises
     ------
-    ValueError
+    CapevalUsageError
         For an unknown or repeated metric, or none at all.
     CapevalUsageError
         For a METEOR object with English-only modules and such a tokenizer.
     """
+    if isinstance(metrics, (str, Metric)):
+        metrics = [metrics]
     language_modules = meteor_modules(tokenizer)
     meteor = metric_class("meteor")
     objects = []
@@ -438,9 +463,13 @@ def resolve_metrics(
     names = [metric.name for metric in objects]
     duplicates = sorted({name for name in names if names.count(name) > 1})
     if duplicates:
-        raise ValueError(f"metric listed twice: {', '.join(duplicates)}")
+        raise CapevalUsageError(f"metric listed twice: {', '.join(duplicates)}", option="metrics")
     if not objects:
-        raise ValueError("no metric to compute")
+        raise CapevalUsageError("no metric to compute", option="metrics")
+    for chosen in objects:
+        if isinstance(chosen, CiderD) and chosen.document_frequencies is not None:
+            chosen.document_frequencies.check_usable(chosen.max_order,
+                                                    tokenizer_signature(tokenizer))
     return objects
 
 
@@ -460,26 +489,50 @@ def _references_per_image(counts: Sequence[int]) -> str:
     return str(counts[0]) if counts and len(set(counts)) == 1 else "var"
 
 
-def _as_mapping(hypotheses) -> Mapping[Any, str]:
+def _as_mapping(hypotheses, source: str) -> Mapping[Any, str]:
     if isinstance(hypotheses, pd.DataFrame):
-        return dict(zip(hypotheses["image_id"], hypotheses["caption"], strict=True))
+        _check_columns(hypotheses, source)
+        return _unique_mapping(hypotheses["image_id"], hypotheses["caption"], source,
+                               "the image_id column")
     if isinstance(hypotheses, pd.Series):
-        return dict(hypotheses.items())
+        return _unique_mapping(hypotheses.index, hypotheses, source, "the index")
     if isinstance(hypotheses, Mapping):
         return hypotheses
     if isinstance(hypotheses, str):
-        raise TypeError("hypotheses must be a mapping or a sequence of captions, not a str")
+        raise CapevalTypeError("hypotheses must be a mapping or a sequence of captions, not a str")
     return dict(enumerate(hypotheses))
 
 
-def _as_reference_mapping(references) -> Mapping[Any, Sequence[str]]:
+def _check_columns(frame: pd.DataFrame, source: str) -> None:
+    missing = [column for column in ("image_id", "caption") if column not in frame.columns]
+    if missing:
+        raise CapevalInputError(source, None, f"DataFrame has no {' or '.join(missing)} column "
+                                f"(columns: {', '.join(map(str, frame.columns))})")
+
+
+def _unique_mapping(keys, values, source: str, where: str) -> dict:
+    """Pair keys with values; a repeated key is an error, never a silent overwrite."""
+    mapping: dict = {}
+    for key, value in zip(keys, values, strict=True):
+        if key in mapping:
+            raise CapevalInputError(source, f"image {key!r}",
+                                    f"appears twice in {where} (one entry per image)")
+        mapping[key] = value
+    return mapping
+
+
+def _as_reference_mapping(references, source: str) -> Mapping[Any, Sequence[str]]:
     if isinstance(references, pd.DataFrame):
+        _check_columns(references, source)
         grouped: dict[Any, list[str]] = {}
         for image_id, caption in zip(references["image_id"], references["caption"], strict=True):
             grouped.setdefault(image_id, []).append(caption)
         return grouped
     if isinstance(references, pd.Series):
-        return dict(references.items())
+        return _unique_mapping(references.index, references, source, "the index")
     if isinstance(references, Mapping):
         return references
+    if isinstance(references, str):
+        raise CapevalTypeError("references must be a mapping or a sequence of reference lists, "
+                               "not a str")
     return dict(enumerate(references))

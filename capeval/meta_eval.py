@@ -41,6 +41,7 @@ from capeval.evaluation import (
     resolve_metrics,
 )
 from capeval.io import canonical_id
+from capeval.io.source import loads_strict
 from capeval.metrics import DEFAULT_METRICS
 from capeval.tokenizers import tokenize_in_order, tokenize_references
 
@@ -121,7 +122,20 @@ def read_judgements(
         raise CapevalInputError(str(path), None, "no judgements")
     chosen = {"candidate": candidate_field, "references": references_field,
               "human": human_field, "id": id_field}
-    return [_judgement(path, label, record, chosen) for label, record in records]
+    judgements: list[Judgement] = []
+    first_seen: dict[Any, tuple[str, list[str]]] = {}
+    for label, record in records:
+        judgement = _judgement(path, label, record, chosen)
+        if judgement.image_id is not None:
+            where, references = first_seen.setdefault(judgement.image_id,
+                                                      (label, judgement.references))
+            if references != judgement.references:
+                raise CapevalInputError(str(path), label, f"image {judgement.image_id!r} has other "
+                                        f"references than at {where}; the rows of one image must "
+                                        "give the same references (they count once in CIDEr-D's "
+                                        "document frequencies)")
+        judgements.append(judgement)
+    return judgements
 
 
 def meta_evaluate(
@@ -245,8 +259,8 @@ def _json_records(path: Path, text: str) -> list[tuple[str, Any]]:
     stripped = text.lstrip()
     if stripped.startswith("["):
         try:
-            data = json.loads(text)
-        except json.JSONDecodeError as error:
+            data = loads_strict(text)
+        except ValueError as error:
             raise CapevalInputError(str(path), None, f"invalid JSON ({error})") from None
         return [(f"record {n}", record) for n, record in enumerate(data, start=1)]
     records = []
@@ -254,10 +268,11 @@ def _json_records(path: Path, text: str) -> list[tuple[str, Any]]:
         if not line.strip():
             continue
         try:
-            records.append((f"line {number}", json.loads(line)))
-        except json.JSONDecodeError as error:
-            raise CapevalInputError(str(path), f"line {number}",
-                                    f"invalid JSON ({error.msg})") from None
+            records.append((f"line {number}", loads_strict(line)))
+        except ValueError as error:
+            reason = error.msg if isinstance(error, json.JSONDecodeError) else str(error)
+            raise CapevalInputError(str(path), f"line {number}", f"invalid JSON ({reason})"
+                                    ) from None
     return records
 
 

@@ -5,6 +5,8 @@ from pathlib import Path
 
 import click
 
+from capeval.cli.inputs import output_path_callback
+
 
 @click.command("caption")
 @click.option("--model", "model_path", required=True,
@@ -19,12 +21,13 @@ import click
 @click.option("--beam", "beam_size", type=click.IntRange(1), default=1, show_default=True,
               help="Beam width; 1 is greedy decoding.")
 @click.option("--temperature", type=click.FloatRange(min=0, min_open=True), default=None,
-              help="Sample words at this temperature instead of searching.")
+              help="Sample words at this temperature instead of searching (not with --beam).")
 @click.option("--max-length", type=click.IntRange(1), default=20, show_default=True,
               help="Most words per caption.")
 @click.option("--seed", type=int, default=0, show_default=True, help="For --temperature.")
 @click.option("--out", "out_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write the COCO results JSON here instead of stdout.")
+              callback=output_path_callback((".json",)),
+              help="Write the COCO results JSON (a .json file) here instead of stdout.")
 def caption_command(model_path, features_path, captions_path, split, beam_size, temperature,
                     max_length, seed, out_path):
     """Caption every image of FEATURES and write COCO results JSON (scorable by `capeval score`).
@@ -42,6 +45,9 @@ def caption_command(model_path, features_path, captions_path, split, beam_size, 
     from capeval.reference_models.data import CaptionData, load_dataset, load_features
     from capeval.reference_models.decoding import generate_captions
 
+    if temperature is not None and beam_size != 1:
+        raise click.UsageError("--temperature samples words, --beam searches for the best "
+                               "caption: give one of them, not both")
     model, vocab, metadata = load_checkpoint(model_path)
     if captions_path is not None:
         data, splits = load_dataset(features_path, captions_path, metadata.get("tokenizer", "ptb"))

@@ -43,6 +43,7 @@ def demo_command(out_dir, quick, seed, no_attention, workers, as_json):
     human references (each against the other four). Writes the data, models,
     captions (COCO results JSON), scores and an HTML page into the output directory.
     """
+    from capeval.errors import CapevalUsageError
     from capeval.report import format_leaderboard
     from capeval.reference_models.demo import (
         QUICK,
@@ -56,8 +57,12 @@ def demo_command(out_dir, quick, seed, no_attention, workers, as_json):
     config = QUICK if quick else DemoConfig()
     config = replace(config, seed=seed, attention=not no_attention)
     out_dir = _fresh_directory() if out_dir is None else out_dir
-    (out_dir / "models").mkdir(parents=True, exist_ok=True)
-    (out_dir / "captions").mkdir(exist_ok=True)
+    try:
+        (out_dir / "models").mkdir(parents=True, exist_ok=True)
+        (out_dir / "captions").mkdir(exist_ok=True)
+    except OSError as error:  # before any work: a file in the way, no permission
+        raise CapevalUsageError(f"--out {out_dir}: cannot create the folder "
+                                f"({error.strerror or error})", option="out") from None
     click.echo(f"capeval demo: writing everything to {out_dir}", err=True)
 
     started = time.perf_counter()
@@ -68,9 +73,11 @@ def demo_command(out_dir, quick, seed, no_attention, workers, as_json):
                f"({time.perf_counter() - started:.1f} s)", err=True)
 
     jobs = training_jobs(config)
-    model_paths = {job.name: out_dir / "models" / f"{job.name}.npz" for job in jobs}
-    common = ("--features", str(features_path), "--captions", str(captions_path))
-    _run_training(jobs, common, model_paths, workers)
+    model_dir = (out_dir / "models").resolve()
+    model_paths = {job.name: model_dir / f"{job.name}.npz" for job in jobs}
+    common = ("--features", str(features_path.resolve()),
+              "--captions", str(captions_path.resolve()))
+    _run_training(jobs, common, model_paths, workers, model_dir)
 
     click.echo("captioning the test images and scoring every system...", err=True)
     result = evaluate_systems(splits, model_paths, config)
@@ -93,8 +100,13 @@ def _fresh_directory() -> Path:
     return path
 
 
-def _run_training(jobs, common_args, model_paths, workers: int) -> None:
-    """Run ``capeval train`` for every job, `workers` at a time; stop all if one fails."""
+def _run_training(jobs, common_args, model_paths, workers: int, work_dir: Path) -> None:
+    """Run ``capeval train`` for every job, `workers` at a time; stop all if one fails.
+
+    Workers run in `work_dir` (the demo's own models folder): ``python -m`` puts its working
+    directory first on the module path, so a ``capeval/`` folder in the user's working
+    directory must not be where they start.
+    """
     env = {**os.environ, **SINGLE_THREAD_ENV}
     pending = list(jobs)
     running: list[tuple[str, subprocess.Popen]] = []
@@ -106,7 +118,8 @@ def _run_training(jobs, common_args, model_paths, workers: int) -> None:
                            "--out", str(model_paths[job.name]), "--label", job.name,
                            "--progress", "epochs", *job.options]
                 running.append((job.name, subprocess.Popen(
-                    command, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)))
+                    command, env=env, cwd=work_dir, stdin=subprocess.DEVNULL,
+                    stdout=subprocess.DEVNULL)))
             time.sleep(0.05)
             for name, process in list(running):
                 code = process.poll()

@@ -3,7 +3,12 @@ from __future__ import annotations
 
 import click
 
-from capeval.cli.inputs import reference_options, streaming_options, tokenizer_option
+from capeval.cli.inputs import (
+    output_path_callback,
+    reference_options,
+    streaming_options,
+    tokenizer_option,
+)
 
 
 @click.group("df")
@@ -15,6 +20,7 @@ def df_group() -> None:
 @reference_options
 @tokenizer_option
 @click.option("-o", "--output", required=True, metavar="FILE.json|FILE.npz",
+              callback=output_path_callback((".json", ".npz"), "output"),
               help="Where to write the table (.npz is compact, .json readable).")
 @click.option("--max-order", default=4, show_default=True, type=click.IntRange(1, 9))
 @streaming_options
@@ -22,14 +28,12 @@ def build_command(tokenizer, output, max_order, jobs, chunk_size, **reference_ar
     """Count, for every n-gram, the images whose references contain it (streamed in chunks)."""
     from capeval.streaming import document_frequencies_of_files
 
-    if not output.endswith((".json", ".npz")):
-        raise click.BadParameter("must end in .json or .npz", param_hint="--output")
     fields = reference_args["caption_fields"]
     table = document_frequencies_of_files(
         reference_args["refs"], tokenizer=tokenizer, max_order=max_order, chunk_size=chunk_size,
         jobs=jobs, references_format=reference_args["refs_format"],
         id_field=reference_args["id_field"], caption_fields=fields.split(",") if fields else None,
-        split=reference_args["split"])
+        split=list(reference_args["splits"]) or None)
     table.save(output)
     sizes = ", ".join(f"{len(df):,} {n}-grams" for n, df in enumerate(table.df, start=1))
     click.echo(f"{output}: {table.n_images:,} images; {sizes}", err=True)

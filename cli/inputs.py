@@ -10,21 +10,28 @@ from capeval.diversity import DIVERSITY_METRICS
 from capeval.errors import CapevalUsageError
 from capeval.io import FORMATS, read_hypotheses, read_references
 from capeval.io.groups import read_groups
+from capeval.io.writers import PER_ITEM_EXTENSIONS, check_output_path
 from capeval.metrics import DEFAULT_METRICS, METRICS
 from capeval.tokenizers import TOKENIZERS
 from capeval.cli.meteor_options import meteor_metric, meteor_options
 
 
 def reference_options(command: Callable) -> Callable:
-    """Add --refs, --refs-format, --id-field, --caption-fields and --split."""
+    """Add --refs, --refs-format, --id-field, --refs-id-field, --caption-fields and --split."""
     options: list[Callable[[Callable], Callable]] = [
         click.option("--refs", "refs", multiple=True, required=True, metavar="FILE",
-                     help="Reference captions; repeat for line-aligned plain-text files."),
+                     help="Reference captions ('-': stdin); repeat for line-aligned plain-text "
+                          "files."),
         click.option("--refs-format", type=click.Choice(FORMATS),
                      help="Format of the references (default: detected)."),
-        click.option("--id-field", help="Image id column/key of table or Karpathy files."),
+        click.option("--id-field", help="Image id column/key of table or Karpathy files "
+                                        "(references and hypotheses)."),
+        click.option("--refs-id-field", help="Image id field of the references only "
+                                             "(overrides --id-field)."),
         click.option("--caption-fields", help="Comma-separated reference caption column(s)."),
-        click.option("--split", help="Karpathy JSON: keep only images of this split."),
+        click.option("--split", "splits", multiple=True,
+                     help="Karpathy JSON: keep only images of this split; repeat for several "
+                          "(--split train --split restval)."),
     ]
     for option in reversed(options):
         command = option(command)
@@ -37,6 +44,8 @@ def scoring_options(command: Callable) -> Callable:
     options: list[Callable[[Callable], Callable]] = [
         click.option("--hyps-format", type=click.Choice(FORMATS),
                      help="Format of the hypothesis file(s) (default: detected)."),
+        click.option("--hyps-id-field", help="Image id field of the hypotheses only "
+                                             "(overrides --id-field)."),
         click.option("--caption-field", help="Hypothesis caption column/key of table files."),
         click.option("--metrics", "metric_names", default=",".join(DEFAULT_METRICS),
                      show_default=True, callback=lambda ctx, param, value: parse_metrics(value),
@@ -102,9 +111,20 @@ def read_group_file(options: dict):
 
 
 def _check_per_item_path(ctx, param, value: str | None) -> str | None:
-    if value and not value.endswith((".jsonl", ".csv")):
-        raise click.BadParameter("must end in .jsonl or .csv")
+    if value is not None:
+        check_output_path(value, PER_ITEM_EXTENSIONS, option="per_item")
     return value
+
+
+def output_path_callback(suffixes: tuple[str, ...] = (), option: str = "out") -> Callable:
+    """Return a click callback that checks an output file before the command does any work."""
+
+    def check(ctx, param, value):
+        if value is not None:
+            check_output_path(value, suffixes, option=option)
+        return value
+
+    return check
 
 
 def tokenizer_option(command: Callable) -> Callable:
@@ -117,15 +137,21 @@ def tokenizer_option(command: Callable) -> Callable:
     )(command)
 
 
+def check_one_stdin(*paths: str) -> None:
+    """Refuse ``-`` (standard input) for more than one input file."""
+    if sum(path == "-" for path in paths) > 1:
+        raise click.UsageError("only one input file can be '-' (standard input)")
+
+
 def read_reference_files(options: dict) -> dict:
     """Read the references named by `reference_options`."""
     fields = options["caption_fields"]
     return read_references(
         options["refs"],
         options["refs_format"],
-        id_field=options["id_field"],
+        id_field=options["refs_id_field"] or options["id_field"],
         caption_fields=fields.split(",") if fields else None,
-        split=options["split"],
+        split=list(options["splits"]) or None,
     )
 
 
@@ -138,6 +164,7 @@ def chosen_metrics(options: dict) -> list:
 def parse_metrics(value: str) -> list[str]:
     """Parse a comma-separated list of registry names (click callback helper).
 
+    A name listed twice is an error (as in `capeval.evaluate`), never merged silently.
     Accuracy metrics (`capeval.metrics.METRICS`) and diversity metrics
     (`capeval.diversity.DIVERSITY_METRICS`) cannot be mixed: they read different files.
     """
@@ -148,6 +175,9 @@ def parse_metrics(value: str) -> list[str]:
         raise click.BadParameter(
             f"unknown metric {', '.join(unknown) or '(none)'}; choose from {', '.join(known)}"
         )
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:
+        raise click.BadParameter(f"metric listed twice: {', '.join(repeated)}")
     diversity = [name for name in names if name in DIVERSITY_METRICS]
     if diversity and len(diversity) < len(names):
         raise click.BadParameter(
@@ -158,7 +188,8 @@ def parse_metrics(value: str) -> list[str]:
 
 def read_hypothesis_file(path: str, options: dict) -> dict:
     """Read one hypothesis file with the format options of `scoring_options`."""
-    return read_hypotheses(path, options["hyps_format"], id_field=options["id_field"],
+    return read_hypotheses(path, options["hyps_format"],
+                           id_field=options["hyps_id_field"] or options["id_field"],
                            caption_field=options["caption_field"])
 
 

@@ -6,11 +6,12 @@ from pathlib import Path
 import click
 
 from capeval.diversity import DIVERSITY_METRICS
-from capeval.errors import CapevalInputError
+from capeval.errors import CapevalError, CapevalInputError
 from capeval.cli.diversity import diversity_board
 from capeval.report import FORMATS
 from capeval.cli.inputs import (
     StepProgress,
+    check_one_stdin,
     chosen_metrics,
     group_options,
     read_group_file,
@@ -71,6 +72,7 @@ def leaderboard_command(system_files, names, sort, fmt, ci, n_bootstrap, seed, b
     if paired_bs and paired_ar:
         raise click.UsageError("choose one test: --paired-bs or --paired-ar")
     test = "bs" if paired_bs else "ar" if paired_ar else None
+    check_one_stdin(*system_files, *options["refs"])
     system_names = _system_names(system_files, names)
     if set(options["metric_names"]) & set(DIVERSITY_METRICS):
         if test or human or baseline or options["groups_path"]:
@@ -107,7 +109,7 @@ def leaderboard_command(system_files, names, sort, fmt, ci, n_bootstrap, seed, b
             board = leaderboard(systems, references, **settings)
         else:
             board = leaderboard_groups(systems, references, groups, **settings)
-    except CapevalInputError:
+    except CapevalError:
         raise
     except ValueError as error:
         raise click.UsageError(str(error)) from None

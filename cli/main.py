@@ -1,17 +1,20 @@
 """Entry point of the ``capeval`` command: the click group and the exit-code policy.
 
 Exit codes: 0 success; 2 usage errors and bad input data (one line on stderr,
-``error: <file>:<record>: <what is wrong>``); 123 an unexpected internal error.
+``error: <file>:<record>: <what is wrong>`` or ``error: <option>: <what is wrong>``); 123 an
+unexpected internal error. Messages raised by the library name options as flags
+(``--id-field``, not ``id_field``) while a command runs.
 """
 from __future__ import annotations
 
 import logging
 import sys
+from typing import NoReturn
 
 import click
 
 from capeval import __version__
-from capeval.errors import CapevalError
+from capeval.errors import CapevalError, naming_flags
 
 EXIT_BAD_INPUT = 2
 EXIT_INTERNAL_ERROR = 123
@@ -20,12 +23,21 @@ EXIT_INTERNAL_ERROR = 123
 class CapevalGroup(click.Group):
     """A click group that turns exceptions into one-line errors and exit codes."""
 
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, args)
+        except click.UsageError as error:
+            _exit_usage_error(ctx, error)
+
     def invoke(self, ctx: click.Context):
         try:
-            return super().invoke(ctx)
+            with naming_flags():
+                return super().invoke(ctx)
         except CapevalError as error:
             click.secho(f"error: {error}", err=True, fg="red")
             ctx.exit(EXIT_BAD_INPUT)
+        except click.UsageError as error:
+            _exit_usage_error(ctx, error)
         except BrokenPipeError:
             # stdout closed early (e.g. piped into `head`): stop quietly.
             sys.stderr.close()
@@ -43,9 +55,25 @@ class CapevalGroup(click.Group):
             ctx.exit(EXIT_INTERNAL_ERROR)
 
 
+def _exit_usage_error(ctx: click.Context, error: click.UsageError) -> NoReturn:
+    """Print click's usage error as one line, naming the command whose help explains it."""
+    command = error.ctx.command_path if error.ctx is not None else ctx.command_path
+    click.secho(f"error: {error.format_message()} (see '{command} --help')", err=True, fg="red")
+    raise click.exceptions.Exit(EXIT_BAD_INPUT)
+
+
+def _enable_verbose(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    if value:
+        ctx.find_root().ensure_object(dict)["verbose"] = True
+        _log_to_stderr(logging.INFO)
+
+
+VERBOSE_HELP = "Show progress information and tracebacks of internal errors."
+
+
 @click.group(cls=CapevalGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="capeval")
-@click.option("--verbose", is_flag=True, help="Show tracebacks of internal errors.")
+@click.option("--verbose", is_flag=True, help=VERBOSE_HELP)
 @click.pass_context
 def capeval(ctx: click.Context, verbose: bool) -> None:
     """Caption evaluation (BLEU, METEOR, ROUGE-L, CIDEr-D) identical to pycocoevalcap."""
@@ -80,14 +108,21 @@ def _register_commands() -> None:
     from capeval.cli.tokenize import tokenize_command
     from capeval.cli.train import train_command
 
-    capeval.add_command(score_command)
-    capeval.add_command(tokenize_command)
-    capeval.add_command(df_group)
-    capeval.add_command(leaderboard_command)
-    capeval.add_command(meta_eval_command)
-    capeval.add_command(demo_command)
-    capeval.add_command(train_command)
-    capeval.add_command(caption_command)
+    for command in (score_command, tokenize_command, df_group, leaderboard_command,
+                    meta_eval_command, demo_command, train_command, caption_command):
+        _accept_verbose(command)
+        capeval.add_command(command)
+
+
+def _accept_verbose(command: click.Command) -> None:
+    """Let ``--verbose`` also follow the subcommand (``capeval score ... --verbose``)."""
+    if isinstance(command, click.Group):
+        for subcommand in command.commands.values():
+            _accept_verbose(subcommand)
+        return
+    command.params.append(click.Option(["--verbose"], is_flag=True, expose_value=False,
+                                       is_eager=True, callback=_enable_verbose,
+                                       help=VERBOSE_HELP))
 
 
 _register_commands()

@@ -4,7 +4,8 @@ from __future__ import annotations
 import click
 
 from capeval.metrics import DEFAULT_METRICS
-from capeval.cli.inputs import parse_metrics, tokenizer_option
+from capeval.cli.inputs import output_path_callback, parse_metrics, tokenizer_option
+from capeval.io.writers import PER_ITEM_EXTENSIONS
 
 PROTOCOL_CHOICES = ("keep", "skip", "remove", "flickr8k-expert", "crowdflower")
 
@@ -28,6 +29,7 @@ PROTOCOL_CHOICES = ("keep", "skip", "remove", "flickr8k-expert", "crowdflower")
 @click.option("--human-field", help="Field of the human score (a number or a list).")
 @click.option("--id-field", help="Field of the image id (optional).")
 @click.option("--per-item", "per_item_path", metavar="FILE.jsonl|FILE.csv",
+              callback=output_path_callback(PER_ITEM_EXTENSIONS, "per_item"),
               help="Write each scored row's human and metric scores.")
 def meta_eval_command(judgements, metric_names, tokenizer, protocol, df_path, fmt,
                       candidate_field, references_field, human_field, id_field,
@@ -37,19 +39,17 @@ def meta_eval_command(judgements, metric_names, tokenizer, protocol, df_path, fm
     FILE is JSON or JSON Lines, one object per judged caption with a candidate, its
     references and a human score.
     """
-    from capeval.errors import CapevalInputError
+    from capeval.errors import CapevalError, CapevalInputError
     from capeval.io import write_per_item
     from capeval.meta_eval import format_meta_evaluation, meta_evaluate, read_judgements
 
-    if per_item_path and not per_item_path.endswith((".jsonl", ".csv")):
-        raise click.BadParameter("must end in .jsonl or .csv", param_hint="--per-item")
     rows = read_judgements(judgements, candidate_field=candidate_field,
                            references_field=references_field, human_field=human_field,
                            id_field=id_field)
     try:
         result = meta_evaluate(rows, metric_names, tokenizer=tokenizer, protocol=protocol,
                                document_frequencies=df_path)
-    except CapevalInputError:
+    except CapevalError:
         raise
     except ValueError as error:
         raise CapevalInputError(judgements, None, str(error)) from None

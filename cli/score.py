@@ -14,6 +14,7 @@ from capeval.io import write_per_item
 from capeval.cli import diversity
 from capeval.cli.inputs import (
     StepProgress,
+    check_one_stdin,
     chosen_metrics,
     group_options,
     read_group_file,
@@ -28,7 +29,8 @@ from capeval.cli.progress import ChunkProgress
 
 @click.command("score")
 @reference_options
-@click.option("--hyps", required=True, metavar="FILE", help="Hypothesis captions, one per image.")
+@click.option("--hyps", required=True, metavar="FILE",
+              help="Hypothesis captions, one per image ('-': stdin).")
 @scoring_options
 @group_options
 @streaming_options
@@ -50,6 +52,7 @@ def score_command(hyps, as_json, dask_address, **options) -> None:
     image ids). Other runs stream the files in chunks (memory does not grow with the number
     of images) and write per-image scores as they are computed (--jobs, --dask).
     """
+    check_one_stdin(hyps, *options["refs"])
     if set(options["metric_names"]) & set(DIVERSITY_METRICS):
         if options["groups_path"]:
             raise click.BadParameter("per-group breakdowns are not available for diversity "
@@ -97,8 +100,10 @@ def _score_streamed(hyps, metrics, as_json, dask_address, options) -> None:
             per_item=options["per_item_path"], chunk_size=options["chunk_size"],
             jobs=options["jobs"], client=client, progress=progress,
             hypotheses_format=options["hyps_format"], references_format=options["refs_format"],
-            id_field=options["id_field"], caption_field=options["caption_field"],
-            caption_fields=fields.split(",") if fields else None, split=options["split"])
+            id_field=options["id_field"], hypotheses_id_field=options["hyps_id_field"],
+            references_id_field=options["refs_id_field"], caption_field=options["caption_field"],
+            caption_fields=fields.split(",") if fields else None,
+            split=list(options["splits"]) or None)
     if as_json:
         click.echo(json.dumps(result.corpus))
         return

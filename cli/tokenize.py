@@ -1,7 +1,11 @@
 """``capeval tokenize``: one caption per stdin line -> one tokenized caption per stdout line."""
 from __future__ import annotations
 
+import io
+import os
+import stat
 from collections.abc import Iterator
+from importlib import import_module
 from itertools import chain, islice
 from typing import BinaryIO
 
@@ -48,15 +52,30 @@ def tokenize_command(method: str) -> None:
     separated by single spaces, lowercased, punctuation removed. Input and output are
     UTF-8; a line ends at "\\n" (or "\\r\\n"). Tokens may contain U+00A0 (e.g. "3 1/2").
     With ptb the input is one stream, as in one pycocoevalcap call: a line's tokens can
-    depend on the lines after it. Large inputs are processed in batches as they arrive.
+    depend on the lines after it, so from a terminal or a pipe a line is answered once the
+    lines it depends on have arrived (possibly only at the end of input); ptb-caption and
+    none answer each line at once. A file is read in batches.
     """
-    captions = read_captions(click.get_binary_stream("stdin"))
+    stdin = click.get_binary_stream("stdin")
+    captions = read_captions(stdin)
     out = click.get_binary_stream("stdout")
-    batch = list(islice(captions, BATCH_LINES))
+    batch_lines = BATCH_LINES if _is_regular_file(stdin) else 1
+    stream_context = getattr(import_module(TOKENIZERS[method]), "STREAM_CONTEXT", False)
+    batch = list(islice(captions, batch_lines))
     while batch:
-        after = list(islice(captions, BATCH_LINES))
-        after += stream_lookahead(chain(after, captions))[len(after):]  # what it read on
+        after: list[str] = []
+        if stream_context:
+            after = list(islice(captions, batch_lines))
+            after += stream_lookahead(chain(after, captions))[len(after):]  # what it read on
         lines = (" ".join(tokens) + "\n" for tokens in tokenize(batch, method, following=after))
         out.write("".join(lines).encode("utf-8"))
-        batch = after
-    out.flush()
+        out.flush()
+        batch = after or list(islice(captions, batch_lines))
+
+
+def _is_regular_file(stream: BinaryIO) -> bool:
+    """Tell a file redirected to stdin (read in batches) from a terminal or pipe (line by line)."""
+    try:
+        return stat.S_ISREG(os.fstat(stream.fileno()).st_mode)
+    except (OSError, ValueError, io.UnsupportedOperation):  # no file descriptor (tests)
+        return False

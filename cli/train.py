@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from capeval.cli.inputs import output_path_callback
 from capeval.reference_models import CELLS, OPTIMIZERS, STATE_SOURCES
 from capeval.tokenizers import TOKENIZERS
 
@@ -62,7 +63,8 @@ class TrainingDisplay:
               type=click.Path(dir_okay=False, path_type=Path),
               help="Karpathy split JSON or COCO annotations JSON.")
 @click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="Where to write the model checkpoint (.npz).")
+              callback=output_path_callback((".npz",)),
+              help="Where to write the model checkpoint (a .npz file).")
 @click.option("--cell", type=click.Choice(CELLS), default="lstm",
               show_default=True)
 @click.option("--hidden", "hidden_dim", type=click.IntRange(1), default=256, show_default=True)

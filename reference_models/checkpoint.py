@@ -106,7 +106,14 @@ def load_checkpoint(path: str | Path) -> tuple[Captioner, Vocabulary, dict]:
 
 def _read_arrays(path: str | Path) -> dict[str, np.ndarray]:
     try:
+        with open(path, "rb") as handle:
+            magic = handle.read(6)
+        if not magic.startswith((b"PK", b"\x93NUMPY")):  # np.load would suggest unpickling it
+            raise CapevalInputError(path, None, "not a readable .npz checkpoint (not a .npz "
+                                                "archive)")
         loaded = np.load(path, allow_pickle=False)
+    except CapevalInputError:
+        raise
     except FileNotFoundError:
         raise CapevalInputError(path, None, "no such file") from None
     except IsADirectoryError:

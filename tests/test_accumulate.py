@@ -241,3 +241,15 @@ def test_threads_accumulate_their_own_shards():
     for shard in shards[1:]:
         merged.merge(shard)
     assert merged.compute() == get_metric("bleu").corpus_score(hyps, refs)
+
+
+def test_malformed_calls_raise_capeval_errors():
+    from capeval import CapevalTypeError
+
+    for state in (None, "state", [1, 2]):
+        with pytest.raises(CapevalTypeError, match="state must be the mapping state_dict returned"):
+            Accumulator.from_state_dict(state)
+    with pytest.raises(CapevalTypeError, match="hypothesis 0 is a string"):
+        Accumulator("bleu").update(["a man riding"], [[["a", "woman"]]])
+    with pytest.raises(CapevalTypeError, match="references of segment 0 are one string"):
+        Accumulator("bleu", tokenizer="ptb").update(["a man riding"], ["a woman sitting"])

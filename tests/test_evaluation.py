@@ -110,3 +110,31 @@ def test_raw_captions_reproduce_reference_tokens_and_scores(path):
                                for item in golden.item_scores])
     np.testing.assert_allclose(result.per_item[list(golden.corpus_scores)].to_numpy(),
                                expected_items, rtol=0, atol=1e-9)
+
+
+@pytest.mark.parametrize("hypotheses, where", [
+    (pd.Series(["a cat", "a dog"], index=[1, 1]), "hypotheses:image 1: appears twice in the index"),
+    (pd.DataFrame({"image_id": [2, 2], "caption": ["a", "b"]}),
+     "hypotheses:image 2: appears twice in the image_id column"),
+])
+def test_a_repeated_pandas_id_is_an_error_not_the_last_caption(hypotheses, where):
+    refs = {1: REFS[1], 2: REFS[2]}
+    with pytest.raises(CapevalInputError, match=where):
+        capeval.evaluate(hypotheses, refs, metrics=["bleu"], tokenizer="none")
+    with pytest.raises(CapevalInputError, match="references:image 1: appears twice"):
+        capeval.evaluate({1: "a"}, pd.Series([["a"], ["b"]], index=[1, 1]), metrics="bleu")
+    with pytest.raises(CapevalInputError, match="DataFrame has no caption column"):
+        capeval.evaluate(pd.DataFrame({"image_id": [1]}), refs, metrics="bleu")
+
+
+def test_metrics_may_be_one_name_and_never_repeat():
+    from capeval import CapevalUsageError
+
+    one = capeval.evaluate(HYPS, REFS, metrics="rouge-l", tokenizer="none")
+    assert one.corpus == capeval.evaluate(HYPS, REFS, metrics=["rouge-l"], tokenizer="none").corpus
+    assert list(one.corpus) == ["ROUGE-L"]
+    for metrics in (["bleu", "bleu"], ["bleu", "BLEU"]):
+        with pytest.raises(CapevalUsageError, match="metric listed twice: BLEU"):
+            capeval.evaluate(HYPS, REFS, metrics=metrics)
+    with pytest.raises(CapevalUsageError, match="no metric to compute"):
+        capeval.evaluate(HYPS, REFS, metrics=[])

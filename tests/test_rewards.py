@@ -230,9 +230,15 @@ def test_very_long_candidates_use_the_computed_penalty():
     ([[]], "image 0 has no reference caption"),
     ({"a": "one string"}, "image 'a': references must be a list of captions"),
     ([["a b", [1, 2]]], "image 0: references mix strings and token ids"),
-    ([[[1, -2]]], r"image 0, reference 0: negative token id"),
-    ([[[1.5, 2.0]]], "image 0, reference 0: expected a string or a sequence of token ids"),
+    ([[[1, -2]]], r"image 0, reference 0: token ids must be non-negative, got -2"),
+    ([[[1.5, 2.0]]], "image 0, reference 0: token ids must be integers, got dtype float64"),
+    ([[3]], "image 0, reference 0: expected a string or a sequence of token ids, got int"),
+    ([[[2**63, 1]]], r"image 0, reference 0: token id 9223372036854775808 is too large"),
+    ([[np.array([2**63], dtype=np.uint64)]], r"image 0, reference 0: token id 2\*\*63|too large"),
     (np.zeros((2, 3)), r"3-D array"),
+    ({}, "references hold no image"),
+    ([], "references hold no image"),
+    ({1: ["a b"], "1": ["c d"]}, "image ids 1 and '1' name the same image"),
 ])
 def test_bad_references(references, message):
     with pytest.raises((ValueError, TypeError), match=message):
@@ -266,14 +272,34 @@ class _DuplicateKeys(dict):
 @pytest.mark.parametrize("candidates, image_ids, error, message", [
     (np.array([[1, 0]]), [99], ValueError, "candidate 0: image id 99 is not in the references"),
     (np.array([[1, 0]]), [0, 0], ValueError, r"got 1 candidates but image_ids of shape \(2,\)"),
-    (np.array([[1.0, 0.0]]), [0], ValueError, "token ids must be integers"),
+    (np.array([[1.0, 0.0]]), [0], TypeError, "token ids must be integers"),
     (np.array([[1, -1]]), [0], ValueError, "token ids must be non-negative"),
     (np.array([1, 0]), [0], ValueError, "2-D array"),
     (["a b", 3], [0, 0], TypeError, "candidate 1 is int, expected str"),
+    ("a b", [0], TypeError, "not one string"),
+    ([[1, 2], [1]], [0, 0], TypeError, "rectangular 2-D array"),
+    ([[2**63, 1]], [0], ValueError, "token id 9223372036854775808 is too large"),
+    (np.array([[2**64 - 1, 0]], dtype=np.uint64), [0], ValueError,
+     "token id 18446744073709551615 is too large"),
+    (np.array([[True, False]]), [0], TypeError, "token ids must be integers, got dtype bool"),
 ])
 def test_bad_candidates(golden_scorer, candidates, image_ids, error, message):
     with pytest.raises(error, match=message):
         golden_scorer.cider_d(candidates, image_ids)
+
+
+def test_edge_batches_score_like_their_plain_equivalents(golden_scorer):
+    """uint64 ids, rows of length 0 and empty batches are scored, not refused."""
+    image_id = golden_scorer.image_ids[0]
+    rows = np.array([[5, 6, 0]], dtype=np.int64)
+    np.testing.assert_array_equal(golden_scorer.cider_d(rows.astype(np.uint64), [image_id]),
+                                  golden_scorer.cider_d(rows, [image_id]))
+    np.testing.assert_array_equal(golden_scorer.cider_d(np.zeros((2, 0), dtype=np.int64),
+                                                        [image_id, image_id]),
+                                  golden_scorer.cider_d(["", ""], [image_id, image_id]))
+    empty = golden_scorer.cider_d([], [])
+    assert empty.shape == (0,) and empty.dtype == np.float64
+    assert golden_scorer.scores([], [])["CIDEr-D"].shape == (0,)
 
 
 # -- files ---------------------------------------------------------------------------------

@@ -5,9 +5,10 @@ import logging
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, NamedTuple, TypeVar
 
-from capeval.errors import CapevalInputError
+from capeval.errors import CapevalInputError, option_name
 from capeval.io.ids import ImageId, canonical_id
 from capeval.io.source import type_name
+from capeval.limits import caption_length_problem
 
 logger = logging.getLogger("capeval")
 
@@ -68,14 +69,16 @@ def align(
     hyps = _canonical_keys(hypotheses, hyp_source, "hypotheses")
     _check_hypotheses(hyps, hyp_source)
     refs = check_references(references, ref_source)
+    unknown = [image_id for image_id in hyps if image_id not in refs]
     check_pairing(
-        IdSample.of([image_id for image_id in hyps if image_id not in refs]),
+        IdSample.of(unknown),
         IdSample.of([image_id for image_id in refs if image_id not in hyps]),
         IdSample.of(list(hyps)),
         IdSample.of(list(refs)),
         hyp_source=hyp_source,
         ref_source=ref_source,
         allow_partial=allow_partial,
+        unknown_blank=all(not hyps[image_id].strip() for image_id in unknown),
     )
     ids = list(hyps)
     return Aligned(ids, [hyps[i] for i in ids], [refs[i] for i in ids])
@@ -101,6 +104,7 @@ def check_pairing(
     hyp_source: str,
     ref_source: str,
     allow_partial: bool,
+    unknown_blank: bool = False,
 ) -> None:
     """Check how the hypothesis ids meet the reference ids (the rules of `align`).
 
@@ -114,6 +118,9 @@ def check_pairing(
         All ids of each side, in their order.
     hyp_source, ref_source, allow_partial
         As for `align` (a warning is logged for a partial evaluation).
+    unknown_blank : bool, default=False
+        Whether every hypothesis in `unknown` is blank (the message then suggests trailing
+        blank lines of a text file).
 
     Raises
     ------
@@ -132,7 +139,9 @@ def check_pairing(
             hyp_source,
             None,
             f"hypotheses for {unknown.total} image(s) that have no references in "
-            f"{ref_source}: {show_ids(unknown)}",
+            f"{ref_source}: {show_ids(unknown)}"
+            + ("; these hypotheses are empty: blank lines at the end of a text file?"
+               if unknown_blank else ""),
         )
     if missing.total and not allow_partial:
         raise CapevalInputError(
@@ -140,7 +149,7 @@ def check_pairing(
             None,
             f"no hypothesis for {missing.total} of the {references.total} images in "
             f"{ref_source}: {show_ids(missing)}; to score only the {hypotheses.total} image(s) "
-            "that have one, allow partial evaluation (--allow-partial)",
+            f"that have one, allow partial evaluation ({option_name('allow_partial')})",
         )
     if missing.total:
         logger.warning(
@@ -200,6 +209,13 @@ def _check_hypotheses(hypotheses: dict[ImageId, Any], source: str) -> None:
                 f"image {image_id!r}",
                 f"hypothesis is not a string (got {type_name(caption)})",
             )
+        _check_length(caption, source, f"image {image_id!r}")
+
+
+def _check_length(caption: str, source: str, record: str) -> None:
+    problem = caption_length_problem(caption)
+    if problem is not None:
+        raise CapevalInputError(source, record, problem)
 
 
 def _reference_list(captions: Any, source: str, image_id: ImageId) -> list[str]:
@@ -217,6 +233,7 @@ def _reference_list(captions: Any, source: str, image_id: ImageId) -> list[str]:
             raise CapevalInputError(
                 source, record, f"reference is not a string (got {type_name(caption)})"
             )
+        _check_length(caption, source, record)
     return captions
 
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 import json
 
 from capeval.errors import CapevalInputError
+from capeval.io.flickr import is_flickr_tokens
 from capeval.io.karpathy import is_karpathy
 from capeval.io.source import Source
 
-FORMATS = ("coco", "karpathy", "json", "jsonl", "csv", "tsv", "text")
-"""Format names accepted as an override. ``json`` means "COCO or Karpathy, from the layout"."""
+FORMATS = ("coco", "karpathy", "flickr", "json", "jsonl", "csv", "tsv", "text")
+"""Format names accepted as an override. ``json`` means "COCO or Karpathy, from the layout";
+``flickr`` is a Flickr8k/Flickr30k token file (``name.jpg#k<TAB>caption``)."""
 
 EXTENSIONS = {
     ".json": "json",
@@ -17,6 +19,7 @@ EXTENSIONS = {
     ".csv": "csv",
     ".tsv": "tsv",
     ".txt": "text",
+    ".token": "text",
 }
 """Extension (lowercase) -> format; ``json`` is then resolved from the file's layout."""
 
@@ -38,6 +41,8 @@ def resolve_format(source: Source, format: str | None = None) -> str:
     """
     if format is None:
         format = EXTENSIONS.get(source.suffix) or _sniff(source)
+        if format == "text" and is_flickr_tokens(source):
+            return "flickr"
     elif format not in FORMATS:
         source.fail(None, f"unknown format {format!r}; accepted formats: {', '.join(FORMATS)}")
     return json_layout(source) if format == "json" else format

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterator
 from typing import Any
 
+from capeval.errors import option_name
 from capeval.io.collect import ReferenceEntry, collect_references
 from capeval.io.ids import ImageId, canonical_id
 from capeval.io.source import Source, type_name
@@ -66,7 +67,8 @@ def read_karpathy_references(
         if id_field is None:
             source.fail(
                 "image entry 1",
-                f"no id field: none of {', '.join(DEFAULT_ID_FIELDS)}; choose one with id_field",
+                f"no id field: none of {', '.join(DEFAULT_ID_FIELDS)}; choose one with "
+                f"{option_name('id_field')}",
             )
     splits: set[str] | None = None
     if split is not None:
@@ -84,6 +86,7 @@ def read_karpathy_references(
 def _entries(
     source: Source, images: list[Any], id_field: str, splits: set[str] | None
 ) -> Iterator[ReferenceEntry]:
+    seen: dict[ImageId, str] = {}
     for number, image in enumerate(images, start=1):
         record = f"image entry {number}"
         if not isinstance(image, dict):
@@ -99,6 +102,10 @@ def _entries(
             image_id = canonical_id(image[id_field], id_field)
         except ValueError as error:
             source.fail(record, str(error))
+        if image_id in seen:
+            source.fail(record, f"image {image_id!r} appears again (first at {seen[image_id]}); "
+                                "every image entry must have its own id")
+        seen[image_id] = record
         yield ReferenceEntry(record, image_id, _raw_sentences(source, record, image))
 
 

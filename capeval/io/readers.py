@@ -5,6 +5,7 @@ import logging
 import os
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 
+from capeval.errors import option_name
 from capeval.io.coco import (
     SWAP_HINT,
     read_coco_caption_sets,
@@ -13,6 +14,7 @@ from capeval.io.coco import (
 )
 from capeval.io.collect import HypothesisEntry, ReferenceEntry
 from capeval.io.detect import resolve_format
+from capeval.io.flickr import read_flickr_references
 from capeval.io.ids import ImageId
 from capeval.io.karpathy import read_karpathy_references
 from capeval.io.plaintext import (
@@ -56,8 +58,9 @@ def read_references(
     paths : path or iterable of paths
         One file of any format, or several line-aligned plain-text files (file k holds the
         k-th reference of every image).
-    format : {"coco", "karpathy", "json", "jsonl", "csv", "tsv", "text"}, optional
-        Overrides detection from the extension (and, for JSON, from the layout).
+    format : {"coco", "karpathy", "flickr", "json", "jsonl", "csv", "tsv", "text"}, optional
+        Overrides detection from the extension (and from the content: JSON layouts, and
+        Flickr8k token files among ``.txt`` files).
     id_field : str, optional
         The id column (CSV/TSV), key (JSON Lines) or image field (Karpathy: ``"cocoid"``,
         ``"imgid"``, ``"filename"``); default: detected.
@@ -84,6 +87,8 @@ def read_references(
         return read_coco_references(source)
     if source_format == "karpathy":
         return read_karpathy_references(source, id_field, split)
+    if source_format == "flickr":
+        return read_flickr_references(source)
     return read_table_references(source, source_format, id_field, caption_fields)
 
 
@@ -115,6 +120,8 @@ def reference_entries(
         references = read_coco_references(source)
     elif source_format == "karpathy":
         references = read_karpathy_references(source, id_field, split)
+    elif source_format == "flickr":
+        references = read_flickr_references(source)
     else:
         return source, table_reference_entries(source, source_format, id_field, caption_fields)
     return source, (ReferenceEntry(f"image {image_id!r}", image_id, captions)
@@ -222,8 +229,9 @@ def _hypothesis_source(
     source_format = resolve_format(source, format)
     _check_options(source, source_format, {"id_field": id_field, "caption_field": caption_field})
     logger.info("%s: reading hypotheses as %s", source.name, source_format)
-    if source_format == "karpathy":
-        source.fail(None, f"holds references (Karpathy JSON), not hypotheses; {SWAP_HINT}")
+    if source_format in ("karpathy", "flickr"):
+        kind = "Karpathy JSON" if source_format == "karpathy" else "a Flickr token file"
+        source.fail(None, f"holds references ({kind}), not hypotheses; {SWAP_HINT}")
     return source, source_format
 
 
@@ -253,7 +261,7 @@ def read_caption_sets(
     logger.info("%s: reading caption sets as %s", source.name, source_format)
     if source_format == "coco":
         return read_coco_caption_sets(source)
-    if source_format in ("text", "karpathy"):
+    if source_format in ("text", "karpathy", "flickr"):
         source.fail(None, f"caption sets need image ids: a COCO results list or a CSV/TSV/"
                           f"JSON Lines table with repeated ids (this file is {source_format})")
     fields = caption_field.split(",") if caption_field else None
@@ -265,6 +273,6 @@ def _check_options(source: Source, source_format: str, options: Mapping[str, obj
         if value is not None and source_format not in _OPTION_FORMATS[name]:
             source.fail(
                 None,
-                f"option {name} does not apply to {source_format} files "
+                f"option {option_name(name)} does not apply to {source_format} files "
                 f"(only to {', '.join(_OPTION_FORMATS[name])})",
             )

@@ -22,6 +22,7 @@ import re
 from collections.abc import Iterator, Sequence
 from typing import Any, Literal, NamedTuple
 
+from capeval.errors import option_name
 from capeval.io.collect import (
     HypothesisEntry,
     ReferenceEntry,
@@ -29,7 +30,7 @@ from capeval.io.collect import (
     collect_references,
 )
 from capeval.io.ids import ImageId, canonical_id
-from capeval.io.source import Source, type_name
+from capeval.io.source import Source, loads_strict, type_name
 
 Role = Literal["references", "hypotheses"]
 
@@ -134,9 +135,11 @@ def _jsonl_rows(source: Source) -> Iterator[Row]:
         if not line.strip():
             continue
         try:
-            value = json.loads(line)
+            value = loads_strict(line)
         except json.JSONDecodeError as error:
             source.fail(f"line {number}, column {error.colno}", f"malformed JSON: {error.msg}")
+        except ValueError as error:
+            source.fail(f"line {number}", str(error))
         if not isinstance(value, dict):
             source.fail(f"line {number}", f"expected a JSON object (got {type_name(value)})")
         yield Row(f"line {number}", value)
@@ -229,7 +232,7 @@ def choose_id_field(source: Source, fields: Sequence[str], id_field: str | None)
         source.fail(
             None,
             f"no id field among ({', '.join(fields)}); expected one of "
-            f"{', '.join(ID_FIELDS)}, or choose one with id_field",
+            f"{', '.join(ID_FIELDS)}, or choose one with {option_name('id_field')}",
         )
     return found[0]
 
@@ -252,7 +255,7 @@ def _choose_caption_fields(
             source.fail(
                 None,
                 f"several fields could hold the captions ({', '.join(plain)}); choose with "
-                "caption_fields",
+                f"{option_name('caption_fields')}",
             )
         if plain:
             return plain
@@ -262,21 +265,22 @@ def _choose_caption_fields(
                 None,
                 "several groups of numbered caption fields "
                 f"({'; '.join(', '.join(group) for group in numbered)}); "
-                "choose with caption_fields",
+                f"choose with {option_name('caption_fields')}",
             )
         if numbered:
             if role == "hypotheses":
                 source.fail(
                     None,
                     f"several caption fields ({', '.join(numbered[0])}) but hypotheses need "
-                    "one; choose it with caption_field",
+                    f"one; choose it with {option_name('caption_field')}",
                 )
             return numbered[0]
     role_names = ", ".join(_ROLE_FIELDS[role] + CAPTION_FIELDS)
     source.fail(
         None,
         f"no caption field among ({', '.join(fields)}); expected one of {role_names} "
-        "(or numbered: caption_1, caption_2, ...), or choose with caption_fields",
+        "(or numbered: caption_1, caption_2, ...), or choose with "
+        f"{option_name('caption_fields')}",
     )
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING
 
+from capeval.errors import CapevalTypeError, CapevalUsageError
+
 if TYPE_CHECKING:
     from capeval.metrics.base import Metric, SegmentMeanMetric, Tokens
 
@@ -25,12 +27,18 @@ def metric_class(name: str) -> type[Metric]:
 
     Raises
     ------
-    ValueError
+    CapevalUsageError
         If `name` is not a registered metric.
+    CapevalTypeError
+        If `name` is not a string.
     """
-    key = name.lower()
+    if not isinstance(name, str):
+        raise CapevalTypeError(f"a metric is a registry name or a Metric, got "
+                               f"{type(name).__name__}")
+    key = name.strip().lower()
     if key not in METRICS:
-        raise ValueError(f"unknown metric {name!r}; choose from {', '.join(METRICS)}")
+        raise CapevalUsageError(f"unknown metric {name!r}; choose from {', '.join(METRICS)}",
+                                option="metrics")
     module_name, class_name = METRICS[key].split(":")
     return getattr(import_module(module_name), class_name)
 

@@ -25,6 +25,8 @@ from typing import Any, ClassVar, TypeVar
 
 import numpy as np
 
+from capeval.errors import CapevalTypeError, CapevalUsageError
+from capeval.limits import token_length_problem
 from capeval.ngrams import CorpusWords, intern_words
 
 Tokens = Sequence[str]
@@ -163,9 +165,7 @@ class ReferenceSet:
     """
 
     def __init__(self, references: Sequence[Sequence[Tokens]]) -> None:
-        for index, refs in enumerate(references):
-            if len(refs) == 0:
-                raise ValueError(f"segment {index} has no reference caption")
+        check_reference_tokens(references)
         self.references = references
         self._cache: dict[Hashable, Any] = {}
 
@@ -203,6 +203,7 @@ class Candidates:
 
     def __init__(self, references: ReferenceSet, hypotheses: Sequence[Tokens],
                  images: np.ndarray | None = None) -> None:
+        check_hypothesis_tokens(hypotheses)
         if images is None:
             if len(hypotheses) != len(references):
                 raise ValueError(f"got {len(hypotheses)} hypotheses but {len(references)} "
@@ -248,20 +249,22 @@ class Segments:
 
     Raises
     ------
-    ValueError
+    CapevalUsageError
         If the two sequences differ in length or a segment has no reference.
+    CapevalTypeError
+        If a caption is a string rather than a sequence of tokens (it would be read as
+        characters), or a segment's references are one string.
     """
 
     def __init__(
         self, hypotheses: Sequence[Tokens], references: Sequence[Sequence[Tokens]]
     ) -> None:
+        check_hypothesis_tokens(hypotheses)
+        check_reference_tokens(references)
         if len(hypotheses) != len(references):
-            raise ValueError(
+            raise CapevalUsageError(
                 f"got {len(hypotheses)} hypotheses but {len(references)} reference lists"
             )
-        for index, refs in enumerate(references):
-            if len(refs) == 0:
-                raise ValueError(f"segment {index} has no reference caption")
         self.hypotheses = hypotheses
         self.references = references
         self._candidates: Candidates | None = None
@@ -294,6 +297,49 @@ class Segments:
     def reference_image(self) -> np.ndarray:
         """Return the segment index of each flattened reference, shape (R,), dtype int64."""
         return np.repeat(np.arange(len(self), dtype=np.int64), self.references_per_segment())
+
+
+def check_hypothesis_tokens(hypotheses: Sequence[Tokens]) -> None:
+    """Check S tokenized hypotheses: token sequences (never a str), within the length cap.
+
+    Raises
+    ------
+    CapevalTypeError
+        For a string where a token sequence belongs (it would be read as characters).
+    CapevalUsageError
+        For a caption over `capeval.limits.MAX_CAPTION_TOKENS`.
+    """
+    if isinstance(hypotheses, str):
+        raise CapevalTypeError("hypotheses must be a sequence of segments, not one string")
+    for index, hypothesis in enumerate(hypotheses):
+        if isinstance(hypothesis, str):
+            raise CapevalTypeError(f"hypothesis {index} is a string; metrics take token lists "
+                                   f"(e.g. {hypothesis.split()[:3]!r}): tokenize it first")
+        _check_length(hypothesis, f"hypothesis {index}")
+
+
+def check_reference_tokens(references: Sequence[Sequence[Tokens]]) -> None:
+    """Check the tokenized references of S segments, as `check_hypothesis_tokens`; every
+    segment needs at least one reference (else CapevalUsageError)."""
+    if isinstance(references, str):
+        raise CapevalTypeError("references must be a sequence of segments, not one string")
+    for index, refs in enumerate(references):
+        if isinstance(refs, str):
+            raise CapevalTypeError(f"references of segment {index} are one string; give a list "
+                                   "of token lists")
+        if len(refs) == 0:
+            raise CapevalUsageError(f"segment {index} has no reference caption")
+        for number, reference in enumerate(refs):
+            if isinstance(reference, str):
+                raise CapevalTypeError(f"reference {number} of segment {index} is a string; "
+                                       "metrics take token lists: tokenize it first")
+            _check_length(reference, f"reference {number} of segment {index}")
+
+
+def _check_length(caption: Tokens, what: str) -> None:
+    problem = token_length_problem(len(caption))
+    if problem is not None:
+        raise CapevalUsageError(f"{what}: {problem}")
 
 
 def as_segments(

@@ -64,11 +64,8 @@ class CiderD(SegmentMeanMetric):
             document_frequencies, DocumentFrequencies
         ):
             document_frequencies = DocumentFrequencies.load(document_frequencies)
-        if document_frequencies is not None and document_frequencies.max_order < max_order:
-            raise ValueError(
-                f"the document frequencies cover orders up to {document_frequencies.max_order}, "
-                f"max_order is {max_order}"
-            )
+        if document_frequencies is not None:
+            document_frequencies.check_usable(max_order)
         self.document_frequencies = document_frequencies
         self.sigma = float(sigma)
         self.max_order = max_order

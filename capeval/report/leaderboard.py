@@ -37,7 +37,7 @@ from capeval.stats import (
     corpus_scores,
     paired_bootstrap_p,
 )
-from capeval.tokenizers import tokenize_in_order, tokenize_references
+from capeval.tokenizers import tokenize_in_order, tokenize_references, tokenizer_signature
 
 logger = logging.getLogger("capeval")
 

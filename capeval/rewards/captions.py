@@ -21,9 +21,16 @@ Letters used in shapes: C captions, T row length, W words of all captions.
 """
 from __future__ import annotations
 
+import numbers
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+
+from capeval.errors import CapevalTypeError, CapevalUsageError
+
+MAX_TOKEN_ID = 2**63 - 1
+"""Largest token id (token ids are int64)."""
 
 @dataclass(frozen=True)
 class TokenConvention:
@@ -62,6 +69,8 @@ class TokenConvention:
         """
         n_rows, width = rows.shape
         lengths = np.full(n_rows, width, dtype=np.int64)
+        if width == 0:
+            return lengths
         if self.end_token is not None:
             is_end = rows == self.end_token
             has_end = is_end.any(axis=1)
@@ -82,14 +91,44 @@ class TokenConvention:
 
 
 def as_token_rows(rows) -> np.ndarray:
-    """Return `rows` as a 2-D int64 array of non-negative token ids, or raise ValueError."""
-    array = np.asarray(rows)
+    """Return `rows` as a 2-D int64 array of token ids in 0..MAX_TOKEN_ID.
+
+    An empty sequence is 0 captions (shape (0, 0)); rows of length 0 are empty captions.
+
+    Raises
+    ------
+    CapevalTypeError
+        For ragged rows or ids that are not integers.
+    CapevalUsageError
+        For another number of dimensions, or a negative or too large id.
+    """
+    try:
+        array = np.asarray(rows)
+    except ValueError:
+        raise CapevalTypeError("token ids must be a rectangular 2-D array (captions x "
+                               "positions): pad ragged rows with the end or pad token") from None
+    if array.ndim == 1 and array.size == 0:
+        array = array.reshape(0, 0)
     if array.ndim != 2:
-        raise ValueError(f"token ids must be a 2-D array (captions x positions), got shape "
-                         f"{array.shape}")
+        raise CapevalUsageError(f"token ids must be a 2-D array (captions x positions), got "
+                                f"shape {array.shape}")
     if array.size and not np.issubdtype(array.dtype, np.integer):
-        raise ValueError(f"token ids must be integers, got dtype {array.dtype}")
+        _raise_not_integers(rows, array)
+    if array.size and array.dtype.kind == "u" and array.max() > MAX_TOKEN_ID:
+        raise CapevalUsageError(f"token id {array.max()} is too large (token ids are below 2**63)")
     array = array.astype(np.int64, copy=False)
     if array.size and array.min() < 0:
-        raise ValueError(f"token ids must be non-negative, got {array.min()}")
+        raise CapevalUsageError(f"token ids must be non-negative, got {array.min()}")
     return array
+
+
+def _raise_not_integers(rows, array: np.ndarray):
+    """Raise for a non-integer array; Python ints of 2**63 and more are named as such."""
+    if array.dtype != bool and not isinstance(rows, np.ndarray):
+        values = np.asarray(rows, dtype=object).ravel().tolist()
+        if all(isinstance(v, numbers.Integral) and not isinstance(v, bool) for v in values):
+            largest = max(values)
+            if largest > MAX_TOKEN_ID:
+                raise CapevalUsageError(f"token id {largest} is too large (token ids are below "
+                                        "2**63)")
+    raise CapevalTypeError(f"token ids must be integers, got dtype {array.dtype}")

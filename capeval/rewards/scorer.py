@@ -21,7 +21,8 @@ import numpy as np
 import pandas as pd
 
 from capeval.document_frequencies import DocumentFrequencies
-from capeval.errors import CapevalInputError
+from capeval.errors import CapevalError, CapevalInputError, CapevalTypeError, CapevalUsageError
+from capeval.io.ids import canonical_id
 from capeval.metrics.bleu import Bleu
 from capeval.ngrams.prepared import NgramReferences
 from capeval.ngrams.scoring import CandidateNgrams, LengthPenalty, bleu_stats, cider
@@ -156,6 +157,9 @@ class RewardScorer:
         return self._ngrams.match(encoded, self._positions(image_ids, len(encoded)))
 
     def _encode(self, candidates) -> EncodedCaptions:
+        if isinstance(candidates, str):
+            raise CapevalTypeError("candidates must be a sequence of captions or a 2-D array of "
+                                   "token ids, not one string")
         if isinstance(candidates, (list, tuple)) and candidates and isinstance(candidates[0], str):
             for index, caption in enumerate(candidates):
                 if not isinstance(caption, str):
@@ -232,6 +236,9 @@ def _reference_words(references, convention: TokenConvention) -> tuple[list, lis
                 raise ValueError(f"reference token ids must be a 3-D array (images x "
                                  f"references x positions), got shape {references.shape}")
         image_ids, groups = list(range(len(references))), list(references)
+    if not image_ids:
+        raise CapevalUsageError("references hold no image: a reward scorer needs at least one")
+    _check_distinct_ids(image_ids)
     kinds: set[str] = set()
     words = []
     for image_id, group in zip(image_ids, groups, strict=True):
@@ -240,6 +247,22 @@ def _reference_words(references, convention: TokenConvention) -> tuple[list, lis
             raise ValueError(f"image {image_id!r}: references mix strings and token ids")
         words.append(captions)
     return image_ids, words
+
+
+def _check_distinct_ids(image_ids: list) -> None:
+    """Reject two ids naming one image (``1`` and ``"1"``), by `canonical_id`."""
+    seen: dict = {}
+    for image_id in image_ids:
+        try:
+            key = canonical_id(image_id)
+        except ValueError:  # another hashable id: compared as it is (by the index)
+            continue
+        if key in seen and seen[key] == image_id:
+            raise CapevalUsageError(f"image id {image_id!r} appears twice in the references")
+        if key in seen:
+            raise CapevalUsageError(f"image ids {seen[key]!r} and {image_id!r} name the same "
+                                    "image (ids are compared as canonical ids)")
+        seen[key] = image_id
 
 
 def _image_captions(image_id, group, convention: TokenConvention, kinds: set) -> list[list[str]]:
@@ -258,15 +281,15 @@ def _image_captions(image_id, group, convention: TokenConvention, kinds: set) ->
                 kinds.add("strings")
                 captions.append(caption.split())
                 continue
-            tokens = np.asarray(caption)
-            if tokens.ndim != 1 or (tokens.size and not np.issubdtype(tokens.dtype, np.integer)):
-                raise TypeError(f"image {image_id!r}, reference {index}: expected a string or a "
-                                f"sequence of token ids, got {type(caption).__name__}")
-            if tokens.size and tokens.min() < 0:
-                raise ValueError(f"image {image_id!r}, reference {index}: negative token id")
+            if not isinstance(caption, (Sequence, np.ndarray)):
+                raise CapevalTypeError(f"image {image_id!r}, reference {index}: expected a string "
+                                       f"or a sequence of token ids, got {type(caption).__name__}")
+            try:
+                (tokens,) = as_token_rows([caption])
+            except CapevalError as error:
+                raise type(error)(f"image {image_id!r}, reference {index}: {error}") from None
             kinds.add("tokens")
-            captions.append(list(map(str, convention.caption_tokens(tokens.astype(np.int64))
-                                     .tolist())))
+            captions.append(list(map(str, convention.caption_tokens(tokens).tolist())))
     if not captions:
         raise ValueError(f"image {image_id!r} has no reference caption")
     return captions

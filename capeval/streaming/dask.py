@@ -180,7 +180,8 @@ def evaluate_collection(
     """
     from dask import delayed
 
-    settings = Settings.of(resolve_metrics(metrics, document_frequencies), tokenizer)
+    settings = Settings.of(resolve_metrics(metrics, document_frequencies, tokenizer=tokenizer),
+                           tokenizer)
     submit = partial(client.submit, pure=False)  # fresh keys: nothing shared between runs
     parts = [client.compute(delayed(partition_images)(part)) for part in collection.to_delayed()]
     heads = client.gather([submit(_heads, part) for part in parts])

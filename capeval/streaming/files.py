@@ -46,6 +46,8 @@ def evaluate_files(
     caption_fields: str | Sequence[str] | None = None,
     split: str | Collection[str] | None = None,
     temporary_directory: PathLike | None = None,
+    hypotheses_id_field: str | None = None,
+    references_id_field: str | None = None,
 ) -> StreamedEvaluation:
     """Score a hypothesis file against reference files in bounded memory.
 
@@ -74,6 +76,8 @@ def evaluate_files(
         As for `capeval.io.read_hypotheses` and `capeval.io.read_references`.
     temporary_directory : path, optional
         Where the join's database goes (default: the system's temporary directory).
+    hypotheses_id_field, references_id_field : str, optional
+        The id field of one side only (default: `id_field`).
 
     Returns
     -------
@@ -84,14 +88,16 @@ def evaluate_files(
     CapevalInputError
         As `capeval.io.read_references`, `read_hypotheses` and `align` do.
     """
-    settings = Settings.of(resolve_metrics(metrics, document_frequencies), tokenizer)
     tokenizer_signature(tokenizer)  # an unknown tokenizer fails before any file is read
+    settings = Settings.of(resolve_metrics(metrics, document_frequencies, tokenizer=tokenizer),
+                           tokenizer, (os.fspath(hypotheses), _name(references)))
     with PairingStore(temporary_directory) as store:
         store.add_references(*reference_entries(
-            references, references_format, id_field=id_field, caption_fields=caption_fields,
-            split=split))
+            references, references_format, id_field=references_id_field or id_field,
+            caption_fields=caption_fields, split=split))
         store.add_hypotheses(*hypothesis_entries(
-            hypotheses, hypotheses_format, id_field=id_field, caption_field=caption_field))
+            hypotheses, hypotheses_format, id_field=hypotheses_id_field or id_field,
+            caption_field=caption_field))
         return evaluate_store(store, settings, allow_partial=allow_partial, per_item=per_item,
                               chunk_size=chunk_size, mapper=_mapper(jobs, client),
                               progress=progress)
@@ -126,9 +132,17 @@ def document_frequencies_of_files(
         for _, (_, table) in _mapper(jobs, None)(tokenize_chunk, settings,
                                                  chunked(images, chunk_size)):
             merger.add(table)
-    sources = [references] if isinstance(references, (str, os.PathLike)) else list(references)
+    splits = [split] if isinstance(split, str) else list(split or ())
     return merger.result(tokenizer=tokenizer_signature(tokenizer),
-                         source=",".join(map(str, sources)))
+                         source=_name(references),
+                         **({"split": "+".join(splits)} if splits else {}))
+
+
+def _name(references: PathLike | Iterable[PathLike]) -> str:
+    """The display name of the reference files (comma-separated)."""
+    if isinstance(references, (str, os.PathLike)):
+        return os.fspath(references)
+    return ",".join(str(os.fspath(path)) for path in references)
 
 
 def _mapper(jobs: int, client: Any) -> Mapper:

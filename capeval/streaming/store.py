@@ -25,6 +25,7 @@ from capeval.io.align import SHOWN_IDS, IdSample, check_pairing
 from capeval.io.collect import HypothesisEntry, ReferenceEntry
 from capeval.io.ids import ImageId
 from capeval.io.source import PathLike, Source
+from capeval.limits import caption_length_problem
 
 logger = logging.getLogger("capeval")
 
@@ -100,6 +101,7 @@ class PairingStore:
                 key = _key(entry.image_id)
                 images.append((key, entry.record, len(entry.captions)))
                 for caption in entry.captions:
+                    _check_length(source, entry.record, caption)
                     captions.append((key, sequence, caption))
                     sequence += 1
                     empty += not caption.strip()
@@ -129,6 +131,8 @@ class PairingStore:
         self.hypothesis_source = source.name
         iterator = iter(entries)
         while batch := list(islice(iterator, _BATCH)):
+            for entry in batch:
+                _check_length(source, entry.record, entry.caption)
             before = self._db.total_changes
             self._db.executemany(
                 "INSERT INTO hyps (key, caption, record) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
@@ -162,14 +166,18 @@ class PairingStore:
         """
         unknown = "FROM hyps WHERE key NOT IN (SELECT key FROM ref_images) ORDER BY position"
         missing = "FROM ref_images WHERE key NOT IN (SELECT key FROM hyps) ORDER BY rowid"
+        blank_unknown = ("FROM hyps WHERE key NOT IN (SELECT key FROM ref_images) "
+                         "AND TRIM(caption, ' \t\r\n') = ''")
+        unknown_ids = self._sample(unknown)
         check_pairing(
-            self._sample(unknown),
+            unknown_ids,
             self._sample(missing),
             self._sample("FROM hyps ORDER BY position"),
             self._sample("FROM ref_images ORDER BY rowid"),
             hyp_source=self.hypothesis_source,
             ref_source=self.reference_source,
             allow_partial=allow_partial,
+            unknown_blank=self._sample(blank_unknown).total == unknown_ids.total,
         )
         return self.count("hyps")
 
@@ -216,3 +224,10 @@ class PairingStore:
         for key, text in rows:
             hypothesis, references = json.loads(text)
             yield _image_id(key), hypothesis, references
+
+
+def _check_length(source: Source, record: str, caption: str) -> None:
+    """Fail for a caption over `capeval.limits.MAX_CAPTION_CHARACTERS`, naming its record."""
+    problem = caption_length_problem(caption)
+    if problem is not None:
+        source.fail(record, problem)

@@ -23,7 +23,7 @@ from typing import NamedTuple
 import numpy as np
 
 from capeval.document_frequencies import DocumentFrequencies
-from capeval.evaluation import evaluate_tokenized
+from capeval.evaluation import check_token_lengths, evaluate_tokenized
 from capeval.metrics import Metric
 from capeval.metrics.cider import CiderD
 from capeval.streaming.chunks import Chunk
@@ -58,14 +58,16 @@ class Settings:
     metrics: tuple[Metric, ...]
     tokenizer: str
     df_order: int = 0
+    sources: tuple[str, str] = ("hypotheses", "references")
 
     @classmethod
-    def of(cls, metrics: Sequence[Metric], tokenizer: str) -> Settings:
+    def of(cls, metrics: Sequence[Metric], tokenizer: str,
+           sources: tuple[str, str] = ("hypotheses", "references")) -> Settings:
         """Settings counting the corpus df if a CIDEr-D of `metrics` has no table."""
         df_order = max((metric.max_order for metric in metrics
                         if isinstance(metric, CiderD) and metric.document_frequencies is None),
                        default=0)
-        return cls(tuple(metrics), tokenizer, df_order)
+        return cls(tuple(metrics), tokenizer, df_order, sources)
 
     def with_document_frequencies(self, table: DocumentFrequencies) -> Settings:
         """Return settings whose CIDEr-D metrics without a table use `table`."""
@@ -75,7 +77,7 @@ class Settings:
                 metric = copy.copy(metric)
                 metric.document_frequencies = table
             metrics.append(metric)
-        return Settings(tuple(metrics), self.tokenizer)  # no more df to count
+        return Settings(tuple(metrics), self.tokenizer, 0, self.sources)  # no df to count
 
 
 def tokenize_chunk(
@@ -97,6 +99,8 @@ def tokenize_chunk(
     for refs in images.references:
         references.append(flat[start:start + len(refs)])
         start += len(refs)
+    check_token_lengths(settings.sources[0], images.ids, [[tokens] for tokens in hypotheses])
+    check_token_lengths(settings.sources[1], images.ids, references)
     table = None
     if settings.df_order:
         table = DocumentFrequencies.from_references(references, settings.df_order)
@@ -106,7 +110,7 @@ def tokenize_chunk(
 def chunk_statistics(settings: Settings, images: TokenizedImages) -> dict[str, np.ndarray]:
     """Return each metric's per-image statistics, ndarray of shape (C, K), keyed by name."""
     result = evaluate_tokenized(images.ids, images.hypotheses, images.references,
-                                settings.metrics)
+                                settings.metrics, tokenizer=settings.tokenizer)
     return result.stats
 
 

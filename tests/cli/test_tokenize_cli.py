@@ -66,6 +66,40 @@ def test_unknown_tokenizer_is_a_usage_error():
     assert "moses" in result.stderr
 
 
+def test_a_pipe_is_answered_line_by_line():
+    """Without stream context, a line's tokens arrive while stdin is still open (no batching
+    on a pipe)."""
+    import subprocess
+    import sys
+    import threading
+
+    def answers(method, captions, lag):  # lag: lines written before the first answer
+        process = subprocess.Popen([sys.executable, "-m", "capeval", "tokenize", "--tokenizer",
+                                    method], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        timer = threading.Timer(120, process.kill)  # a batching tokenizer would wait forever
+        timer.start()
+        try:
+            received = []
+            for number, caption in enumerate(captions):
+                process.stdin.write(caption.encode() + b"\n")
+                process.stdin.flush()
+                if number >= lag:
+                    received.append(process.stdout.readline())
+            process.stdin.close()
+            received += process.stdout.readlines()
+            assert process.wait() == 0
+        finally:
+            timer.cancel()
+            process.kill()
+        return received
+
+    captions = ("A man's riding.", "Don't stop!", "The end")
+    assert answers("ptb-caption", captions, 0) == [b"a man 's riding\n", b"do n't stop\n",
+                                                   b"the end\n"]
+    assert answers("none", captions, 0) == [b"A man's riding.\n", b"Don't stop!\n",
+                                            b"The end\n"]
+
+
 def test_the_input_is_one_stream_across_batches(monkeypatch):
     stdin = b"Grade A.\n\nThe dog\nyou're\n"
     expected = b"grade a\n\nthe dog\nyou re\n"  # the next captions, then the end of input

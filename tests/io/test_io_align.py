@@ -6,6 +6,7 @@ import logging
 import pytest
 
 from capeval import CapevalInputError
+from capeval.errors import naming_flags
 from capeval.io import align
 
 REFERENCES = {1: ["a", "b"], 2: ["c"], 3: ["d", "e", "f"]}
@@ -54,8 +55,10 @@ def test_images_without_hypotheses_are_an_error_by_default():
         align({2: "y"}, REFERENCES, hyp_source="hyps.json", ref_source="refs.json")
     assert str(raised.value) == (
         "hyps.json: no hypothesis for 2 of the 3 images in refs.json: 1, 3; to score only the "
-        "1 image(s) that have one, allow partial evaluation (--allow-partial)"
+        "1 image(s) that have one, allow partial evaluation (allow_partial)"
     )
+    with naming_flags(), pytest.raises(CapevalInputError, match=r"\(--allow-partial\)$"):
+        align({2: "y"}, REFERENCES, hyp_source="hyps.json", ref_source="refs.json")
 
 
 def test_long_id_lists_are_shortened():

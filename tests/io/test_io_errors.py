@@ -32,12 +32,12 @@ CASES = [
      "hyps.txt: file is UTF-16 encoded; save it as UTF-8"),
     # -- formats and options
     ("unknown format", "hyps.txt", "a\n", HYPS, {"format": "xml"},
-     "hyps.txt: unknown format 'xml'; accepted formats: coco, karpathy, json, jsonl, csv, tsv, "
-     "text"),
+     "hyps.txt: unknown format 'xml'; accepted formats: coco, karpathy, flickr, json, jsonl, "
+     "csv, tsv, text"),
     ("undetectable", "hyps.dat", "a dog\n", HYPS, {},
      "hyps.dat: cannot tell the format from the file name or content; use an extension "
-     "(.json, .jsonl, .ndjson, .csv, .tsv, .txt) or choose the format: coco, karpathy, json, "
-     "jsonl, csv, tsv, text"),
+     "(.json, .jsonl, .ndjson, .csv, .tsv, .txt, .token) or choose the format: coco, karpathy, "
+     "flickr, json, jsonl, csv, tsv, text"),
     ("option for another format", "refs.csv", "image_id,caption\n1,a\n", REFS,
      {"split": "test"}, "refs.csv: option split does not apply to csv files (only to karpathy)"),
     ("id field for text", "hyps.txt", "a\n", HYPS, {"id_field": "image_id"},
@@ -290,7 +290,7 @@ def test_unreadable_file(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "hyps.txt").write_text("a\n")
 
-    def refuse(self, *args):
+    def refuse(self, *args, **kwargs):
         raise PermissionError(errno.EACCES, "Permission denied", str(self))
 
     monkeypatch.setattr(Path, "read_bytes", refuse)  # whole-file readers

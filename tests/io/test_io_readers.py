@@ -325,3 +325,46 @@ def test_reference_paths_may_be_any_iterable():
     assert read_references(paths) == TEXT_REFERENCES
     with pytest.raises(ValueError, match="no reference file given"):
         read_references([])
+
+
+@pytest.mark.parametrize("name, content, message", [
+    ("refs.json", '{"images": [{"cocoid": 5, "sentences": [{"raw": "a"}]}, '
+                  '{"cocoid": 5, "sentences": [{"raw": "b"}]}]}',
+     "refs.json:image entry 2: image 5 appears again (first at image entry 1)"),
+    ("refs.json", '{"annotations": [{"image_id": 1, "caption": "a dog", "caption": "a cat"}]}',
+     "refs.json: the key 'caption' appears twice in one object"),
+    ("refs.jsonl", '{"image_id": 1, "caption": "a"}\n{"image_id": 2, "image_id": 3, '
+                   '"caption": "b"}\n',
+     "refs.jsonl:line 2: the key 'image_id' appears twice in one object"),
+])
+def test_nothing_is_merged_or_overwritten_silently(tmp_path, name, content, message):
+    from capeval import CapevalInputError
+
+    (tmp_path / name).write_text(content)
+    with pytest.raises(CapevalInputError) as raised:
+        read_references(tmp_path / name)
+    assert str(raised.value).startswith(f"{tmp_path / name}:") and message.split(":", 1)[1] in \
+        str(raised.value)
+
+
+def test_binary_and_oversized_inputs_are_refused_without_reading_them_whole(tmp_path,
+                                                                            monkeypatch):
+    from capeval import CapevalInputError
+    from capeval.io import source
+
+    (tmp_path / "hyps.txt").write_bytes(b"a dog\n\x00\x00")
+    with pytest.raises(CapevalInputError, match="hyps.txt: not UTF-8 text: a NUL byte at byte "
+                                                "offset 6"):
+        read_hypotheses(tmp_path / "hyps.txt")
+    # Whole-document formats (JSON) are read at most to the size limit; line-based files are
+    # read line by line, so only a line is bounded (streaming has no size limit).
+    monkeypatch.setattr(source, "MAX_INPUT_BYTES", 8)
+    monkeypatch.setattr(source, "_CHUNK_BYTES", 4)
+    (tmp_path / "big.json").write_text('[{"image_id": 1, "caption": "a dog"}]')
+    with pytest.raises(CapevalInputError, match="big.json: larger than 0 MiB, the input size "
+                                                "limit"):
+        read_hypotheses(tmp_path / "big.json")
+    monkeypatch.setattr(source, "MAX_LINE_BYTES", 4)
+    (tmp_path / "long.txt").write_text("a dog\na cat\n")
+    with pytest.raises(CapevalInputError, match="long.txt:line 1: longer than"):
+        read_hypotheses(tmp_path / "long.txt")

@@ -36,3 +36,27 @@ def test_registry():
     assert get_metric("BLEU").name == "BLEU"
     with pytest.raises(ValueError, match="unknown metric 'spice'"):
         get_metric("spice")
+
+
+@pytest.mark.parametrize("hypotheses, references, message", [
+    (["a man riding"], [[["a", "woman"]]], "hypothesis 0 is a string; metrics take token lists"),
+    ([["a"]], ["a woman sitting"], "references of segment 0 are one string"),
+    ([["a"]], [["a woman sitting"]], "reference 0 of segment 0 is a string"),
+    ("a man", [[["a"]]], "hypotheses must be a sequence of segments, not one string"),
+])
+def test_strings_are_never_read_as_token_lists(hypotheses, references, message):
+    from capeval import CapevalTypeError
+
+    for name in METRICS:
+        with pytest.raises(CapevalTypeError, match=message):
+            get_metric(name).segment_stats(hypotheses, references)
+
+
+def test_unknown_metric_names_are_usage_errors():
+    from capeval import CapevalTypeError, CapevalUsageError
+
+    with pytest.raises(CapevalUsageError, match="unknown metric 'blue'; choose from bleu") as caught:
+        get_metric("blue")
+    assert caught.value.option == "metrics"
+    with pytest.raises(CapevalTypeError, match="got int"):
+        get_metric(4)

@@ -5,11 +5,13 @@ oracle and is checked against the naive implementation of its definition.
 """
 from __future__ import annotations
 
+import json
 from collections import Counter
 
 import numpy as np
 import pytest
 
+from capeval import CapevalInputError
 from capeval.document_frequencies import DocumentFrequencies
 from capeval.metrics.cider import CiderD, OriginalCider
 from tests.metrics import naive
@@ -48,7 +50,7 @@ def test_saved_document_frequencies_reproduce_corpus_scores(tmp_path):
         loaded = DocumentFrequencies.load(path)
         np.testing.assert_array_equal(CiderD(loaded).sentence_scores(hyps, refs), expected)
         assert loaded.metadata["tokenizer"] == "none"
-        assert CiderD(path).signature()["df"] == f"df.{suffix}(N=30)"
+        assert CiderD(path).signature()["df"] == f"df.{suffix}(N=30,tok=none)"
 
 
 def test_document_frequencies_from_another_corpus_score_a_single_image():
@@ -66,9 +68,30 @@ def test_document_frequencies_from_another_corpus_score_a_single_image():
 
 
 def test_max_order_beyond_the_table_is_rejected():
-    table = DocumentFrequencies.from_references([[["a", "b"]]], max_order=2)
-    with pytest.raises(ValueError, match="orders up to 2"):
+    table = DocumentFrequencies.from_references([[["a", "b"]]], max_order=2, source="df2.json")
+    with pytest.raises(CapevalInputError, match="df2.json: covers n-grams up to order 2 but "
+                                                "CIDEr-D needs orders 1..4"):
         CiderD(table)
+
+
+def test_a_table_of_another_tokenizer_or_with_impossible_counts_is_rejected(tmp_path):
+    import capeval
+
+    table = DocumentFrequencies.from_references([[["a", "b"]], [["a"]]], source="ptb.json",
+                                                tokenizer="ptb-corenlp-3.4.1", split="train")
+    assert CiderD(table).signature()["df"] == "ptb.json(N=2,tok=ptb-corenlp-3.4.1,split=train)"
+    with pytest.raises(CapevalInputError, match="ptb.json: built with tokenizer "
+                                                "ptb-corenlp-3.4.1 but this run tokenizes with none"):
+        capeval.evaluate({1: "a b"}, {1: ["a b"]}, "cider-d", tokenizer="none",
+                         document_frequencies=table)
+    path = tmp_path / "df.json"
+    table.save(path)
+    data = json.loads(path.read_text())
+    data["document_frequencies"]["1"]["a"] = 3
+    path.write_text(json.dumps(data))
+    with pytest.raises(CapevalInputError, match="df.json:order 1: a document frequency of 3 is "
+                                                r"outside 1..2 \(n_images\)"):
+        DocumentFrequencies.load(path)
 
 
 def test_signature_names_the_settings():

@@ -50,7 +50,8 @@ def test_signature_names_the_settings():
     ({"modules": ("exact", "exact")}, "listed twice"),
     ({"weights": (1.0, 0.5)}, "2 METEOR module weights for 4 modules"),
     ({"beam_size": 0}, "beam_size"),
-    ({"paraphrase_table": "/no/such/table.gz"}, "is not a file"),
+    ({"paraphrase_table": "/no/such/table.gz"}, "/no/such/table.gz: cannot read"),
+    ({"paraphrase_table": "table.txt"}, "a paraphrase table is a .npz"),
     ({"alpha": float("inf")}, "alpha"),
 ])
 def test_bad_options_are_rejected_with_a_message(options, message):
@@ -147,3 +148,34 @@ def test_long_captions(meteor):
 def test_duplicate_segments_get_identical_results(meteor):
     stats = meteor.jar_stats(HYPS + HYPS[::-1], REFS + REFS[::-1])
     np.testing.assert_array_equal(stats[:4], stats[4:][::-1])
+
+
+# -- paraphrase tables given by the user: every malformed file is one CapevalInputError --------
+def _gz(path, data: bytes):
+    with gzip.open(path, "wb") as handle:
+        handle.write(data)
+    return path
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda p: (p / "t.gz").write_bytes(b"not gzip at all") and p / "t.gz", "is not gzip"),
+    (lambda p: (p / "t.gz").write_bytes(gzip.compress(b"0.5\nequine\nhorse\n" * 200)[:40])
+     and p / "t.gz", "broken or truncated gzip"),
+    (lambda p: _gz(p / "t.gz", b"0.5\n\xff\xfe\nhorse\n"), "not UTF-8"),
+    (lambda p: _gz(p / "t.gz", b""), "has no entries"),
+    (lambda p: _gz(p / "t.gz", b"high\nequine\nhorse\n"),
+     "t.gz:line 1: probability 'high' is not a number"),
+    (lambda p: _gz(p / "t.gz", b"0.5\nequine\nhorse\n0.1\nfoal\n"), "t.gz:line 4: expected"),
+    (lambda p: (p / "t.npz").write_bytes(b"\x93NUMPY garbage") and p / "t.npz",
+     "not a .npz archive"),
+    (lambda p: np.savez(p / "t.npz", meta=np.zeros(2)) or p / "t.npz",
+     "not a valid paraphrase table"),
+])
+def test_malformed_paraphrase_tables_are_input_errors(tmp_path, make, message):
+    from capeval import CapevalInputError
+
+    path = make(tmp_path)
+    with pytest.raises(CapevalInputError, match=message) as caught:
+        Meteor(paraphrase_table=path).jar_stats([["an", "equine"]], [[["a", "horse"]]])
+    assert "allow_pickle" not in str(caught.value)
+    assert str(caught.value).startswith(str(path))

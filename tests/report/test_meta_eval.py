@@ -184,3 +184,18 @@ def test_cli_bad_input_is_one_line_exit_2(tmp_path):
                                                   "none"], obj={})
     assert result.exit_code == 2
     assert result.stderr == f"error: {path}: 1 judgement(s) left to correlate; need at least two\n"
+
+
+def test_rows_of_one_image_must_give_the_same_references(tmp_path):
+    from capeval.meta_eval import read_judgements
+
+    path = tmp_path / "judged.jsonl"
+    path.write_text('{"candidate": "a", "references": ["a dog"], "human": 1, "image_id": 7}\n'
+                    '{"candidate": "b", "references": ["a cat"], "human": 2, "image_id": 7}\n')
+    with pytest.raises(CapevalInputError, match="judged.jsonl:line 2: image 7 has other "
+                                                "references than at line 1"):
+        read_judgements(path)
+    path.write_text('{"candidate": "a", "candidate": "b", "references": ["x"], "human": 1}\n')
+    with pytest.raises(CapevalInputError, match="judged.jsonl:line 1: invalid JSON \\(the key "
+                                                "'candidate' appears twice"):
+        read_judgements(path)

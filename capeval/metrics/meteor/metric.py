@@ -33,7 +33,7 @@ from capeval.metrics.meteor import resources
 from capeval.metrics.meteor.aligner import BEAM_SIZE, align, alignment_stats
 from capeval.metrics.meteor.corpus import Corpus, ReferenceCaptions
 from capeval.metrics.meteor.matchers import MODULES, Lexicon, find_candidates
-from capeval.metrics.meteor.paraphrase import ParaphraseTable
+from capeval.metrics.meteor.paraphrase import ParaphraseTable, check_table_file
 from capeval.metrics.meteor.resources import StemHashes, WordNetSynonyms
 from capeval.metrics.meteor.scoring import (
     CHUNKS,
@@ -104,11 +104,7 @@ class Meteor(Metric):
             raise ValueError(f"beam_size must be a positive integer, got {beam_size!r}")
         if paraphrase_table is not None:
             paraphrase_table = Path(paraphrase_table)
-            if not paraphrase_table.is_file():
-                raise ValueError(f"paraphrase table {str(paraphrase_table)!r} is not a file")
-            if paraphrase_table.suffix not in (".npz", ".gz"):
-                raise ValueError(f"paraphrase table {str(paraphrase_table)!r}: expected a .npz "
-                                 f"or a METEOR .gz file")
+            check_table_file(paraphrase_table)
         self.modules = modules
         self.weights = tuple(weights)
         self.parameters = Parameters(alpha, beta, gamma, delta)

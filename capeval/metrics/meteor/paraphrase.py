@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import gzip
 import json
+import zipfile
+import zlib
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from itertools import chain, zip_longest
@@ -59,11 +61,30 @@ class ParaphraseTable:
         ----------
         source : path, optional
             Defaults to the packaged English table.
+
+        Raises
+        ------
+        CapevalInputError
+            If `source` is not such a table (not a .npz archive, members missing or
+            inconsistent, pickled objects).
         """
-        with open_npz(source or data_file(DEFAULT_PARAPHRASE_TABLE).open("rb")) as data:
+        if source is None:
+            return cls._from_npz(data_file(DEFAULT_PARAPHRASE_TABLE).open("rb"), "paraphrase_en")
+        check_table_file(source)
+        try:
+            return cls._from_npz(source, str(source))
+        except CapevalInputError:
+            raise
+        except (KeyError, ValueError, TypeError, zipfile.BadZipFile, OSError) as error:
+            raise CapevalInputError(str(source), None,
+                                    f"not a valid paraphrase table ({error})") from None
+
+    @classmethod
+    def _from_npz(cls, source, name: str) -> ParaphraseTable:
+        with open_npz(source) as data:
             meta = json.loads(data["meta"].tobytes())
-            if meta.get("format") != 1:
-                raise ValueError(f"{source}: unsupported paraphrase table format {meta!r}")
+            if not isinstance(meta, dict) or meta.get("format") != 1:
+                raise CapevalInputError(name, None, f"unsupported paraphrase table format {meta!r}")
             tokens = decode_strings(data["tokens"])
             n_tokens = len(tokens)
             level_keys = [data["level_tokens_1"].astype(np.int64)]
@@ -73,8 +94,11 @@ class ParaphraseTable:
                 keys *= n_tokens
                 keys += data[f"level_tokens_{depth}"]
                 level_keys.append(keys)
+            targets = data["targets"]
+            if not len(targets):
+                raise CapevalInputError(name, None, "the paraphrase table has no entries")
             return cls(tokens, level_keys, data["group_sources"].astype(np.int64),
-                       data["group_sizes"].astype(np.int64), data["targets"])
+                       data["group_sizes"].astype(np.int64), targets)
 
     @classmethod
     def from_entries(cls, entries: Sequence[tuple[str, str]]) -> ParaphraseTable:
@@ -119,24 +143,34 @@ class ParaphraseTable:
         """Read a METEOR ``paraphrase-*.gz`` table, keeping entries whose words are all in
         `vocabulary` (the others can never match).
 
-        The file holds three lines per entry: a probability (ignored), a phrase and its
-        paraphrase.
+        The file holds three lines per entry: a probability (a number, otherwise unused), a
+        phrase and its paraphrase.
 
         Raises
         ------
         CapevalInputError
-            If the file is not in that format.
+            If the file is not gzip, is truncated, is not UTF-8, holds no entry, or an entry is
+            not in that format (naming its line).
         """
-        entries = []
-        with gzip.open(path, "rt", encoding="utf-8") as handle:
-            lines = (line.rstrip("\n") for line in handle)
-            for index, (_, source, target) in enumerate(zip_longest(lines, lines, lines)):
-                if source is None or target is None or not source or not target:
-                    raise CapevalInputError(str(path), f"line {3 * index + 1}",
-                                            "expected a probability line, then a non-empty "
-                                            "phrase and a non-empty paraphrase line")
-                if all(word in vocabulary for word in f"{source} {target}".split(" ")):
-                    entries.append((source, target))
+        check_table_file(path)
+        entries, n_entries = [], 0
+        try:
+            with gzip.open(path, "rt", encoding="utf-8") as handle:
+                lines = (line.rstrip("\n") for line in handle)
+                for index, (probability, source, target) in enumerate(
+                        zip_longest(lines, lines, lines)):
+                    _check_entry(path, 3 * index + 1, probability, source, target)
+                    n_entries += 1
+                    if all(word in vocabulary for word in f"{source} {target}".split(" ")):
+                        entries.append((source, target))
+        except UnicodeDecodeError as error:
+            raise CapevalInputError(str(path), None,
+                                    f"not UTF-8 text after decompression ({error.reason})") from None
+        except (EOFError, gzip.BadGzipFile, zlib.error, OSError) as error:
+            raise CapevalInputError(str(path), None,
+                                    f"broken or truncated gzip file ({error})") from None
+        if not n_entries:
+            raise CapevalInputError(str(path), None, "the paraphrase table has no entries")
         return cls.from_entries(entries)
 
     def _ngram_nodes(self, sequence: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -260,6 +294,50 @@ class ParaphraseTable:
         starts, span, node = (np.concatenate(parts) for parts in zip(*columns, strict=True))
         owner = np.searchsorted(bounds, starts, side="right") - 1
         return owner, starts - bounds[owner], span, node
+
+
+TABLE_SUFFIXES = {".npz": b"PK\x03\x04", ".gz": b"\x1f\x8b"}
+"""Paraphrase table file suffix -> the magic bytes its content starts with."""
+
+
+def check_table_file(path: str | Path) -> None:
+    """Check that `path` is a readable ``.npz`` or ``.gz`` file with the matching content.
+
+    Cheap (reads 4 bytes), so callers can check a table before any work starts.
+
+    Raises
+    ------
+    CapevalInputError
+        Naming the file and what is wrong with it.
+    """
+    path = Path(path)
+    magic = TABLE_SUFFIXES.get(path.suffix.lower())
+    if magic is None:
+        raise CapevalInputError(str(path), None, "a paraphrase table is a .npz (from "
+                                "tools/build_meteor_data.py) or a METEOR .gz file")
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(len(magic))
+    except OSError as error:
+        raise CapevalInputError(str(path), None,
+                                f"cannot read: {error.strerror or error}") from None
+    if head != magic:
+        kind = "a .npz archive" if path.suffix.lower() == ".npz" else "gzip-compressed"
+        raise CapevalInputError(str(path), None, f"not a paraphrase table: the file is not {kind}")
+
+
+def _check_entry(path: str | Path, line: int, probability: str | None, source: str | None,
+                 target: str | None) -> None:
+    """Check one three-line entry of a METEOR ``.gz`` table, starting at `line` (1-based)."""
+    if source is None or target is None or not source or not target:
+        raise CapevalInputError(str(path), f"line {line}",
+                                "expected a probability line, then a non-empty phrase and a "
+                                "non-empty paraphrase line")
+    try:
+        float(probability)  # type: ignore[arg-type]
+    except ValueError:
+        raise CapevalInputError(str(path), f"line {line}",
+                                f"probability {probability!r} is not a number") from None
 
 
 _CHUNK_OCCURRENCES = 1 << 13
