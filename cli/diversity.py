@@ -1,6 +1,7 @@
 """``capeval score --metrics div-1,...``: diversity metrics on several captions per image."""
 from __future__ import annotations
 
+from capeval.errors import CapevalUsageError
 from capeval.io import read_caption_sets, read_references
 from capeval.io.source import Source
 from capeval.io.detect import resolve_format
@@ -16,14 +17,29 @@ def train_captions(path: str) -> list[str]:
 
 def read_sets(path: str, options: dict) -> dict:
     """Read one file of caption sets with the format options of `scoring_options`."""
-    return read_caption_sets(path, options["hyps_format"], id_field=options["id_field"],
+    return read_caption_sets(path, options["hyps_format"],
+                             id_field=options["hyps_id_field"] or options["id_field"],
                              caption_field=options["caption_field"])
+
+
+UNUSED_OPTIONS = {"allow_partial": "--allow-partial", "meteor_modules": "--meteor-modules",
+                  "paraphrase_table": "--paraphrase-table", "dask_address": "--dask"}
+"""Options of the scoring commands that diversity metrics have no use for."""
+
+
+def check_options(options: dict) -> None:
+    """Refuse options that would be ignored with diversity metrics (never silently)."""
+    given = [flag for key, flag in UNUSED_OPTIONS.items() if options.get(key)]
+    if given:
+        raise CapevalUsageError(f"{', '.join(given)} do(es) not apply to diversity metrics",
+                                option="metrics")
 
 
 def shared_inputs(options: dict) -> dict:
     """Return the keyword arguments of the diversity functions that come from the options."""
     from capeval.cli.inputs import read_reference_files
 
+    check_options(options)
     names = options["metric_names"]
     train_path = options.get("train_captions")
     return {"references": read_reference_files(options) if "self-cider" in names else None,

@@ -57,7 +57,7 @@ def score_command(hyps, as_json, dask_address, **options) -> None:
         if options["groups_path"]:
             raise click.BadParameter("per-group breakdowns are not available for diversity "
                                      "metrics", param_hint="--groups")
-        result = diversity.evaluate_files(hyps, options)
+        result = diversity.evaluate_files(hyps, {**options, "dask_address": dask_address})
     else:
         if options["train_captions"]:
             raise click.BadParameter("only the novel metric reads training captions",

@@ -68,3 +68,16 @@ def test_plain_text_cannot_hold_caption_sets(tmp_path):
     text.write_text("a dog\n", encoding="utf-8")
     result = run_cli("score", "--refs", refs, "--hyps", text, "--metrics", "vocab", expect=2)
     assert result.stderr.startswith(f"error: {text}: caption sets need image ids")
+
+
+def test_options_diversity_metrics_cannot_use_are_refused_not_ignored(tmp_path):
+    hyps, refs, _ = write_inputs(tmp_path)
+    for extra, flag in [(("--allow-partial",), "--allow-partial"),
+                        (("--meteor-modules", "exact"), "--meteor-modules"),
+                        (("--dask", "local"), "--dask")]:
+        result = run_cli("score", "--refs", refs, "--hyps", hyps, "--metrics", "div-1", *extra,
+                         expect=2)
+        assert result.stderr == f"error: {flag} do(es) not apply to diversity metrics\n"
+    result = run_cli("leaderboard", "--refs", refs, "--metrics", "div-1", "--allow-partial",
+                     hyps, expect=2)
+    assert result.stderr == "error: --allow-partial do(es) not apply to diversity metrics\n"
