@@ -79,13 +79,18 @@ def score_command(hyps, as_json, dask_address, **options) -> None:
         return
     if options["per_item_path"]:
         write_per_item(options["per_item_path"], result.per_item)
+    _print_corpus(result.corpus, len(result.ids), result.signature_string(), as_json)
+
+
+def _print_corpus(corpus: dict, n_images: int, signature: str, as_json: bool) -> None:
+    """Print corpus scores as one JSON object, or as a table with the image count and signature."""
     if as_json:
-        click.echo(json.dumps(result.corpus))
+        click.echo(json.dumps(corpus))
         return
-    width = max(map(len, result.corpus))
-    for name, value in result.corpus.items():
+    width = max(map(len, corpus))
+    for name, value in corpus.items():
         click.echo(f"{name:<{width}}  {value:.4f}")
-    click.echo(f"images: {len(result.ids)}  signature: {result.signature_string()}")
+    click.echo(f"images: {n_images}  signature: {signature}")
 
 
 def _score_streamed(hyps, metrics, as_json, dask_address, options) -> None:
@@ -104,13 +109,7 @@ def _score_streamed(hyps, metrics, as_json, dask_address, options) -> None:
             references_id_field=options["refs_id_field"], caption_field=options["caption_field"],
             caption_fields=fields.split(",") if fields else None,
             split=list(options["splits"]) or None)
-    if as_json:
-        click.echo(json.dumps(result.corpus))
-        return
-    width = max(map(len, result.corpus))
-    for name, value in result.corpus.items():
-        click.echo(f"{name:<{width}}  {value:.4f}")
-    click.echo(f"images: {result.n_images}  signature: {result.signature_string()}")
+    _print_corpus(result.corpus, result.n_images, result.signature_string(), as_json)
 
 
 @contextmanager
