@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from capeval.metrics.meteor.arrays import expand
+from capeval.metrics.meteor.arrays import expand, take_rows
 from capeval.metrics.meteor.scoring import N_STATS
 
 BEAM_SIZE = 40
@@ -54,8 +54,7 @@ class Candidates:
     slot: np.ndarray
 
     def take(self, index: np.ndarray) -> Candidates:
-        return Candidates(*(column[index] for column in (
-            self.pair, self.ref_start, self.ref_len, self.hyp_start, self.hyp_len, self.slot)))
+        return take_rows(self, index)
 
 
 def _span_counts(starts: np.ndarray, lengths: np.ndarray, size: int) -> np.ndarray:

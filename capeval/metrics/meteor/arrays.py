@@ -1,7 +1,15 @@
 """Two NumPy idioms the METEOR modules share: expanding counts into rows, and sorted joins."""
 from __future__ import annotations
 
+from dataclasses import fields
+from typing import TYPE_CHECKING, TypeVar
+
 import numpy as np
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
+Columns = TypeVar("Columns", bound="DataclassInstance")
 
 
 def expand(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -19,3 +27,8 @@ def join(sorted_keys: np.ndarray, queries: np.ndarray) -> tuple[np.ndarray, np.n
     low = np.searchsorted(sorted_keys, queries, side="left")
     row, offset = expand(np.searchsorted(sorted_keys, queries, side="right") - low)
     return row, low[row] + offset
+
+
+def take_rows(columns: Columns, index: np.ndarray) -> Columns:
+    """Return a dataclass of equal-length arrays with only the rows `index` of each field."""
+    return type(columns)(*(getattr(columns, field.name)[index] for field in fields(columns)))

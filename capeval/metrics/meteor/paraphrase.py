@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from capeval.errors import CapevalInputError
-from capeval.metrics.meteor.arrays import expand, join
+from capeval.metrics.meteor.arrays import expand, join, take_rows
 from capeval.metrics.meteor.resources import data_file, decode_strings, open_npz
 
 MAX_PHRASE_LENGTH = 7
@@ -396,8 +396,7 @@ class _SourceOccurrences:
     entry_count: np.ndarray
 
     def take(self, index: np.ndarray) -> _SourceOccurrences:
-        return _SourceOccurrences(*(column[index] for column in (
-            self.owner, self.position, self.length, self.first_entry, self.entry_count)))
+        return take_rows(self, index)
 
 
 def _pass_matches(sources: _SourceOccurrences, pairs: np.ndarray, source_side: int,
