@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from capeval.errors import CapevalInputError
-from capeval.metrics.meteor.arrays import expand, join, take_rows
+from capeval.metrics.meteor.arrays import expand, join, search, take_rows
 from capeval.metrics.meteor.resources import data_file, decode_strings, open_npz
 
 MAX_PHRASE_LENGTH = 7
@@ -227,7 +227,7 @@ class ParaphraseTable:
             keep = tokens >= 0
             query = local[keep] * n_tokens + tokens[keep]
             starts = starts[keep]
-            index = np.searchsorted(keys, query)
+            (index,) = search(keys, query)
             hit = index < len(keys)
             hit[hit] = keys[index[hit]] == query[hit]
             starts, local = starts[hit], index[hit]
@@ -266,7 +266,7 @@ class ParaphraseTable:
         # Source occurrences and the range of their entries in the (source-sorted) entry list.
         distinct, first, count = np.unique(entries.source, return_index=True,
                                            return_counts=True)
-        slot = np.minimum(np.searchsorted(distinct, node), max(len(distinct) - 1, 0))
+        slot = np.minimum(search(distinct, node)[0], max(len(distinct) - 1, 0))
         here = np.flatnonzero(distinct[slot] == node) if len(distinct) else slot[:0]
         sources = _SourceOccurrences(owner[here], position[here], length[here],
                                      first[slot[here]], count[slot[here]])
