@@ -117,7 +117,8 @@ def evaluate_store(
             tables.add(table)
         done += len(images.ids)
         notify("tokenize", done, total)
-    bound = settings if tables.empty else settings.with_document_frequencies(tables.result())
+    bound = (settings if tables.empty
+             else settings.with_document_frequencies(tables.result().frequent()))
 
     totals = {metric.name: np.zeros(len(metric.stat_names)) for metric in settings.metrics}
     with per_item_writer(per_item, settings) as writer:
