@@ -195,6 +195,32 @@ def test_a_df_table_of_too_low_an_order_or_another_tokenizer_is_refused(files):
                                    "tokenizes with ptb-corenlp-3.4.1")
 
 
+def test_a_df_table_shows_where_it_comes_from_but_its_split_is_not_checked(files):
+    images = [{"cocoid": i, "split": split, "sentences": [{"raw": f"caption {i}"}]}
+              for i, split in enumerate(["train", "restval", "test"])]
+    (files / "dataset.json").write_text(json.dumps({"images": images}))
+    run_cli("df", "build", "--refs", "dataset.json", "--split", "train", "-o", "train.npz")
+    (files / "one.json").write_text(json.dumps([{"image_id": 2, "caption": "caption 2"}]))
+    scored = run_cli("score", "--refs", "dataset.json", "--split", "test", "--hyps", "one.json",
+                     "--metrics", "cider-d", "--df", "train.npz", "--verbose")
+    assert "CIDEr-D.df:train.npz(N=1,tok=ptb-corenlp-3.4.1,split=train)" in scored.stdout
+    assert ("info: CIDEr-D document frequencies: train.npz: 1 images of dataset.json (split "
+            "train), tokenizer ptb-corenlp-3.4.1, capeval ") in scored.stderr
+
+
+def test_groups_check_the_df_and_meteor_against_the_runs_tokenizer(files):
+    (files / "groups.csv").write_text("image_id,group\n1,in\n2,out\n")
+    run_cli("df", "build", "--refs", "refs.txt", "--tokenizer", "none", "-o", "none.json")
+    grouped = ("score", "--refs", "refs.txt", "--hyps", "hyps.txt", "--groups", "groups.csv")
+    same = run_cli(*grouped, "--df", "none.json", "--tokenizer", "none", "--metrics", "cider-d")
+    assert "CIDEr-D.df:none.json(N=2,tok=none)" in same.stdout
+    other = run_cli(*grouped, "--df", "none.json", "--metrics", "cider-d", expect=2)
+    assert other.stderr.startswith("error: none.json: built with tokenizer none but this run "
+                                   "tokenizes with ptb-corenlp-3.4.1")
+    chinese = run_cli(*grouped, "--tokenizer", "jieba", "--metrics", "meteor")
+    assert "METEOR.modules:exact" in chinese.stdout
+
+
 def test_flickr8k_token_files_are_read_as_references(files):
     (files / "Flickr8k.token.txt").write_text(
         "1000268201_693b08cb0e.jpg#0\tA child in a pink dress .\n"
