@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -125,6 +128,10 @@ def test_library_options_are_named_as_flags(files):
     (files / "refs.csv").write_text("name,caption\n1,a dog\n")
     result = run_cli("score", "--refs", "refs.csv", "--hyps", "hyps.txt", expect=2)
     assert "or choose one with --id-field" in result.stderr
+    (files / "groups.csv").write_text("image_id,kind\n1,a\n2,b\n")
+    result = run_cli(*SCORE, "--groups", "groups.csv", expect=2)
+    assert result.stderr == ("error: groups.csv: no group field among (image_id, kind); expected "
+                             "one of group, domain, or choose one with --group-field\n")
 
 
 def test_stdin_is_dash(files):
@@ -252,3 +259,20 @@ def test_train_output_suffix_is_checked_before_training(files):
     result = run_cli("train", "--features", "f.npy", "--captions", "bad.json", "--out",
                      "model.txt", expect=2)
     assert result.stderr.startswith("error: --out model.txt: the file name must end in .npz")
+
+
+@pytest.mark.parametrize("address, reason", [
+    ("nosuch", "missing port number in address 'nosuch'"),
+    ("foo://x:1", "unknown address scheme 'foo'"),
+    ("tcp://127.0.0.1:9", "Timed out trying to connect to tcp://127.0.0.1:9 after 1 s"),
+])
+def test_an_unreachable_dask_scheduler_is_one_line(files, address, reason):
+    pytest.importorskip("distributed")
+    # a process of its own, as on the command line: a failed Client leaves state behind
+    env = {**os.environ, "DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT": "1s"}
+    result = subprocess.run([sys.executable, "-m", "capeval", *SCORE, "--dask", address],
+                            capture_output=True, text=True, env=env, timeout=120)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.startswith(f"error: --dask {address}: cannot connect to the Dask "
+                                    f"scheduler ({reason}")
+    assert len(result.stderr.splitlines()) == 1
