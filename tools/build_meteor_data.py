@@ -7,27 +7,28 @@ and ``synonym/COPYING.WORDNET``) and ``data/paraphrase-en.gz``, and writes into
 
 ``function_words.txt``, ``nonbreaking_prefixes.txt``, ``COPYING.WORDNET``
     Copied byte for byte.
-``wordnet_synonyms.npz``
-    The synset file (words and their synset numbers) and the exceptions file (irregular form
-    -> base form pairs, file order), as arrays.
-``paraphrase_en.npz``
+``lexicon_en.npz``
+    Every word of the synonym files (``english.synsets``: words and their synset numbers;
+    ``english.exceptions``: irregular form -> base form) and of the paraphrase table, with the
+    Java hash of its Snowball stem and its synsets as the jar's synonym module gathers them
+    (its own plus its base forms'), so that METEOR computes these only for the other words it
+    meets. Needs ``snowballstemmer`` 2.2.0, the stemmer the jar's matches agree with.
+``paraphrase_en/``
     The English paraphrase table without its probabilities (which METEOR's matcher ignores):
-    a token vocabulary, a trie of all phrases stored level by level, and for every source
-    phrase A (file order) its target phrases B as trie node numbers, in file order.
-``stems_en.npz``
-    For every word of the synonym files and the paraphrase table (up to 24 UTF-8 bytes), the
-    Java hash of its Snowball stem, so that METEOR stems only the other words it meets.
-    Needs ``snowballstemmer`` 2.2.0, the stemmer the jar's matches agree with.
+    a token vocabulary, a trie of all phrases stored level by level (with its search keys),
+    and for every source phrase A (file order) its target phrases B as trie node numbers, in
+    file order; one uncompressed ``.npy`` per array, so that METEOR memory-maps them.
 
-All arrays are plain numeric NumPy arrays in zlib-compressed ``.npz`` files (no pickle);
-strings are stored as UTF-8 bytes joined by newlines. The layout is documented in
+All arrays are plain NumPy arrays (no pickle); strings are UTF-8 bytes joined by newlines
+(or fixed-width byte strings where they are searched). The layout is documented in
 ``capeval/metrics/meteor/resources.py`` and ``paraphrase.py``, which read them.
 
 Usage::
 
     python tools/build_meteor_data.py                      # finds the installed pycocoevalcap
     python tools/build_meteor_data.py --jar J --paraphrase P --out capeval/data/meteor
-    python tools/build_meteor_data.py --stems-only          # only stems_en.npz
+    python tools/build_meteor_data.py --lexicon-only        # only lexicon_en.npz
+    python tools/build_meteor_data.py --paraphrase my.gz --table-npz my.npz  # a user table
 """
 from __future__ import annotations
 
@@ -79,38 +80,71 @@ def md5(data: bytes) -> str:
     return hashlib.md5(data).hexdigest()
 
 
-def build_synonyms(synsets_text: str, exceptions_text: str) -> dict[str, np.ndarray]:
-    """Encode WordNet synsets (word -> synset numbers) and exceptions (form -> base)."""
+def parse_wordnet(synsets_text: str, exceptions_text: str
+                  ) -> tuple[dict[str, tuple[int, ...]], dict[str, tuple[str, ...]]]:
+    """Return WordNet's synsets of each word and the base forms of each irregular form."""
     lines = synsets_text.split("\n")
     if lines and lines[-1] == "":
         lines.pop()
     if len(lines) % 2:
         raise ValueError("english.synsets: odd number of lines")
-    words = lines[0::2]
-    synset_lists = [[int(field) for field in line.split()] for line in lines[1::2]]
-    if len(set(words)) != len(words):
+    own = {word: tuple(int(field) for field in line.split())
+           for word, line in zip(lines[0::2], lines[1::2], strict=True)}
+    if len(own) != len(lines) // 2:
         raise ValueError("english.synsets: a word occurs twice")
-    counts = np.array([len(ids) for ids in synset_lists], dtype=np.int64)
-    flat = np.array([i for ids in synset_lists for i in ids], dtype=np.int64)
-    if flat.min() < 0 or flat.max() >= 2**32 or counts.max() >= 2**16:
-        raise ValueError("english.synsets: synset numbers out of the stored range")
+    if not all(own.values()):
+        raise ValueError("english.synsets: a word without synsets")  # in_wordnet = has synsets
 
     lines = exceptions_text.split("\n")
     if lines and lines[-1] == "":
         lines.pop()
     if len(lines) % 2:
         raise ValueError("english.exceptions: odd number of lines")
-    forms, bases = [], []
+    bases: dict[str, list[str]] = {}
     for base, form_line in zip(lines[0::2], lines[1::2], strict=True):
         for form in form_line.split():
-            forms.append(form)
-            bases.append(base)
+            bases.setdefault(form, []).append(base)
+    return own, {form: tuple(forms) for form, forms in bases.items()}
+
+
+def build_lexicon(words: Iterable[str], own: dict[str, tuple[int, ...]],
+                  bases: dict[str, tuple[str, ...]]) -> dict[str, np.ndarray]:
+    """Encode each word's Snowball stem hash and synsets as ``resources.WordData`` reads them."""
+    from snowballstemmer import EnglishStemmer
+
+    sys.path.insert(0, str(REPO))
+    from capeval.metrics.meteor.resources import KEY_WIDTH, jar_synsets
+    from capeval.metrics.meteor.text import java_hash
+
+    version = package_metadata.version("snowballstemmer")
+    if version != "2.2.0":
+        raise RuntimeError(f"snowballstemmer {version} is installed; the jar agrees with 2.2.0")
+    by_bytes = sorted((word for word in words if word), key=lambda word: word.encode("utf-8"))
+    short = [w for w in by_bytes if len(w.encode("utf-8")) <= KEY_WIDTH and "\0" not in w]
+    long = [w for w in by_bytes if len(w.encode("utf-8")) > KEY_WIDTH or "\0" in w]
+    vocabulary = short + long
+    if set(bases) - set(vocabulary):
+        raise ValueError("an irregular form is missing from the vocabulary")
+
+    def own_of(word: str) -> frozenset[int]:
+        return frozenset(own.get(word, ()))
+
+    jar = [sorted(jar_synsets(word, own_of, bases, own.__contains__)) for word in vocabulary]
+    mine = [sorted(own_of(word)) for word in vocabulary]
+    stems = EnglishStemmer().stemWords(vocabulary)
+    flat = [synset for sets in jar + mine for synset in sets]
+    if flat and (min(flat) < 0 or max(flat) >= 2**32):
+        raise ValueError("english.synsets: synset numbers out of the stored range")
     return {
-        "words": join_strings(words),
-        "synset_counts": counts.astype(np.uint16),
-        "synsets": flat.astype(np.uint32),
-        "exception_forms": join_strings(forms),
-        "exception_bases": join_strings(bases),
+        "short_words": np.array([w.encode("utf-8") for w in short], dtype=f"S{KEY_WIDTH}"),
+        "long_words": join_strings(long),
+        "stem_hashes": np.array([java_hash(stem) for stem in stems], dtype=np.uint32),
+        "synset_counts": np.array([len(sets) for sets in jar], dtype=np.uint16),
+        "synsets": np.array([x for sets in jar for x in sets], dtype=np.uint32),
+        "own_counts": np.array([len(sets) for sets in mine], dtype=np.uint16),
+        "own_synsets": np.array([x for sets in mine for x in sets], dtype=np.uint32),
+        "meta": metadata(format=FORMAT_VERSION, stemmer=f"snowballstemmer {version}",
+                         words=len(vocabulary), wordnet_words=len(own)),
     }
 
 
@@ -124,88 +158,24 @@ def read_paraphrases(raw: bytes) -> tuple[list[str], list[str]]:
     return lines[1::3], lines[2::3]
 
 
-def build_paraphrases(sources: list[str], targets: list[str]) -> dict[str, np.ndarray]:
-    """Encode a paraphrase table as a phrase trie plus (A node, [B nodes]) groups.
-
-    Layout (D = MAX_PHRASE_LENGTH levels, node numbers global across levels, level 1 first):
-
-    ``tokens``            vocabulary, sorted, UTF-8 joined by newlines; token id = rank
-    ``level_tokens_d``    token id of each level-d node; level-d nodes are sorted by (parent,
-                          token), so parents are implicit in
-    ``level_fanout_d``    (d >= 2) number of children of each level-(d-1) node
-    ``group_sources``     node of each distinct A, in file order (the file lists each A's
-                          entries consecutively)
-    ``group_sizes``       number of entries of each A
-    ``targets``           node of each entry's B, in file order
-    """
-    phrases = sorted(set(sources) | set(targets))
-    split = {phrase: phrase.split(" ") for phrase in phrases}
-    if any(not 1 <= len(words) <= MAX_PHRASE_LENGTH or "" in words for words in split.values()):
-        raise ValueError(f"paraphrase table: a phrase is empty or longer than "
-                         f"{MAX_PHRASE_LENGTH} tokens, or has doubled spaces")
-    vocabulary = sorted({word for words in split.values() for word in words})
-    token_id = {word: index for index, word in enumerate(vocabulary)}
-    coded = {phrase: tuple(token_id[w] for w in words) for phrase, words in split.items()}
-    del split
-
-    arrays: dict[str, np.ndarray] = {"tokens": join_strings(vocabulary)}
-    phrase_codes = set(coded.values())
-    node_of_prefix: dict[tuple[int, ...], int] = {}
-    previous_local: dict[tuple[int, ...], int] = {}
-    offset = 0
-    for depth in range(1, MAX_PHRASE_LENGTH + 1):
-        prefixes = {ids[:depth] for ids in coded.values() if len(ids) >= depth}
-        order = sorted(prefixes, key=lambda p: (previous_local.get(p[:-1], 0), p[-1]))
-        local = {prefix: index for index, prefix in enumerate(order)}
-        arrays[f"level_tokens_{depth}"] = np.array([p[-1] for p in order], dtype=np.uint16)
-        if depth > 1:
-            fanout = np.zeros(len(previous_local), dtype=np.int64)
-            np.add.at(fanout, [previous_local[p[:-1]] for p in order], 1)
-            arrays[f"level_fanout_{depth}"] = fanout.astype(np.uint32)
-        node_of_prefix.update(
-            (prefix, offset + index) for prefix, index in local.items() if prefix in phrase_codes
-        )
-        offset += len(order)
-        previous_local = local
-
-    node_of_phrase = {phrase: node_of_prefix[ids] for phrase, ids in coded.items()}
-    group_sources: list[int] = []
-    group_sizes: list[int] = []
-    previous = None
-    seen = set()
-    for source in sources:
-        if source != previous:
-            if source in seen:
-                raise ValueError(f"paraphrase table: entries of {source!r} are not consecutive")
-            seen.add(source)
-            group_sources.append(node_of_phrase[source])
-            group_sizes.append(0)
-            previous = source
-        group_sizes[-1] += 1
-    arrays["group_sources"] = np.array(group_sources, dtype=np.uint32)
-    arrays["group_sizes"] = np.array(group_sizes, dtype=np.uint32)
-    arrays["targets"] = np.array([node_of_phrase[t] for t in targets], dtype=np.uint32)
-    return arrays
-
-
-def build_stems(words: Iterable[str]) -> dict[str, np.ndarray]:
-    """Encode the Java hash of the Snowball stem of each word of up to STEM_WIDTH bytes."""
-    import snowballstemmer
-
+def write_paraphrases(sources: list[str], targets: list[str], destination: Path,
+                      **provenance: object) -> None:
+    """Write the table of (A, B) entries (`ParaphraseTable.arrays`): as one ``.npz`` if
+    `destination` ends in ``.npz`` (for ``--paraphrase-table``), else as a folder of ``.npy``
+    files (the packaged table)."""
     sys.path.insert(0, str(REPO))
-    from capeval.metrics.meteor.resources import STEM_WIDTH
-    from capeval.metrics.meteor.text import java_hash
+    from capeval.metrics.meteor.paraphrase import ParaphraseTable
 
-    version = package_metadata.version("snowballstemmer")
-    if version != "2.2.0":
-        raise RuntimeError(f"snowballstemmer {version} is installed; the jar agrees with 2.2.0")
-    vocabulary = sorted({word for word in words if 0 < len(word.encode("utf-8")) <= STEM_WIDTH},
-                        key=lambda word: word.encode("utf-8"))
-    stems = snowballstemmer.stemmer("english").stemWords(vocabulary)
-    return {"words": join_strings(vocabulary),
-            "stem_hashes": np.array([java_hash(stem) for stem in stems], dtype=np.uint32),
-            "meta": metadata(format=FORMAT_VERSION, stemmer=f"snowballstemmer {version}",
-                             words=len(vocabulary))}
+    table = ParaphraseTable.from_entries(list(zip(sources, targets, strict=True)))
+    arrays = table.arrays(**provenance)
+    if destination.suffix == ".npz":
+        np.savez_compressed(destination, **arrays)
+        return
+    destination.mkdir(parents=True, exist_ok=True)
+    for old in destination.glob("*.npy"):
+        old.unlink()
+    for name, array in arrays.items():
+        np.save(destination / f"{name}.npy", array, allow_pickle=False)
 
 
 def vocabulary_of(synsets_text: str, exceptions_text: str, sources: list[str],
@@ -223,8 +193,20 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--paraphrase", type=Path,
                         help="paraphrase-en.gz (default: pycocoevalcap's data/paraphrase-en.gz)")
     parser.add_argument("--out", type=Path, default=REPO / "capeval" / "data" / "meteor")
-    parser.add_argument("--stems-only", action="store_true", help="write only stems_en.npz")
+    parser.add_argument("--lexicon-only", action="store_true", help="write only lexicon_en.npz")
+    parser.add_argument("--table-npz", type=Path, metavar="FILE.npz",
+                        help="only encode the --paraphrase table as one .npz, for "
+                             "capeval's --paraphrase-table")
     args = parser.parse_args(argv)
+    if args.table_npz:
+        if args.paraphrase is None:
+            parser.error("--table-npz needs --paraphrase")
+        raw = args.paraphrase.read_bytes()
+        sources, targets = read_paraphrases(raw)
+        write_paraphrases(sources, targets, args.table_npz, source=args.paraphrase.name,
+                          source_md5=md5(raw), entries=len(targets))
+        print(f"wrote {args.table_npz} ({len(targets)} entries)", file=sys.stderr)
+        return
     if args.jar is None or args.paraphrase is None:
         jar, paraphrase = locate_reference()
         args.jar = args.jar or jar
@@ -233,7 +215,7 @@ def main(argv: list[str] | None = None) -> None:
 
     jar_bytes = args.jar.read_bytes()
     with zipfile.ZipFile(args.jar) as jar:
-        if not args.stems_only:
+        if not args.lexicon_only:
             for member, name in COPIED.items():
                 (args.out / name).write_bytes(jar.read(member))
                 print(f"wrote {args.out / name}", file=sys.stderr)
@@ -242,25 +224,16 @@ def main(argv: list[str] | None = None) -> None:
     raw = args.paraphrase.read_bytes()
     sources, targets = read_paraphrases(raw)
 
-    if not args.stems_only:
-        synonyms = build_synonyms(synsets, exceptions)
-        synonyms["meta"] = metadata(format=FORMAT_VERSION, source=args.jar.name,
-                                    source_md5=md5(jar_bytes),
-                                    members=["synonym/english.synsets",
-                                             "synonym/english.exceptions"])
-        np.savez_compressed(args.out / "wordnet_synonyms.npz", **synonyms)
-        print(f"wrote {args.out / 'wordnet_synonyms.npz'}", file=sys.stderr)
-
-        table = build_paraphrases(sources, targets)
-        table["meta"] = metadata(format=FORMAT_VERSION, source=args.paraphrase.name,
-                                 source_md5=md5(raw), entries=len(targets))
-        np.savez_compressed(args.out / "paraphrase_en.npz", **table)
-        print(f"wrote {args.out / 'paraphrase_en.npz'} ({len(targets)} entries)", file=sys.stderr)
-
-    stems = build_stems(vocabulary_of(synsets, exceptions, sources, targets))
-    np.savez_compressed(args.out / "stems_en.npz", **stems)
-    print(f"wrote {args.out / 'stems_en.npz'} ({len(stems['stem_hashes'])} words)",
+    own, bases = parse_wordnet(synsets, exceptions)
+    lexicon = build_lexicon(vocabulary_of(synsets, exceptions, sources, targets), own, bases)
+    np.savez_compressed(args.out / "lexicon_en.npz", **lexicon)
+    print(f"wrote {args.out / 'lexicon_en.npz'} ({len(lexicon['stem_hashes'])} words)",
           file=sys.stderr)
+    if not args.lexicon_only:
+        folder = args.out / "paraphrase_en"
+        write_paraphrases(sources, targets, folder, source=args.paraphrase.name,
+                          source_md5=md5(raw), entries=len(targets))
+        print(f"wrote {folder}/ ({len(targets)} entries)", file=sys.stderr)
 
 
 if __name__ == "__main__":

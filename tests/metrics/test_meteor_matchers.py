@@ -21,7 +21,7 @@ from capeval.metrics.meteor import resources
 from capeval.metrics.meteor.corpus import Corpus
 from capeval.metrics.meteor.matchers import Lexicon, find_candidates
 from capeval.metrics.meteor.paraphrase import ParaphraseTable
-from capeval.metrics.meteor.resources import StemHashes, WordNetSynonyms
+from capeval.metrics.meteor.resources import WordData
 from capeval.metrics.meteor.text import java_hash
 
 REPO = Path(__file__).resolve().parents[2]
@@ -36,7 +36,7 @@ TOY_ENTRIES = [  # (source, target), grouped by source as in METEOR's table file
 
 @pytest.fixture(scope="module")
 def wordnet():
-    return WordNetSynonyms.load()
+    return WordData.load()
 
 
 @pytest.fixture(scope="module")
@@ -45,10 +45,10 @@ def toy_table():
 
 
 def lexicon_for(words, wordnet=None):
-    stem = snowballstemmer.stemmer("english").stemWords
+    stem = snowballstemmer.EnglishStemmer().stemWords
     return Lexicon.build(words, resources.load_function_words(),
                          lambda ws: [java_hash(s) for s in stem(list(ws))],
-                         (lambda ws: [wordnet.synsets(w) for w in ws]) if wordnet else None)
+                         wordnet.synsets if wordnet else None)
 
 
 def match_pair(hyp, ref, modules, wordnet=None, table=None):
@@ -71,11 +71,7 @@ def match_pair(hyp, ref, modules, wordnet=None, table=None):
 def test_packaged_data_is_the_jar_data(wordnet):
     words = resources.load_function_words()
     assert len(words) == 93 and {"the", ",", ".", "'s", "two", "people", "\u2014"} <= words
-    with resources.open_npz(resources.data_file("wordnet_synonyms.npz").open("rb")) as data:
-        wordnet_words = resources.decode_strings(data["words"])
-    assert len(set(wordnet_words)) == len(wordnet_words) == 147306
-    # every packaged word is found by the public lookup (a loader that drops words fails)
-    assert all(wordnet.synsets(word) for word in wordnet_words)
+    assert wordnet.metadata["wordnet_words"] == 147306
     assert ParaphraseTable.load().n_entries == 5274084
 
 
@@ -83,28 +79,28 @@ def test_packaged_data_is_the_jar_data(wordnet):
                                   ("mice", "mouse"), ("ran", "run"), ("automobiles", "car"),
                                   ("women", "woman"), ("dog", "chases")])
 def test_synonyms_share_a_synset(wordnet, a, b):
-    assert wordnet.synsets(a) & wordnet.synsets(b)
+    first, second = wordnet.synsets([a, b])
+    assert first & second
 
 
 def test_unknown_words_have_no_synsets(wordnet):
-    assert wordnet.synsets("qwzx") == frozenset()
-    assert wordnet.synsets("") == frozenset()
+    assert wordnet.synsets(["qwzx", ""]) == [frozenset(), frozenset()]
 
 
 def test_stemmer_is_snowball_as_in_the_jar():
-    stem = snowballstemmer.stemmer("english").stemWord
+    stem = snowballstemmer.EnglishStemmer().stemWord
     assert [stem(w) for w in ("added", "biologist", "realization", "running")] == [
         "ad", "biologist", "realiz", "run"]
 
 
-def test_packaged_stem_table_is_snowball_and_stems_other_words_when_met():
-    stem = snowballstemmer.stemmer("english").stemWord
+def test_packaged_stem_table_is_snowball_and_stems_other_words_when_met(wordnet):
+    stem = snowballstemmer.EnglishStemmer().stemWord
     words = ["added", "realization", "running", "dogs", "the", "couch", "a", "mice",
              "qwzxing", "unstemmablyveryverylongwordsing", "caf\u00e9s", "", "x\0"]
-    table = StemHashes.load()
-    assert table(words).tolist() == [java_hash(stem(word)) for word in words]
-    known = [w.decode() for w in table._words[::997].tolist()]
-    assert table(known).tolist() == [java_hash(stem(word)) for word in known]
+    assert wordnet.stem_hashes(words).tolist() == [java_hash(stem(word)) for word in words]
+    known = ParaphraseTable.load().tokens[::97]
+    assert (wordnet.ids(known) >= 0).all()
+    assert wordnet.stem_hashes(known).tolist() == [java_hash(stem(word)) for word in known]
 
 
 def test_exact_then_stem_then_synonym_each_by_hypothesis_position(wordnet):
@@ -164,9 +160,10 @@ def test_the_build_tool_encoding_reads_back_identically(tmp_path, toy_table):
                                                   REPO / "tools" / "build_meteor_data.py")
     tool = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(tool)
-    arrays = tool.build_paraphrases([a for a, _ in TOY_ENTRIES], [b for _, b in TOY_ENTRIES])
-    arrays["meta"] = tool.metadata(format=1)
-    np.savez_compressed(tmp_path / "toy.npz", **arrays)
+    table = tmp_path / "toy.gz"
+    with gzip.open(table, "wt", encoding="utf-8") as handle:
+        handle.writelines(f"0.5\n{source}\n{target}\n" for source, target in TOY_ENTRIES)
+    tool.main(["--paraphrase", str(table), "--table-npz", str(tmp_path / "toy.npz")])
     loaded = ParaphraseTable.load(tmp_path / "toy.npz")
     captions = [tuple("a man is sitting".split()), tuple("a guy sits".split()),
                 tuple("the dog".split()), tuple("a puppy".split())]
@@ -194,3 +191,19 @@ def test_gz_table_errors_name_the_file_and_line(tmp_path):
         handle.write("0.5\na man\na guy\n0.1\nlonely\n")
     with pytest.raises(ValueError, match=r"broken\.gz:line 4: expected a probability line"):
         ParaphraseTable.from_gz(path, {"a"})
+
+
+def test_stems_never_come_from_an_installed_pystemmer(monkeypatch):
+    # snowballstemmer.stemmer() hands out PyStemmer's C Snowball when it is installed, whose
+    # English stemmer is another Snowball version ("added" -> "add"); the jar agrees with 2.2.0.
+    class OtherSnowball:
+        def __init__(self, language):
+            pass
+
+        def stemWords(self, words):
+            return ["add" for _ in words]
+
+    monkeypatch.setattr(snowballstemmer, "cext_available", True, raising=False)
+    monkeypatch.setattr(snowballstemmer, "Stemmer", type("Stemmer", (), {"Stemmer": OtherSnowball}),
+                        raising=False)
+    assert WordData.load().stem_hashes(["qwzxadded"]).tolist() == [java_hash("qwzxad")]

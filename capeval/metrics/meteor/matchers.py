@@ -71,10 +71,10 @@ class Lexicon:
             The distinct words of the corpus.
         function_words : collection of str
         stem_hashes : callable, optional
-            Maps words to the Java hashes of their Snowball stems (`resources.StemHashes`);
+            Maps words to the Java hashes of their Snowball stems (`resources.WordData.stem_hashes`);
             None when the stem module is off.
         synsets : callable, optional
-            Maps words to their synsets (``WordNetSynonyms.synsets`` of each); None when the
+            Maps words to their synsets (`resources.WordData.synsets`); None when the
             synonym module is off.
         """
         words = tuple(words)

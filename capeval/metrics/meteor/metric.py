@@ -34,7 +34,7 @@ from capeval.metrics.meteor.aligner import BEAM_SIZE, align, alignment_stats
 from capeval.metrics.meteor.corpus import Corpus, ReferenceCaptions
 from capeval.metrics.meteor.matchers import MODULES, Lexicon, find_candidates
 from capeval.metrics.meteor.paraphrase import ParaphraseTable, check_table_file
-from capeval.metrics.meteor.resources import StemHashes, WordNetSynonyms
+from capeval.metrics.meteor.resources import WordData
 from capeval.metrics.meteor.scoring import (
     CHUNKS,
     N_SLOTS,
@@ -123,8 +123,7 @@ class Meteor(Metric):
                 "prefixes": lambda: parse_nonbreaking_prefixes(
                     resources.read_text("nonbreaking_prefixes.txt")),
                 "function_words": resources.load_function_words,
-                "synonyms": WordNetSynonyms.load,
-                "stems": StemHashes.load,
+                "words": WordData.load,
                 "paraphrases": lambda: ParaphraseTable.load(self.paraphrase_table),
             }
             self._data[key] = loaders[key]()
@@ -216,12 +215,11 @@ class Meteor(Metric):
         """Return the lexicon of `words`; stems and synsets of words met before are reused."""
         stem = synsets = None
         if "stem" in self.modules:
-            table = self._resource("stems")
-            stem = partial(_remember, self._stem_hashes, compute=lambda new: table(new).tolist())
+            table = self._resource("words")
+            stem = partial(_remember, self._stem_hashes,
+                           compute=lambda new: table.stem_hashes(new).tolist())
         if "synonym" in self.modules:
-            wordnet = self._resource("synonyms")
-            synsets = partial(_remember, self._synsets,
-                              compute=lambda new: [wordnet.synsets(word) for word in new])
+            synsets = partial(_remember, self._synsets, compute=self._resource("words").synsets)
         return Lexicon.build(words, self._resource("function_words"), stem, synsets)
 
     def scores_from_stats(self, stats: np.ndarray) -> np.ndarray:

@@ -13,7 +13,7 @@ import gzip
 import json
 import zipfile
 import zlib
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from itertools import chain, zip_longest
 from pathlib import Path
@@ -21,13 +21,31 @@ from pathlib import Path
 import numpy as np
 
 from capeval.errors import CapevalInputError
-from capeval.metrics.meteor.arrays import expand, join, take_rows
+from capeval.metrics.meteor.arrays import expand, join, search, take_rows
 from capeval.metrics.meteor.resources import data_file, decode_strings, open_npz
 
 MAX_PHRASE_LENGTH = 7
 """Longest phrase in a paraphrase table, in tokens."""
 
-DEFAULT_PARAPHRASE_TABLE = "paraphrase_en.npz"
+DEFAULT_PARAPHRASE_TABLE = "paraphrase_en"
+"""The packaged English table: a folder of ``.npy`` files in ``capeval/data/meteor``."""
+
+FORMAT = 2
+"""Layout version of the arrays (`ParaphraseTable.arrays`)."""
+
+
+def _packaged_arrays(name: str) -> Callable[[str], np.ndarray]:
+    """Return a reader of the arrays of a packaged table: memory-mapped when on disk."""
+    folder = data_file(name)
+
+    def array(key: str) -> np.ndarray:
+        member = folder.joinpath(f"{key}.npy")
+        if isinstance(member, Path):
+            return np.load(member, mmap_mode="r", allow_pickle=False)
+        with member.open("rb") as handle:  # e.g. a zipped install: read it whole
+            return np.load(handle, allow_pickle=False)
+
+    return array
 
 
 class ParaphraseTable:
@@ -55,12 +73,13 @@ class ParaphraseTable:
 
     @classmethod
     def load(cls, source: str | Path | None = None) -> ParaphraseTable:
-        """Read a ``paraphrase_*.npz`` built by ``tools/build_meteor_data.py``.
+        """Read a table written by ``tools/build_meteor_data.py`` (`save`).
 
         Parameters
         ----------
         source : path, optional
-            Defaults to the packaged English table.
+            A ``.npz`` archive of the table's arrays; defaults to the packaged English table
+            (a folder of ``.npy`` files, memory-mapped: nothing is decompressed or copied).
 
         Raises
         ------
@@ -69,10 +88,12 @@ class ParaphraseTable:
             inconsistent, pickled objects).
         """
         if source is None:
-            return cls._from_npz(data_file(DEFAULT_PARAPHRASE_TABLE).open("rb"), "paraphrase_en")
+            return cls._from_arrays(_packaged_arrays(DEFAULT_PARAPHRASE_TABLE),
+                                    DEFAULT_PARAPHRASE_TABLE)
         check_table_file(source)
         try:
-            return cls._from_npz(source, str(source))
+            with open_npz(source) as data:
+                return cls._from_arrays(data.__getitem__, str(source))
         except CapevalInputError:
             raise
         except (KeyError, ValueError, TypeError, zipfile.BadZipFile, OSError) as error:
@@ -80,25 +101,30 @@ class ParaphraseTable:
                                     f"not a valid paraphrase table ({error})") from None
 
     @classmethod
-    def _from_npz(cls, source, name: str) -> ParaphraseTable:
-        with open_npz(source) as data:
-            meta = json.loads(data["meta"].tobytes())
-            if not isinstance(meta, dict) or meta.get("format") != 1:
-                raise CapevalInputError(name, None, f"unsupported paraphrase table format {meta!r}")
-            tokens = decode_strings(data["tokens"])
-            n_tokens = len(tokens)
-            level_keys = [data["level_tokens_1"].astype(np.int64)]
-            for depth in range(2, MAX_PHRASE_LENGTH + 1):
-                fanout = data[f"level_fanout_{depth}"]
-                keys = np.repeat(np.arange(len(fanout), dtype=np.int64), fanout)
-                keys *= n_tokens
-                keys += data[f"level_tokens_{depth}"]
-                level_keys.append(keys)
-            targets = data["targets"]
-            if not len(targets):
-                raise CapevalInputError(name, None, "the paraphrase table has no entries")
-            return cls(tokens, level_keys, data["group_sources"].astype(np.int64),
-                       data["group_sizes"].astype(np.int64), targets)
+    def _from_arrays(cls, array: Callable[[str], np.ndarray], name: str) -> ParaphraseTable:
+        meta = json.loads(array("meta").tobytes())
+        if not isinstance(meta, dict) or meta.get("format") != FORMAT:
+            raise CapevalInputError(name, None, f"unsupported paraphrase table format {meta!r} "
+                                    f"(rebuild it with tools/build_meteor_data.py)")
+        targets = array("targets")
+        if not len(targets):
+            raise CapevalInputError(name, None, "the paraphrase table has no entries")
+        return cls(decode_strings(array("tokens")),
+                   [array(f"level_keys_{depth}") for depth in range(1, MAX_PHRASE_LENGTH + 1)],
+                   array("group_sources").astype(np.int64), array("group_sizes"), targets)
+
+    def arrays(self, **provenance: object) -> dict[str, np.ndarray]:
+        """Return the table as the named arrays `load` reads (`provenance` goes into ``meta``)."""
+        meta = json.dumps({"format": FORMAT, **provenance}, sort_keys=True).encode("utf-8")
+        return {
+            "tokens": np.frombuffer("\n".join(self.tokens).encode("utf-8"), dtype=np.uint8),
+            **{f"level_keys_{depth}": keys
+               for depth, keys in enumerate(self._level_keys, start=1)},
+            "group_sources": self._group_sources.astype(np.uint32),
+            "group_sizes": np.diff(self._group_starts).astype(np.uint32),
+            "targets": self._targets.astype(np.uint32),
+            "meta": np.frombuffer(meta, dtype=np.uint8),
+        }
 
     @classmethod
     def from_entries(cls, entries: Sequence[tuple[str, str]]) -> ParaphraseTable:
@@ -201,7 +227,7 @@ class ParaphraseTable:
             keep = tokens >= 0
             query = local[keep] * n_tokens + tokens[keep]
             starts = starts[keep]
-            index = np.searchsorted(keys, query)
+            (index,) = search(keys, query)
             hit = index < len(keys)
             hit[hit] = keys[index[hit]] == query[hit]
             starts, local = starts[hit], index[hit]
@@ -240,7 +266,7 @@ class ParaphraseTable:
         # Source occurrences and the range of their entries in the (source-sorted) entry list.
         distinct, first, count = np.unique(entries.source, return_index=True,
                                            return_counts=True)
-        slot = np.minimum(np.searchsorted(distinct, node), max(len(distinct) - 1, 0))
+        slot = np.minimum(search(distinct, node)[0], max(len(distinct) - 1, 0))
         here = np.flatnonzero(distinct[slot] == node) if len(distinct) else slot[:0]
         sources = _SourceOccurrences(owner[here], position[here], length[here],
                                      first[slot[here]], count[slot[here]])

@@ -2,34 +2,38 @@
 
 ``function_words.txt``, ``nonbreaking_prefixes.txt``
     Verbatim copies of the jar's ``function/english.words`` and ``nonbreaking/english.prefixes``.
-``wordnet_synonyms.npz``
-    The jar's ``synonym/english.synsets`` and ``synonym/english.exceptions`` (WordNet 3.0) as
-    arrays: ``words`` (UTF-8, newline-joined), ``synset_counts`` and ``synsets`` (CSR),
-    ``exception_forms`` / ``exception_bases`` (parallel, file order).
-``paraphrase_en.npz``
-    The jar's ``paraphrase-en.gz`` without probabilities (read by `paraphrase.ParaphraseTable`).
-``stems_en.npz``
-    The Java hash of the Snowball stem (``snowballstemmer`` 2.2.0) of every word of the
-    synonym files and the paraphrase table up to `STEM_WIDTH` UTF-8 bytes: ``words``
-    (UTF-8, newline-joined, sorted by bytes) and ``stem_hashes`` (uint32, parallel).
+``lexicon_en.npz``
+    Every word of the jar's ``synonym/english.synsets`` and ``synonym/english.exceptions``
+    (WordNet 3.0) and of its paraphrase table, with what METEOR's stem and synonym modules look
+    up for it, computed when the data is built: the Java hash of its Snowball stem
+    (``snowballstemmer`` 2.2.0) and its synsets as the jar gathers them (its own, plus those of
+    its base forms). Words of up to `KEY_WIDTH` UTF-8 bytes are ``short_words`` (fixed width,
+    sorted by bytes), the others ``long_words`` (UTF-8, newline-joined); word ids number the
+    short words, then the long ones. Per word id: ``stem_hashes`` (uint32), ``synset_counts``
+    and ``synsets`` (CSR, the jar's synsets), ``own_counts`` and ``own_synsets`` (CSR, WordNet's
+    synsets of the word itself, for the base-form rules applied to words met at run time).
+``paraphrase_en/``
+    The jar's ``paraphrase-en.gz`` without probabilities, one ``.npy`` per array, memory-mapped
+    (read by `paraphrase.ParaphraseTable`).
 
 All files are written by ``tools/build_meteor_data.py`` from the pycocoevalcap 1.2 wheel and
 read without pickle.
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+import json
+from collections.abc import Callable, Mapping, Sequence
 from importlib import resources
 from pathlib import Path
 from typing import BinaryIO
 
 import numpy as np
-import snowballstemmer
+from snowballstemmer import EnglishStemmer
 
 from capeval.metrics.meteor.text import java_hash
 
-STEM_WIDTH = 24
-"""Longest word (UTF-8 bytes) in the packaged stem table; longer words are stemmed when met."""
+KEY_WIDTH = 24
+"""Words up to this many UTF-8 bytes are looked up by binary search, longer ones by a dict."""
 
 
 def data_file(name: str):
@@ -66,89 +70,128 @@ _MORPH_RULES = (
 )
 
 
-class WordNetSynonyms:
-    """WordNet 3.0 synsets with the jar's base-form lookup (exceptions, then morph rules)."""
-
-    def __init__(self, words: Sequence[str], offsets: np.ndarray, synsets: np.ndarray,
-                 bases: dict[str, tuple[str, ...]]) -> None:
-        self._index = {word: index for index, word in enumerate(words)}
-        self._offsets = offsets
-        self._synsets = synsets
-        self._bases = bases
-
-    @classmethod
-    def load(cls, source: str | Path | None = None) -> WordNetSynonyms:
-        """Read ``wordnet_synonyms.npz`` (the packaged copy unless `source` is given)."""
-        with open_npz(source or data_file("wordnet_synonyms.npz").open("rb")) as data:
-            words = decode_strings(data["words"])
-            offsets = np.concatenate([[0], np.cumsum(data["synset_counts"], dtype=np.int64)])
-            synsets = data["synsets"].astype(np.int64)
-            forms = decode_strings(data["exception_forms"])
-            base_list = decode_strings(data["exception_bases"])
-        bases: dict[str, list[str]] = {}
-        for form, base in zip(forms, base_list, strict=True):
-            bases.setdefault(form, []).append(base)
-        return cls(words, offsets, synsets, {form: tuple(b) for form, b in bases.items()})
-
-    def _own(self, word: str) -> frozenset[int]:
-        index = self._index.get(word)
-        if index is None:
-            return frozenset()
-        return frozenset(self._synsets[self._offsets[index]:self._offsets[index + 1]].tolist())
-
-    def _morph(self, word: str) -> str | None:
-        if word.endswith("ss") or len(word.encode("utf-16-le")) <= 4:
-            return word
-        for suffix, replacement in _MORPH_RULES:
-            if word.endswith(suffix):
-                candidate = word[: len(word) - len(suffix)] + replacement
-                if candidate in self._index:
-                    return candidate
-        return None
-
-    def synsets(self, word: str) -> frozenset[int]:
-        """Return the synsets of `word` and of its base forms (the jar's syn(w) | base-syn(w))."""
-        own = self._own(word)
-        bases = self._bases.get(word)
-        if bases is not None:
-            return own.union(*(self._own(base) for base in bases))
-        base = self._morph(word)
-        return own if base is None else own | self._own(base)
+def morph_candidates(word: str) -> list[str]:
+    """Return the forms the jar's morph rules try as the base of `word`, in order."""
+    return [word[: len(word) - len(suffix)] + replacement
+            for suffix, replacement in _MORPH_RULES if word.endswith(suffix)]
 
 
-class StemHashes:
-    """Java hashes of words' Snowball stems: looked up in ``stems_en.npz``, else computed.
+def morph_base(word: str, in_wordnet: Callable[[str], bool]) -> str | None:
+    """Return the base form the jar's morph rules give `word` (None if no rule applies).
+
+    Words ending in "ss" and words of at most two UTF-16 units are their own base; otherwise
+    the first candidate (`morph_candidates`) that is a WordNet word wins.
+    """
+    if word.endswith("ss") or len(word.encode("utf-16-le")) <= 4:
+        return word
+    return next((form for form in morph_candidates(word) if in_wordnet(form)), None)
+
+
+def jar_synsets(word: str, own: Callable[[str], frozenset[int]],
+                exception_bases: Mapping[str, Sequence[str]],
+                in_wordnet: Callable[[str], bool]) -> frozenset[int]:
+    """Return the synsets the jar's synonym module gives `word`: syn(w) | base-syn(w).
+
+    Base forms come from the exceptions file when `word` is listed there, else from the morph
+    rules (`morph_base`). `own` gives WordNet's synsets of a word itself.
+    """
+    bases = exception_bases.get(word)
+    if bases is None:
+        base = morph_base(word, in_wordnet)
+        bases = () if base is None else (base,)
+    return own(word).union(*map(own, bases))
+
+
+def _csr_starts(counts: np.ndarray) -> np.ndarray:
+    return np.concatenate([[0], np.cumsum(counts, dtype=np.int64)])
+
+
+class WordData:
+    """Stem hashes and synsets of words: from ``lexicon_en.npz``, else computed when met.
 
     Parameters
     ----------
-    words : ndarray of dtype ``S{STEM_WIDTH}``, sorted
-    hashes : ndarray of uint32, parallel to `words`
+    short_words : ndarray of dtype ``S{KEY_WIDTH}``, sorted
+    long_words : list of str
+    stem_hashes : ndarray of shape (W,), uint32
+        W = number of short plus long words.
+    synset_starts, synsets : ndarrays
+        CSR of the jar's synsets of each word (``synset_starts`` of shape (W + 1,)).
+    own_starts, own_synsets : ndarrays
+        CSR of WordNet's synsets of each word itself (empty for words outside WordNet).
+    metadata : dict
+        Provenance written by the build (stemmer version, number of words).
     """
 
-    def __init__(self, words: np.ndarray, hashes: np.ndarray) -> None:
-        self._words = words
-        self._hashes = hashes
-        self._stem = snowballstemmer.stemmer("english").stemWords
+    def __init__(self, short_words: np.ndarray, long_words: Sequence[str],
+                 stem_hashes: np.ndarray, synset_starts: np.ndarray, synsets: np.ndarray,
+                 own_starts: np.ndarray, own_synsets: np.ndarray,
+                 metadata: dict | None = None) -> None:
+        self._short_words = short_words
+        self._long_ids = {word: len(short_words) + i for i, word in enumerate(long_words)}
+        self._stem_hashes = stem_hashes
+        self._synset_starts, self._synsets = synset_starts, synsets
+        self._own_starts, self._own_synsets = own_starts, own_synsets
+        self.metadata = metadata or {}
+        self._stem = EnglishStemmer().stemWords  # never PyStemmer's C Snowball (another version)
 
     @classmethod
-    def load(cls, source: str | Path | None = None) -> StemHashes:
-        """Read ``stems_en.npz`` (the packaged copy unless `source` is given)."""
-        with open_npz(source or data_file("stems_en.npz").open("rb")) as data:
-            words = np.array(data["words"].tobytes().split(b"\n"), dtype=f"S{STEM_WIDTH}")
-            return cls(words, data["stem_hashes"].astype(np.int64))
+    def load(cls, source: str | Path | None = None) -> WordData:
+        """Read ``lexicon_en.npz`` (the packaged copy unless `source` is given)."""
+        with open_npz(source or data_file("lexicon_en.npz").open("rb")) as data:
+            return cls(data["short_words"], decode_strings(data["long_words"]),
+                       data["stem_hashes"], _csr_starts(data["synset_counts"]), data["synsets"],
+                       _csr_starts(data["own_counts"]), data["own_synsets"],
+                       json.loads(data["meta"].tobytes()))
 
-    def __call__(self, words: Sequence[str]) -> np.ndarray:
-        """Return the Java hash of the Snowball stem of each word, shape (len(words),), int64."""
+    @property
+    def n_words(self) -> int:
+        return len(self._short_words) + len(self._long_ids)
+
+    def ids(self, words: Sequence[str]) -> np.ndarray:
+        """Return the word id of each word, -1 for words outside the table, shape (len(words),)."""
         encoded = [word.encode("utf-8") for word in words]
-        keys = np.array(encoded, dtype=f"S{STEM_WIDTH}")  # truncates: `fits` rules those out
-        fits = np.fromiter((len(e) <= STEM_WIDTH and b"\0" not in e for e in encoded),
-                           dtype=bool, count=len(encoded))
-        index = np.minimum(np.searchsorted(self._words, keys), max(len(self._words) - 1, 0))
-        found = fits & (self._words[index] == keys) if len(self._words) else fits & False
-        hashes = np.zeros(len(encoded), dtype=np.int64)
-        hashes[found] = self._hashes[index[found]]
-        missing = np.flatnonzero(~found)
+        keys = np.array(encoded, dtype=f"S{KEY_WIDTH}")  # truncates: `short` rules those out
+        short = np.fromiter((len(e) <= KEY_WIDTH and b"\0" not in e for e in encoded),
+                            dtype=bool, count=len(encoded))
+        table = self._short_words
+        index = np.minimum(np.searchsorted(table, keys), max(len(table) - 1, 0))
+        found = short & (table[index] == keys) if len(table) else short & False
+        ids = np.where(found, index, -1)
+        for i in np.flatnonzero(~short).tolist():
+            ids[i] = self._long_ids.get(words[i], -1)
+        return ids
+
+    def stem_hashes(self, words: Sequence[str]) -> np.ndarray:
+        """Return the Java hash of the Snowball stem of each word, shape (len(words),), int64."""
+        ids = self.ids(words)
+        hashes = self._stem_hashes[np.maximum(ids, 0)].astype(np.int64)
+        missing = np.flatnonzero(ids < 0)
         if len(missing):
             stems = self._stem([words[i] for i in missing.tolist()])
             hashes[missing] = [java_hash(stem) for stem in stems]
         return hashes
+
+    def synsets(self, words: Sequence[str]) -> list[frozenset[int]]:
+        """Return the jar's synsets of each word (`jar_synsets`)."""
+        ids = self.ids(words).tolist()
+        # Words outside the table are neither in WordNet nor irregular forms: only the morph
+        # rules can give them synsets, through candidates looked up here in one batch.
+        candidates = list({form for word, index in zip(words, ids, strict=True) if index < 0
+                           for form in morph_candidates(word)})
+        candidate_ids = dict(zip(candidates, self.ids(candidates).tolist(), strict=True))
+
+        def own(word: str) -> frozenset[int]:
+            return self._synsets_of(candidate_ids.get(word, -1), own=True)
+
+        return [self._synsets_of(index) if index >= 0
+                else jar_synsets(word, own, {}, lambda form: bool(own(form)))
+                for word, index in zip(words, ids, strict=True)]
+
+    def _synsets_of(self, index: int, own: bool = False) -> frozenset[int]:
+        """Return the jar's (or, with `own`, WordNet's own) synsets of word id `index` (-1: none)."""
+        if index < 0:
+            return frozenset()
+        starts, synsets = ((self._own_starts, self._own_synsets) if own
+                           else (self._synset_starts, self._synsets))
+        return frozenset(synsets[starts[index]:starts[index + 1]].tolist())
