@@ -55,9 +55,9 @@ def generate(data: Path, n_images: int, directory: Path, seed: int = 0) -> tuple
         for start in range(0, n_images, BLOCK):
             for image_id in range(start, min(start + BLOCK, n_images)):
                 base = images[rng.integers(len(images))]
-                refs = [_perturb(caption, words, REFERENCE_NOISE, 0.0, rng) for caption in base]
+                refs = [perturb(caption, words, REFERENCE_NOISE, 0.0, rng) for caption in base]
                 stream.write(json.dumps({"image_id": image_id, "references": refs}) + "\n")
-                hypothesis_of[image_id] = _perturb(base[rng.integers(5)], words,
+                hypothesis_of[image_id] = perturb(base[rng.integers(5)], words,
                                                    HYPOTHESIS_NOISE, DROP_RATE, rng)
     with hypotheses.open("w", encoding="utf-8") as stream:
         for image_id in order.tolist():
@@ -66,7 +66,7 @@ def generate(data: Path, n_images: int, directory: Path, seed: int = 0) -> tuple
     return hypotheses, references
 
 
-def _perturb(caption: str, words: np.ndarray, noise: float, drop: float,
+def perturb(caption: str, words: np.ndarray, noise: float, drop: float,
              rng: np.random.Generator) -> str:
     tokens = caption.split()
     replace = rng.random(len(tokens)) < noise

@@ -1,12 +1,15 @@
 """``capeval leaderboard``: rank several systems with confidence intervals and paired tests."""
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
 from pathlib import Path
 
 import click
+from click.core import ParameterSource
 
 from capeval.diversity import DIVERSITY_METRICS
-from capeval.errors import CapevalError, CapevalInputError
+from capeval.errors import CapevalError, CapevalInputError, CapevalUsageError
 from capeval.cli.diversity import diversity_board
 from capeval.report import FORMATS
 from capeval.cli.inputs import (
@@ -19,7 +22,9 @@ from capeval.cli.inputs import (
     read_reference_files,
     reference_options,
     scoring_options,
+    streaming_options,
 )
+from capeval.cli.progress import ChunkProgress
 
 
 @click.command("leaderboard")
@@ -30,6 +35,7 @@ from capeval.cli.inputs import (
                    "extension).")
 @scoring_options
 @group_options
+@streaming_options
 @click.option("--sort", help="Score to rank by (default: CIDEr-D).")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table",
               show_default=True, help="Output format (html: a self-contained report).")
@@ -57,7 +63,9 @@ def leaderboard_command(system_files, names, sort, fmt, ci, n_bootstrap, seed, b
     Every system must caption the same images. Confidence intervals come from resampling
     the images' statistics; --paired-bs/--paired-ar test each system against --baseline.
     With --groups, the entire set and every group get their own table (own CIDEr-D document
-    frequencies, ranking, intervals and tests).
+    frequencies, ranking, intervals and tests). Without --groups, --human and --format html,
+    the files are read in chunks and only per-image statistics are kept (--jobs,
+    --chunk-size); those three read every caption into memory.
     """
     from capeval.report import (
         GroupedLeaderboard,
@@ -78,6 +86,7 @@ def leaderboard_command(system_files, names, sort, fmt, ci, n_bootstrap, seed, b
         if test or human or baseline or options["groups_path"]:
             raise click.UsageError("paired tests, --baseline, --human and --groups are not "
                                    "defined for diversity metrics")
+        _check_not_streaming(click.get_current_context(), "diversity metrics")
         diversity = diversity_board(dict(zip(system_names, system_files, strict=True)), options,
                                     n_bootstrap=n_bootstrap, ci=ci, seed=seed, sort=sort)
         if options["per_item_path"]:
@@ -88,6 +97,19 @@ def leaderboard_command(system_files, names, sort, fmt, ci, n_bootstrap, seed, b
         raise click.BadParameter("only the novel metric reads training captions",
                                  param_hint="--train-captions")
     metrics = chosen_metrics(options)
+    settings = dict(
+        metrics=metrics, tokenizer=options["tokenizer"], document_frequencies=options["df_path"],
+        n_bootstrap=n_bootstrap, ci=ci, seed=seed, test=test, baseline=baseline, sort=sort,
+        allow_partial=options["allow_partial"],
+    )
+    in_memory = [flag for flag, used in (("--groups", options["groups_path"]),
+                                          ("--human", human), ("--format html", fmt == "html"))
+                 if used]
+    if not in_memory:
+        _rank_streamed(dict(zip(system_names, system_files, strict=True)), fmt, settings,
+                       options)
+        return
+    _check_not_streaming(click.get_current_context(), in_memory[0])
     references = read_reference_files(options)
     systems = {name: read_hypothesis_file(path, options)
                for name, path in zip(system_names, system_files, strict=True)}
@@ -96,31 +118,57 @@ def leaderboard_command(system_files, names, sort, fmt, ci, n_bootstrap, seed, b
         check_grouped_format(fmt)
     n_boards = 1 if groups is None else 1 + len(set(groups.group_of.values()))
     progress = StepProgress((3 + len(systems) + bool(human) + (test == "ar")) * n_boards)
-    settings = dict(
-        metrics=metrics, tokenizer=options["tokenizer"], document_frequencies=options["df_path"],
-        n_bootstrap=n_bootstrap, ci=ci, seed=seed, test=test, baseline=baseline, human=human,
-        sort=sort, allow_partial=options["allow_partial"],
-        sources=dict(zip(system_names, system_files, strict=True)),
-        reference_source=",".join(options["refs"]), progress=progress,
-    )
+    settings.update(human=human, sources=dict(zip(system_names, system_files, strict=True)),
+                    reference_source=",".join(options["refs"]), progress=progress)
     board: Leaderboard | GroupedLeaderboard
-    try:
+    with _settings_errors(), closing(progress):
         if groups is None:
             board = leaderboard(systems, references, **settings)
         else:
             board = leaderboard_groups(systems, references, groups, **settings)
-    except CapevalError:
-        raise
-    except ValueError as error:
-        raise click.UsageError(str(error)) from None
-    finally:
-        progress.close()
     if options["per_item_path"]:
         board.write_per_item(options["per_item_path"])
     if isinstance(board, GroupedLeaderboard):
         click.echo(format_grouped(board, fmt), nl=False)
     else:
         click.echo(format_leaderboard(board, fmt), nl=False)
+
+
+def _rank_streamed(systems: dict[str, str], fmt: str, settings: dict, options: dict) -> None:
+    """Rank systems read in chunks (`capeval.report.leaderboard.leaderboard_files`)."""
+    from capeval.report import format_leaderboard
+    from capeval.report.leaderboard import leaderboard_files
+
+    fields = options["caption_fields"]
+    with _settings_errors(), ChunkProgress() as progress:
+        board = leaderboard_files(
+            systems, options["refs"], **settings, per_item=options["per_item_path"],
+            chunk_size=options["chunk_size"], jobs=options["jobs"], progress=progress,
+            hypotheses_format=options["hyps_format"], references_format=options["refs_format"],
+            id_field=options["id_field"], hypotheses_id_field=options["hyps_id_field"],
+            references_id_field=options["refs_id_field"], caption_field=options["caption_field"],
+            caption_fields=fields.split(",") if fields else None,
+            split=list(options["splits"]) or None)
+    click.echo(format_leaderboard(board, fmt), nl=False)
+
+
+def _check_not_streaming(ctx: click.Context, reason: str) -> None:
+    """Refuse --jobs and --chunk-size given for a run that reads in memory."""
+    for name in ("jobs", "chunk_size"):
+        if ctx.get_parameter_source(name) is ParameterSource.COMMANDLINE:
+            raise CapevalUsageError(f"{reason} read(s) every caption into memory; "
+                                    f"--{name.replace('_', '-')} does not apply", option=name)
+
+
+@contextmanager
+def _settings_errors() -> Iterator[None]:
+    """Report inconsistent leaderboard settings (the library's ValueError) as usage errors."""
+    try:
+        yield
+    except CapevalError:
+        raise
+    except ValueError as error:
+        raise click.UsageError(str(error)) from None
 
 
 def _system_names(paths: tuple[str, ...], names: tuple[str, ...]) -> list[str]:

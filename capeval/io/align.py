@@ -237,6 +237,46 @@ def _reference_list(captions: Any, source: str, image_id: ImageId) -> list[str]:
     return captions
 
 
+SHOWN_DIFFERENT_IDS = 3
+"""How many ids `check_same_images` shows of each side."""
+
+
+def check_same_images(
+    source: str, first_source: str, counts: tuple[int, int], only_here: IdSample,
+    only_first: IdSample,
+) -> None:
+    """Check that a system captions the images the first system of a leaderboard captions.
+
+    Parameters
+    ----------
+    source, first_source : str
+        Where the system and the first system came from (file names).
+    counts : (int, int)
+        How many images each of the two captions.
+    only_here, only_first : IdSample
+        The images only one of the two captions; `first` holds the `SHOWN_DIFFERENT_IDS`
+        smallest by their displayed id (``str``).
+
+    Raises
+    ------
+    CapevalInputError
+        When either set is not empty.
+    """
+    if not only_here.total and not only_first.total:
+        return
+
+    def examples(sample: IdSample) -> str:
+        more = ", ..." if sample.total > SHOWN_DIFFERENT_IDS else ""
+        return f": {', '.join(map(repr, sample.first))}{more}" if sample.total else ""
+
+    raise CapevalInputError(
+        source, None,
+        f"captions {counts[0]} images, {first_source} captions {counts[1]}; every system must "
+        f"caption the same images ({only_here.total} only here{examples(only_here)}, "
+        f"{only_first.total} only in {first_source}{examples(only_first)})",
+    )
+
+
 def show_ids(ids: Sequence[ImageId] | IdSample, limit: int = SHOWN_IDS) -> str:
     """List ids for a message, at most `limit` (up to `SHOWN_IDS` for an `IdSample`)."""
     total, first = (ids.total, ids.first) if isinstance(ids, IdSample) else (len(ids), ids)

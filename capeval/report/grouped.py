@@ -45,13 +45,13 @@ class GroupedLeaderboard:
     def per_item(self) -> pd.DataFrame:
         """Per-item rows of the entire board (same order), with a ``group`` column after
         ``image_id`` and each image's scores from its group's evaluation."""
-        parts = pd.concat([board.per_item.assign(group=name) for name, board
+        parts = pd.concat([board.items().assign(group=name) for name, board
                            in self.boards.items() if name != ENTIRE], ignore_index=True)
         keys = ["system", "image_id"]
-        table = self.boards[ENTIRE].per_item[keys].merge(
+        table = self.boards[ENTIRE].items()[keys].merge(
             parts.drop(columns="caption"), on=keys, how="left", validate="one_to_one")
         table.insert(2, "group", table.pop("group"))
-        table.insert(3, "caption", self.boards[ENTIRE].per_item["caption"].to_numpy())
+        table.insert(3, "caption", self.boards[ENTIRE].items()["caption"].to_numpy())
         return table
 
     def to_dict(self) -> dict:

@@ -166,7 +166,7 @@ def _bar_chart(board: Leaderboard, score: str, colors: dict[str, str]) -> str:
 
 
 def _box_plot(board: Leaderboard, score: str, colors: dict[str, str]) -> str:
-    items = board.per_item
+    items = board.items()
     low, high = float(items[score].min()), float(items[score].max())
     parts = []
     for index, system in enumerate(board.systems):
@@ -195,7 +195,8 @@ def _box_plot(board: Leaderboard, score: str, colors: dict[str, str]) -> str:
 
 def _examples(board: Leaderboard, system: str, colors: dict[str, str]) -> str:
     sort = board.settings.sort
-    items = board.per_item[board.per_item["system"] == system]
+    every = board.items()
+    items = every[every["system"] == system]
     ranked = items.sort_values(sort, ascending=False, kind="stable")
     count = min(N_EXAMPLES, len(ranked))
     chosen = [("best", ranked.iloc[:count]), ("worst", ranked.iloc[::-1].iloc[:count])]

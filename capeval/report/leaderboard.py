@@ -8,6 +8,7 @@ significance tests computed from the per-image statistics (`capeval.stats`), opt
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
@@ -17,7 +18,6 @@ import pandas as pd
 
 from capeval import __version__
 from capeval.document_frequencies import DocumentFrequencies
-from capeval.errors import CapevalInputError
 from capeval.evaluation import (
     Evaluator,
     MetricSpec,
@@ -27,6 +27,8 @@ from capeval.evaluation import (
 )
 from capeval.human import HUMAN, Fold, leave_one_out_folds
 from capeval.io import align, canonical_id
+from capeval.io.align import SHOWN_DIFFERENT_IDS, IdSample, check_same_images
+from capeval.io.source import PathLike
 from capeval.metrics import DEFAULT_METRICS, Metric
 from capeval.stats import (
     Bootstrap,
@@ -79,11 +81,12 @@ class Leaderboard:
     p_values : pandas.DataFrame or None
         p-value of each system's difference from the baseline, same shape as `scores` (NaN
         on the baseline's row); None without a test.
-    per_item : pandas.DataFrame
+    per_item : pandas.DataFrame or None
         Long form, one row per (system, image): ``system``, ``image_id``, ``caption`` and one
-        column per score (the mean over folds for the human comparison).
+        column per score (the mean over folds for the human comparison). None for a board
+        read from files in chunks (`leaderboard_files`): its rows went to a file.
     references : dict
-        Image id -> its reference captions.
+        Image id -> its reference captions (empty for a board read in chunks).
     settings : LeaderboardSettings
     signature : dict of str to str
         Everything that determines the numbers; ``version`` last.
@@ -93,7 +96,7 @@ class Leaderboard:
     ci_low: pd.DataFrame | None
     ci_high: pd.DataFrame | None
     p_values: pd.DataFrame | None
-    per_item: pd.DataFrame
+    per_item: pd.DataFrame | None
     references: dict
     settings: LeaderboardSettings
     signature: dict[str, str]
@@ -148,11 +151,18 @@ class Leaderboard:
             })
         return {"signature": self.signature_string(), "systems": systems}
 
+    def items(self) -> pd.DataFrame:
+        """Return `per_item`; ValueError for a board read in chunks (which has none)."""
+        if self.per_item is None:
+            raise ValueError("this leaderboard was read in chunks: its per-image rows were "
+                             "written by leaderboard_files(per_item=...)")
+        return self.per_item
+
     def write_per_item(self, path) -> None:
         """Write `per_item` (every system, every image) as ``.jsonl`` or ``.csv``."""
         from capeval.io import write_per_item
 
-        write_per_item(path, self.per_item)
+        write_per_item(path, self.items())
 
 
 def _cell(table: pd.DataFrame, system: str, score: str) -> float:
@@ -233,12 +243,9 @@ def leaderboard(
     notify = progress or (lambda step: None)
     names = list(systems)
     sources = {name: (sources or {}).get(name, name) for name in names}
-    metric_objects = resolve_metrics(metrics, _load_once(document_frequencies),
-                                     tokenizer=tokenizer)
-    test, baseline = _check_settings(names, metric_objects, test, baseline, human, sort,
-                                     n_bootstrap, ci)
-    score_names = _column_order(metric_objects)
-    sort = sort or ("CIDEr-D" if "CIDEr-D" in score_names else score_names[0])
+    plan = _Plan.of(names, metrics, document_frequencies, tokenizer, n_bootstrap=n_bootstrap,
+                    ci=ci, seed=seed, test=test, baseline=baseline, human=human, sort=sort)
+    metric_objects = plan.metrics
 
     ids, captions, reference_lists = _align_systems(systems, references, sources,
                                                     reference_source, allow_partial)
@@ -267,36 +274,158 @@ def leaderboard(
         for metric in metric_objects:
             stats[metric.name].append(np.stack([e.stats[metric.name] for e in evaluations]))
     stacked = {metric: np.stack(arrays) for metric, arrays in stats.items()}  # (N, F, S, K)
+    return _rank(plan, names, stacked, notify,
+                 _per_item(stacked, metric_objects, plan.score_names, ids, captions),
+                 dict(zip(ids, reference_lists, strict=True)),
+                 evaluations[0].signature,  # any system's
+                 {len(refs) for refs in reference_lists})
 
+
+def leaderboard_files(
+    systems: Mapping[str, PathLike],
+    references: PathLike | Iterable[PathLike],
+    metrics: Iterable[MetricSpec] = DEFAULT_METRICS,
+    *,
+    tokenizer: str = "ptb",
+    document_frequencies: DocumentFrequencies | str | None = None,
+    n_bootstrap: int = 1000,
+    ci: float = 0.95,
+    seed: int = 12345,
+    test: str | None = None,
+    baseline: str | None = None,
+    sort: str | None = None,
+    allow_partial: bool = False,
+    per_item: PathLike | None = None,
+    chunk_size: int | None = None,
+    jobs: int | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
+    **read_options: Any,
+) -> Leaderboard:
+    """Rank systems read from caption files, in memory that holds statistics, not captions.
+
+    The leaderboard of ``leaderboard(systems read, references read, ...)``, number for
+    number, whatever `chunk_size` and `jobs` (without the human row, which
+    `leaderboard` computes). Every system is joined with the references by image id out of
+    core and scored chunk by chunk (`capeval.streaming.systems`); only the per-image
+    statistic rows are kept for the intervals and tests, and the per-image scores go to
+    `per_item` as they are computed.
+
+    Parameters
+    ----------
+    systems : mapping of name -> path
+    references : path, or paths for line-aligned plain-text references
+    metrics, tokenizer, ..., allow_partial
+        As for `leaderboard`.
+    per_item : path, optional
+        Write the per-image rows (those of ``Leaderboard.per_item``) to this ``.jsonl`` or
+        ``.csv`` file.
+    chunk_size, jobs : int, optional
+        As for `capeval.streaming.evaluate_files` (default: its defaults).
+    progress : callable, optional
+        ``progress(step, images_done, images_total)`` after each chunk, and at the start of
+        each later step.
+    **read_options
+        `hypotheses_format`, `references_format`, `id_field`, `hypotheses_id_field`,
+        `references_id_field`, `caption_field`, `caption_fields`, `split`,
+        `temporary_directory`, as for `capeval.streaming.evaluate_files`.
+
+    Returns
+    -------
+    Leaderboard
+        With ``per_item`` None and ``references`` empty (they were not held in memory).
+    """
+    from capeval.streaming import DEFAULT_CHUNK_SIZE, DEFAULT_JOBS
+    from capeval.streaming.systems import systems_statistics
+    from capeval.streaming.work import Settings
+
+    names = list(systems)
+    plan = _Plan.of(names, metrics, document_frequencies, tokenizer, n_bootstrap=n_bootstrap,
+                    ci=ci, seed=seed, test=test, baseline=baseline, human=False, sort=sort)
+    tokenizer_signature(tokenizer)  # an unknown tokenizer fails before any file is read
+    notify = progress or (lambda step, done, total: None)
+    settings = Settings.of(plan.metrics, tokenizer, (os.fspath(systems[names[0]]),
+                                                      _file_names(references)))
+    result = systems_statistics(
+        systems, references, settings, columns=plan.score_names, allow_partial=allow_partial,
+        per_item=per_item, chunk_size=chunk_size or DEFAULT_CHUNK_SIZE,
+        jobs=jobs or DEFAULT_JOBS, progress=notify, **read_options)
+    return _rank(plan, names, result.stats, lambda step: notify(step, 0, 1), None, {},
+                 result.signature, result.reference_counts)
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """The checked settings of a leaderboard (see `leaderboard` for each)."""
+
+    metrics: list[Metric]
+    score_names: list[str]  # in COCO leaderboard order
+    sort: str
+    n_bootstrap: int
+    ci: float
+    seed: int
+    test: str | None
+    baseline: str | None
+    human: bool
+
+    @classmethod
+    def of(cls, names: list[str], metrics: Iterable[MetricSpec],
+           document_frequencies: DocumentFrequencies | str | None, tokenizer: str, *,
+           n_bootstrap: int, ci: float, seed: int, test: str | None, baseline: str | None,
+           human: bool, sort: str | None) -> _Plan:
+        metric_objects = resolve_metrics(metrics, _load_once(document_frequencies),
+                                         tokenizer=tokenizer)
+        test, baseline = _check_settings(names, metric_objects, test, baseline, human, sort,
+                                         n_bootstrap, ci)
+        score_names = _column_order(metric_objects)
+        sort = sort or ("CIDEr-D" if "CIDEr-D" in score_names else score_names[0])
+        return cls(metric_objects, score_names, sort, n_bootstrap, ci, seed, test, baseline,
+                   human)
+
+
+def _rank(plan: _Plan, names: list[str], stacked: dict[str, np.ndarray],
+          notify: Callable[[str], None], per_item: pd.DataFrame | None, references: dict,
+          evaluation_signature: Mapping[str, str], reference_counts: set[int]) -> Leaderboard:
+    """Score, resample and rank systems from their statistics, (N, F, S, K) per metric."""
+    metric_objects = plan.metrics
     scores = _frame({score: value for metric in metric_objects for score, value in zip(
         metric.score_names, corpus_scores(metric, stacked[metric.name]).T, strict=True)},
-        names, score_names)
+        names, plan.score_names)
     ci_low = ci_high = p_values = None
-    rng = np.random.default_rng(seed)
-    if n_bootstrap:
+    rng = np.random.default_rng(plan.seed)
+    if plan.n_bootstrap:
         notify("bootstrap")
-        ci_low, ci_high, p_values = _resample(stacked, metric_objects, scores, rng,
-                                              n_bootstrap, ci, test, names.index(baseline)
-                                              if test == "bs" else None)
-    if test == "ar":
+        ci_low, ci_high, p_values = _resample(
+            stacked, metric_objects, scores, rng, plan.n_bootstrap, plan.ci, plan.test,
+            names.index(plan.baseline) if plan.test == "bs" and plan.baseline else None)
+    if plan.test == "ar" and plan.baseline:
         notify("approximate randomization")
-        p_values = _randomize(stacked, metric_objects, scores, rng, n_bootstrap,
-                              names.index(baseline))
+        p_values = _randomize(stacked, metric_objects, scores, rng, plan.n_bootstrap,
+                              names.index(plan.baseline))
 
-    ranking = scores[sort].sort_values(ascending=False, kind="stable").index
-    settings = LeaderboardSettings(sort=sort, n_images=len(ids), n_bootstrap=n_bootstrap,
-                                   ci=ci if n_bootstrap else None, seed=seed, test=test,
-                                   baseline=baseline, human=human, n_folds=len(folds))
+    ranking = scores[plan.sort].sort_values(ascending=False, kind="stable").index
+    folds, n_images = next(iter(stacked.values())).shape[1:3]
+    settings = LeaderboardSettings(sort=plan.sort, n_images=n_images,
+                                   n_bootstrap=plan.n_bootstrap,
+                                   ci=plan.ci if plan.n_bootstrap else None, seed=plan.seed,
+                                   test=plan.test, baseline=plan.baseline, human=plan.human,
+                                   n_folds=folds)
     return Leaderboard(
         scores.loc[ranking],
         None if ci_low is None else ci_low.loc[ranking],
         None if ci_high is None else ci_high.loc[ranking],
         None if p_values is None else p_values.loc[ranking],
-        _per_item(stacked, metric_objects, score_names, ids, captions),
-        dict(zip(ids, reference_lists, strict=True)),
+        per_item,
+        references,
         settings,
-        _report_signature(evaluations[0].signature, reference_lists, settings),  # any system's
+        _report_signature(evaluation_signature, reference_counts, settings),
     )
+
+
+def _file_names(paths: PathLike | Iterable[PathLike]) -> str:
+    """The display name of files (comma-separated)."""
+    if isinstance(paths, (str, os.PathLike)):
+        return os.fspath(paths)
+    return ",".join(os.fspath(path) for path in paths)
 
 
 def _per_item(stacked, metric_objects, score_names, ids, captions) -> pd.DataFrame:
@@ -352,15 +481,9 @@ def _align_systems(systems, references, sources, reference_source, allow_partial
     first_ids = _id_set(systems[first])
     for name in names[1:]:
         system_ids = _id_set(systems[name])
-        if first_ids is not None and system_ids is not None and system_ids != first_ids:
-            only_here, only_first = system_ids - first_ids, first_ids - system_ids
-            raise CapevalInputError(
-                sources[name], None,
-                f"captions {len(system_ids)} images, {sources[first]} captions {len(first_ids)}; "
-                f"every system must caption the same images ({len(only_here)} only here"
-                f"{_examples(only_here)}, {len(only_first)} only in {sources[first]}"
-                f"{_examples(only_first)})",
-            )
+        if first_ids is not None and system_ids is not None:
+            check_same_images(sources[name], sources[first], (len(system_ids), len(first_ids)),
+                              _sample(system_ids - first_ids), _sample(first_ids - system_ids))
     ids, first_captions, reference_lists = align(
         systems[first], references, hyp_source=sources[first], ref_source=reference_source,
         allow_partial=allow_partial)
@@ -381,10 +504,8 @@ def _id_set(captions: Mapping) -> set | None:
         return None  # align reports the bad id with its file and record
 
 
-def _examples(ids: set, limit: int = 3) -> str:
-    shown = sorted(ids, key=str)[:limit]
-    more = ", ..." if len(ids) > limit else ""
-    return f": {', '.join(map(repr, shown))}{more}" if ids else ""
+def _sample(ids: set) -> IdSample:
+    return IdSample(len(ids), sorted(ids, key=str)[:SHOWN_DIFFERENT_IDS])
 
 
 def _column_order(metric_objects: Sequence[Metric]) -> list[str]:
@@ -434,11 +555,11 @@ def _randomize(stacked, metric_objects, scores, rng, n_trials, base):
     return _frame(p, list(scores.index), list(scores.columns))
 
 
-def _report_signature(evaluation_signature: Mapping[str, str],
-                      reference_lists: Sequence[Sequence[str]],
+def _report_signature(evaluation_signature: Mapping[str, str], reference_counts: set[int],
                       settings: LeaderboardSettings) -> dict[str, str]:
-    """The evaluation's signature with the full reference count and the statistics settings."""
-    counts = {len(refs) for refs in reference_lists}
+    """The evaluation's signature with the full reference count and the statistics settings
+    (`reference_counts`: the distinct numbers of references per image)."""
+    counts = set(reference_counts)
     signature = {"nrefs": str(counts.pop()) if len(counts) == 1 else "var",
                  "refs": "leave-one-out" if settings.human else "all"}
     signature.update((key, value) for key, value in evaluation_signature.items()

@@ -35,6 +35,7 @@ from capeval.streaming.driver import (
     evaluation_result,
     image_scores,
     per_item_writer,
+    score_columns,
 )
 from capeval.metrics.base import sum_stats
 from capeval.streaming.work import (
@@ -208,7 +209,7 @@ def evaluate_collection(
         statistics = [submit(chunk_statistics, bound, part) for part in images]
         totals = {metric.name: np.zeros(len(metric.stat_names)) for metric in settings.metrics}
         done = 0
-        with per_item_writer(per_item, settings) as writer:
+        with per_item_writer(per_item, score_columns(settings)) as writer:
             for part, stats_future, size in zip(images, statistics, sizes, strict=True):
                 stats = stats_future.result()
                 for metric in settings.metrics:

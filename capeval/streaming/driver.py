@@ -14,10 +14,10 @@ the scores equal those of `capeval.evaluate` on the same inputs.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import partial
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import islice
 from pathlib import Path
 from typing import Any
@@ -107,24 +107,12 @@ def evaluate_store(
     total = store.check_pairing(allow_partial)
     run = mapper or partial(ordered_map, jobs=1)
     notify = progress or (lambda step, done, total: None)
-    counts: set[int] = set()
-    tables = TableMerger()
-    done = 0
-    for _, (images, table) in run(tokenize_chunk, settings, chunked(store.pairs(), chunk_size)):
-        store.add_tokens(*images)
-        counts.update(reference_counts(images.references))
-        if table is not None:
-            tables.add(table)
-        done += len(images.ids)
-        notify("tokenize", done, total)
-    bound = (settings if tables.empty
-             else settings.with_document_frequencies(tables.result().frequent()))
+    bound, counts = tokenize_store(store, settings, chunk_size, run, notify)
 
     totals = {metric.name: np.zeros(len(metric.stat_names)) for metric in settings.metrics}
-    with per_item_writer(per_item, settings) as writer:
+    with per_item_writer(per_item, score_columns(settings)) as writer:
         done = 0
-        for (ids, _, _), stats in run(chunk_statistics, bound,
-                                      _batches(store.tokens(), chunk_size)):
+        for ids, stats in store_statistics(store, bound, chunk_size, run):
             for metric in settings.metrics:
                 totals[metric.name] = sum_stats(stats[metric.name], totals[metric.name])
             if writer is not None:
@@ -134,11 +122,67 @@ def evaluate_store(
     return evaluation_result(settings, totals, total, counts)
 
 
+def tokenize_store(
+    store: PairingStore, settings: Settings, chunk_size: int, run: Mapper,
+    notify: Progress, systems: Sequence[str] = ("",),
+) -> tuple[Settings, set[int]]:
+    """Tokenize the checked images of a store chunk by chunk (pass 2), storing the tokens.
+
+    System 0 is tokenized with the references (their df tables merged into the corpus
+    table), then systems 1, 2, ... alone, each as its own stream in the reference order.
+
+    Parameters
+    ----------
+    systems : sequence of str
+        A label per system of the store, shown by `notify` (``"tokenize LABEL"``).
+
+    Returns
+    -------
+    (Settings, set of int)
+        `settings` bound to the corpus df table where a CIDEr-D needs it, and the distinct
+        numbers of references per image.
+    """
+    total = store.count_hypotheses()
+    counts: set[int] = set()
+    tables = TableMerger()
+    done = 0
+    step = " ".join(("tokenize", systems[0])).strip()
+    for _, (images, table) in run(tokenize_chunk, settings, chunked(store.pairs(), chunk_size)):
+        store.add_tokens(*images)
+        counts.update(reference_counts(images.references))
+        if table is not None:
+            tables.add(table)
+        done += len(images.ids)
+        notify(step, done, total)
+    alone = replace(settings, df_order=0)
+    for system, label in enumerate(systems[1:], start=1):
+        images = ((image_id, caption, ()) for image_id, caption in store.hypotheses(system))
+        done = 0
+        for _, (tokens, _) in run(tokenize_chunk, alone, chunked(images, chunk_size)):
+            store.add_tokens(tokens.ids, tokens.hypotheses, None, system)
+            done += len(tokens.ids)
+            notify(f"tokenize {label}", done, total)
+    return (settings if tables.empty
+            else settings.with_document_frequencies(tables.result().frequent()),
+            counts)
+
+
+def store_statistics(
+    store: PairingStore, bound: Settings, chunk_size: int, run: Mapper,
+    system: int = 0, order: int = 0,
+) -> Iterator[tuple[list, dict[str, np.ndarray]]]:
+    """Yield (ids, per-image statistics of every metric) of a tokenized system, chunk by chunk
+    in the hypothesis order of system `order` (pass 3)."""
+    for (ids, _, _), stats in run(chunk_statistics, bound,
+                                  _batches(store.tokens(system, order), chunk_size)):
+        yield ids, stats
+
+
 @contextmanager
 def per_item_writer(
-    per_item: PathLike | None, settings: Settings
+    per_item: PathLike | None, columns: Sequence[str]
 ) -> Iterator[PerItemWriter | None]:
-    """Yield a writer of the per-image file (None: no file), one column per score.
+    """Yield a writer of the per-image file (None: no file), with `columns` after the id.
 
     The rows go to a temporary file next to `per_item`, renamed to it when the block ends
     without an error (and deleted otherwise), so a failed run leaves no partial file.
@@ -148,8 +192,7 @@ def per_item_writer(
         return
     path = Path(per_item)
     partial_path = path.with_name(f".{path.name}.partial{path.suffix}")
-    writer = PerItemWriter(partial_path, [name for metric in settings.metrics
-                                          for name in metric.score_names])
+    writer = PerItemWriter(partial_path, columns)
     try:
         yield writer
     except BaseException:
@@ -158,6 +201,11 @@ def per_item_writer(
         raise
     writer.close()
     os.replace(partial_path, path)
+
+
+def score_columns(settings: Settings) -> list[str]:
+    """Return the names of the scores of `settings`' metrics, in metric order."""
+    return [name for metric in settings.metrics for name in metric.score_names]
 
 
 def image_scores(settings: Settings, stats: dict[str, np.ndarray]) -> np.ndarray:
@@ -177,7 +225,7 @@ def evaluation_result(
     for metric in settings.metrics:
         scores = metric.scores_from_stats(totals[metric.name]).tolist()
         corpus.update(zip(metric.score_names, scores, strict=True))
-    return StreamedEvaluation(corpus, n_images, _signature(settings, counts))
+    return StreamedEvaluation(corpus, n_images, signature_of(settings, counts))
 
 
 def _batches(rows: Iterator[tuple], size: int) -> Iterator[TokenizedImages]:
@@ -186,7 +234,9 @@ def _batches(rows: Iterator[tuple], size: int) -> Iterator[TokenizedImages]:
         yield TokenizedImages(*(list(column) for column in zip(*batch, strict=True)))
 
 
-def _signature(settings: Settings, counts: set[int]) -> dict[str, str]:
+def signature_of(settings: Settings, counts: set[int]) -> dict[str, str]:
+    """Return the signature of a run (as `capeval.Evaluation.signature`); `counts` holds the
+    distinct numbers of references per image."""
     signature = {"nrefs": str(next(iter(counts))) if len(counts) == 1 else "var",
                  "tok": tokenizer_signature(settings.tokenizer)}
     for metric in settings.metrics:

@@ -7,6 +7,9 @@ pairs in hypothesis order (the order of `capeval.io.align`). The checks of the i
 readers and of `align` run on the tables, with the same messages: a second hypothesis for an
 image, an image without reference captions, unknown and missing images.
 
+A store can hold several hypothesis sets against the same references (the systems of a
+leaderboard), numbered from 0; system 0 is the one a plain evaluation scores.
+
 Ids are stored as text tagged with their type (``i391895``, ``simg_1.jpg``), so the canonical
 int ``1`` and the string ``"01"`` stay different images, as in memory.
 """
@@ -35,8 +38,10 @@ _BATCH = 5_000
 _SCHEMA = """
 CREATE TABLE ref_images (key TEXT PRIMARY KEY, first_record TEXT, captions INTEGER);
 CREATE TABLE refs (key TEXT, seq INTEGER, caption TEXT);
-CREATE TABLE hyps (position INTEGER PRIMARY KEY, key TEXT UNIQUE, caption TEXT, record TEXT);
-CREATE TABLE tokens (key TEXT PRIMARY KEY, tokens TEXT);
+CREATE TABLE hyps (position INTEGER PRIMARY KEY, system INTEGER, key TEXT, caption TEXT,
+                   record TEXT, UNIQUE (system, key));
+CREATE TABLE ref_tokens (key TEXT PRIMARY KEY, tokens TEXT);
+CREATE TABLE hyp_tokens (system INTEGER, key TEXT, tokens TEXT, PRIMARY KEY (system, key));
 """
 
 
@@ -122,30 +127,36 @@ class PairingStore:
                 source.name, empty,
             )
 
-    def add_hypotheses(self, source: Source, entries: Iterable[HypothesisEntry]) -> None:
-        """Store hypothesis entries (in file order), checking as `collect_hypotheses` does.
+    def add_hypotheses(
+        self, source: Source, entries: Iterable[HypothesisEntry], system: int = 0
+    ) -> None:
+        """Store hypothesis entries of a system (in file order), checking as
+        `collect_hypotheses` does.
 
         Raises `CapevalInputError` when there are none, or for a second hypothesis of an
         image (naming the records of both).
         """
-        self.hypothesis_source = source.name
+        if system == 0:
+            self.hypothesis_source = source.name
         iterator = iter(entries)
         while batch := list(islice(iterator, _BATCH)):
             for entry in batch:
                 _check_length(source, entry.record, entry.caption)
             before = self._db.total_changes
             self._db.executemany(
-                "INSERT INTO hyps (key, caption, record) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
-                [(_key(entry.image_id), entry.caption, entry.record) for entry in batch])
+                "INSERT INTO hyps (system, key, caption, record) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT DO NOTHING",
+                [(system, _key(entry.image_id), entry.caption, entry.record) for entry in batch])
             if self._db.total_changes - before < len(batch):
-                self._fail_repeated(source, batch)
-        if self.count("hyps") == 0:
+                self._fail_repeated(source, batch, system)
+        if self.count_hypotheses(system) == 0:
             source.fail(None, "holds no hypotheses")
 
-    def _fail_repeated(self, source: Source, batch: list[HypothesisEntry]) -> None:
+    def _fail_repeated(self, source: Source, batch: list[HypothesisEntry], system: int) -> None:
         for entry in batch:
             (first,) = self._db.execute(
-                "SELECT record FROM hyps WHERE key = ?", (_key(entry.image_id),)).fetchone()
+                "SELECT record FROM hyps WHERE system = ? AND key = ?",
+                (system, _key(entry.image_id))).fetchone()
             if first != entry.record:
                 source.fail(entry.record, f"second hypothesis for image {entry.image_id!r} "
                                           f"(the first is at {first})")
@@ -155,8 +166,14 @@ class PairingStore:
         """Return the number of rows of ``ref_images`` (images) or ``hyps`` (hypotheses)."""
         return self._db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]  # noqa: S608
 
+    def count_hypotheses(self, system: int = 0) -> int:
+        """Return the number of hypotheses of a system."""
+        return self._db.execute("SELECT COUNT(*) FROM hyps WHERE system = ?",
+                                (system,)).fetchone()[0]
+
     def check_pairing(self, allow_partial: bool = False) -> int:
-        """Check the ids as `capeval.io.align` does; return the number of images to score.
+        """Check the ids of system 0 as `capeval.io.align` does; return the number of images
+        to score.
 
         Raises
         ------
@@ -164,26 +181,36 @@ class PairingStore:
             For hypotheses of images without references, and for images without a
             hypothesis unless `allow_partial` (then a warning is logged).
         """
-        unknown = "FROM hyps WHERE key NOT IN (SELECT key FROM ref_images) ORDER BY position"
-        missing = "FROM ref_images WHERE key NOT IN (SELECT key FROM hyps) ORDER BY rowid"
-        blank_unknown = ("FROM hyps WHERE key NOT IN (SELECT key FROM ref_images) "
+        unknown = ("FROM hyps WHERE system = 0 AND key NOT IN (SELECT key FROM ref_images) "
+                   "ORDER BY position")
+        missing = ("FROM ref_images WHERE key NOT IN (SELECT key FROM hyps WHERE system = 0) "
+                   "ORDER BY rowid")
+        blank_unknown = ("FROM hyps WHERE system = 0 AND key NOT IN (SELECT key FROM ref_images) "
                          "AND TRIM(caption, ' \t\r\n') = ''")
         unknown_ids = self._sample(unknown)
         check_pairing(
             unknown_ids,
             self._sample(missing),
-            self._sample("FROM hyps ORDER BY position"),
+            self._sample("FROM hyps WHERE system = 0 ORDER BY position"),
             self._sample("FROM ref_images ORDER BY rowid"),
             hyp_source=self.hypothesis_source,
             ref_source=self.reference_source,
             allow_partial=allow_partial,
             unknown_blank=self._sample(blank_unknown).total == unknown_ids.total,
         )
-        return self.count("hyps")
+        return self.count_hypotheses()
 
-    def _sample(self, query: str) -> IdSample:
+    def different_images(self, system: int, limit: int) -> tuple[IdSample, IdSample]:
+        """Return the images only `system` captions and those only system 0 captions, the
+        first `limit` of each by their displayed id."""
+        only = ("FROM hyps WHERE system = {} AND key NOT IN "
+                "(SELECT key FROM hyps WHERE system = {}) ORDER BY SUBSTR(key, 2), key")
+        return (self._sample(only.format(system, 0), limit),
+                self._sample(only.format(0, system), limit))
+
+    def _sample(self, query: str, limit: int = SHOWN_IDS) -> IdSample:
         (count,) = self._db.execute(f"SELECT COUNT(*) {query}").fetchone()
-        first = self._db.execute(f"SELECT key {query} LIMIT {SHOWN_IDS}").fetchall()
+        first = self._db.execute(f"SELECT key {query} LIMIT {limit}").fetchall()
         return IdSample(count, [_image_id(key) for (key,) in first])
 
     # -- reading back ----------------------------------------------------------------------
@@ -200,30 +227,52 @@ class PairingStore:
         (call `check_pairing` first)."""
         rows = self._db.execute(
             "SELECT i.key, h.caption, r.caption FROM ref_images i "
-            "CROSS JOIN hyps h ON h.key = i.key CROSS JOIN refs r ON r.key = i.key "
-            "ORDER BY i.rowid, r.seq")
+            "CROSS JOIN hyps h ON h.system = 0 AND h.key = i.key "
+            "CROSS JOIN refs r ON r.key = i.key ORDER BY i.rowid, r.seq")
         for (key, hypothesis), group in groupby(rows, key=lambda row: (row[0], row[1])):
             yield Pair(_image_id(key), hypothesis, [caption for _, _, caption in group])
 
+    def hypotheses(self, system: int, order: int | None = None) -> Iterator[tuple[ImageId, str]]:
+        """Yield (id, caption) of a system's scored images: in the reference order (the
+        order of its tokenization stream), or in the hypothesis order of system `order`."""
+        if order is None:
+            rows = self._db.execute(
+                "SELECT h.key, h.caption FROM ref_images i "
+                "CROSS JOIN hyps h ON h.system = ? AND h.key = i.key ORDER BY i.rowid", (system,))
+        else:
+            rows = self._db.execute(
+                "SELECT o.key, h.caption FROM hyps o CROSS JOIN hyps h ON h.system = ? "
+                "AND h.key = o.key WHERE o.system = ? ORDER BY o.position", (system, order))
+        for key, caption in rows:
+            yield _image_id(key), caption
+
     def add_tokens(
         self, ids: Sequence[ImageId], hypotheses: Sequence[Sequence[str]],
-        references: Sequence[Sequence[Sequence[str]]],
+        references: Sequence[Sequence[Sequence[str]]] | None, system: int = 0,
     ) -> None:
-        """Store the tokens of images (any order), to read back in hypothesis order."""
-        self._db.executemany("INSERT INTO tokens VALUES (?, ?)", [
-            (_key(image_id), json.dumps([hypothesis, refs], ensure_ascii=False))
-            for image_id, hypothesis, refs in zip(ids, hypotheses, references, strict=True)
-        ])
+        """Store the tokens of images (any order) of a system, and their references' tokens
+        unless None (stored once, with the first system tokenized)."""
+        self._db.executemany("INSERT INTO hyp_tokens VALUES (?, ?, ?)", [
+            (system, _key(image_id), json.dumps(hypothesis, ensure_ascii=False))
+            for image_id, hypothesis in zip(ids, hypotheses, strict=True)])
+        if references is not None:
+            self._db.executemany("INSERT INTO ref_tokens VALUES (?, ?)", [
+                (_key(image_id), json.dumps(refs, ensure_ascii=False))
+                for image_id, refs in zip(ids, references, strict=True)])
 
-    def tokens(self) -> Iterator[tuple[ImageId, list[str], list[list[str]]]]:
-        """Yield (id, hypothesis tokens, reference tokens) of the scored images in
-        hypothesis order: the order of per-image results and of the corpus sums."""
+    def tokens(
+        self, system: int = 0, order: int = 0
+    ) -> Iterator[tuple[ImageId, list[str], list[list[str]]]]:
+        """Yield (id, hypothesis tokens, reference tokens) of a system's scored images in the
+        hypothesis order of system `order`: the order of per-image results and of the corpus
+        sums."""
         rows = self._db.execute(
-            "SELECT h.key, t.tokens FROM hyps h CROSS JOIN tokens t ON t.key = h.key "
-            "ORDER BY h.position")
-        for key, text in rows:
-            hypothesis, references = json.loads(text)
-            yield _image_id(key), hypothesis, references
+            "SELECT o.key, h.tokens, r.tokens FROM hyps o "
+            "CROSS JOIN hyp_tokens h ON h.system = ? AND h.key = o.key "
+            "CROSS JOIN ref_tokens r ON r.key = o.key WHERE o.system = ? ORDER BY o.position",
+            (system, order))
+        for key, hypothesis, references in rows:
+            yield _image_id(key), json.loads(hypothesis), json.loads(references)
 
 
 def _check_length(source: Source, record: str, caption: str) -> None:

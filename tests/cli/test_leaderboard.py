@@ -131,3 +131,25 @@ def test_bad_options_exit_2(files, options, message):
     result = leaderboard(files, *options)
     assert result.exit_code == 2
     assert message in result.stderr
+
+
+@pytest.mark.parametrize("fmt", ["table", "json", "csv"])
+def test_chunks_and_jobs_do_not_change_the_output(files, tmp_path, fmt):
+    outputs = []
+    for options in ([], ["--chunk-size", "3", "--jobs", "2"]):
+        per_item = tmp_path / f"items-{len(options)}.jsonl"
+        result = leaderboard(files, "--format", fmt, "--paired-bs", "--per-item",
+                             str(per_item), *options)
+        assert result.exit_code == 0, result.stderr
+        outputs.append((result.stdout, per_item.read_bytes()))
+    assert outputs[0] == outputs[1]
+
+
+@pytest.mark.parametrize("options, reason", [
+    (["--human", "--jobs", "2"], "--human"),
+    (["--format", "html", "--chunk-size", "5"], "--format html"),
+])
+def test_streaming_options_of_in_memory_runs_exit_2(files, options, reason):
+    result = leaderboard(files, *options)
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"error: {reason} read(s) every caption into memory")
