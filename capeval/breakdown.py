@@ -115,7 +115,7 @@ def evaluate_groups(
         As `capeval.evaluate`, and for the group problems of `split_by_group`.
     """
     groups = ImageGroups.from_mapping(groups)
-    metric_objects = resolve_metrics(metrics, document_frequencies)
+    metric_objects = resolve_metrics(metrics, document_frequencies, tokenizer=tokenizer)
     aligned = align(hypotheses, references, hyp_source=sources[0], ref_source=sources[1],
                     allow_partial=allow_partial)
     members = split_by_group(aligned.ids, groups, references, sources[1])

@@ -11,6 +11,7 @@ significance tests. `evaluate` is a one-off `Evaluator`.
 """
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
@@ -36,6 +37,8 @@ from capeval.tokenizers import (
 )
 
 MetricSpec = str | Metric
+
+logger = logging.getLogger("capeval")
 
 
 @dataclass(frozen=True)
@@ -470,7 +473,29 @@ def resolve_metrics(
         if isinstance(chosen, CiderD) and chosen.document_frequencies is not None:
             chosen.document_frequencies.check_usable(chosen.max_order,
                                                     tokenizer_signature(tokenizer))
+    if document_frequencies is not None:  # a table given here, not inside a metric object
+        for chosen in objects:
+            if isinstance(chosen, CiderD) and chosen.document_frequencies is not None:
+                logger.info("%s document frequencies: %s", chosen.name,
+                            _provenance(chosen.document_frequencies))
     return objects
+
+
+def _provenance(table: DocumentFrequencies) -> str:
+    """Where a df table comes from: ``coco-df.npz: 113287 images of train.json (split
+    train+restval), tokenizer ptb-corenlp-3.4.1, capeval 0.1.0``.
+
+    Only the order and the tokenizer are checked against a run (`check_usable`); the corpus
+    and split are shown for the reader to judge (any corpus is a valid df source).
+    """
+    metadata = table.metadata
+    where = f"{metadata['file']}: " if "file" in metadata else ""
+    split = f" (split {metadata['split']})" if metadata.get("split") else ""
+    details = [f"tokenizer {metadata.get('tokenizer', 'not recorded')}"]
+    if metadata.get("capeval_version"):
+        details.append(f"capeval {metadata['capeval_version']}")
+    return (f"{where}{table.n_images} images of {metadata.get('source', 'an unrecorded corpus')}"
+            f"{split}, {', '.join(details)}")
 
 
 def _check_meteor_modules(metric: Metric, meteor: type[Metric], allowed: tuple[str, ...] | None,

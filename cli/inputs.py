@@ -60,9 +60,7 @@ def scoring_options(command: Callable) -> Callable:
         click.option("--allow-partial", is_flag=True,
                      help="Score only the images that have hypotheses (warns) instead of "
                           "failing."),
-        click.option("--per-item", "per_item_path", metavar="FILE.jsonl|FILE.csv",
-                     callback=_check_per_item_path,
-                     help="Write per-image scores (image_id and one column per score)."),
+        per_item_option("Write per-image scores (image_id and one column per score)."),
     ]
     for option in reversed(options):
         command = option(command)
@@ -110,12 +108,6 @@ def read_group_file(options: dict):
     return read_groups(options["groups_path"], group_field=options["group_field"])
 
 
-def _check_per_item_path(ctx, param, value: str | None) -> str | None:
-    if value is not None:
-        check_output_path(value, PER_ITEM_EXTENSIONS, option="per_item")
-    return value
-
-
 def output_path_callback(suffixes: tuple[str, ...] = (), option: str = "out") -> Callable:
     """Return a click callback that checks an output file before the command does any work."""
 
@@ -125,6 +117,14 @@ def output_path_callback(suffixes: tuple[str, ...] = (), option: str = "out") ->
         return value
 
     return check
+
+
+def per_item_option(help: str) -> Callable[[Callable], Callable]:
+    """Return the --per-item option: a .jsonl or .csv file checked before any work."""
+    return click.option(
+        "--per-item", "per_item_path",
+        metavar="|".join(f"FILE{suffix}" for suffix in PER_ITEM_EXTENSIONS),
+        callback=output_path_callback(PER_ITEM_EXTENSIONS, "per_item"), help=help)
 
 
 def tokenizer_option(command: Callable) -> Callable:

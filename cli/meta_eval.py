@@ -3,11 +3,10 @@ from __future__ import annotations
 
 import click
 
+from capeval.meta_eval import PROTOCOLS
 from capeval.metrics import DEFAULT_METRICS
-from capeval.cli.inputs import output_path_callback, parse_metrics, tokenizer_option
-from capeval.io.writers import PER_ITEM_EXTENSIONS
-
-PROTOCOL_CHOICES = ("keep", "skip", "remove", "flickr8k-expert", "crowdflower")
+from capeval.report import META_EVAL_FORMATS
+from capeval.cli.inputs import parse_metrics, per_item_option, tokenizer_option
 
 
 @click.command("meta-eval")
@@ -16,32 +15,31 @@ PROTOCOL_CHOICES = ("keep", "skip", "remove", "flickr8k-expert", "crowdflower")
               callback=lambda ctx, param, value: parse_metrics(value),
               help="Comma-separated metrics.")
 @tokenizer_option
-@click.option("--protocol", type=click.Choice(PROTOCOL_CHOICES), default="keep",
+@click.option("--protocol", type=click.Choice(tuple(PROTOCOLS)), default="keep",
               show_default=True,
               help="A candidate that is one of its references: keep it, skip the row "
                    "(flickr8k-expert) or remove it from the references (crowdflower).")
 @click.option("--df", "df_path", metavar="FILE",
               help="CIDEr-D document frequencies (default: the judged images' references).")
-@click.option("--format", "fmt", type=click.Choice(("table", "csv", "json")), default="table",
+@click.option("--format", "fmt", type=click.Choice(META_EVAL_FORMATS), default="table",
               show_default=True)
 @click.option("--candidate-field", help="Field of the candidate caption.")
 @click.option("--references-field", help="Field of the reference captions (a list).")
 @click.option("--human-field", help="Field of the human score (a number or a list).")
 @click.option("--id-field", help="Field of the image id (optional).")
-@click.option("--per-item", "per_item_path", metavar="FILE.jsonl|FILE.csv",
-              callback=output_path_callback(PER_ITEM_EXTENSIONS, "per_item"),
-              help="Write each scored row's human and metric scores.")
+@per_item_option("Write each scored row's human and metric scores.")
 def meta_eval_command(judgements, metric_names, tokenizer, protocol, df_path, fmt,
                       candidate_field, references_field, human_field, id_field,
                       per_item_path) -> None:
     """Correlate metric scores with human scores (Kendall tau-b/c, Pearson, Spearman).
 
-    FILE is JSON or JSON Lines, one object per judged caption with a candidate, its
-    references and a human score.
+    FILE is JSON or JSON Lines ('-': stdin), one object per judged caption with a
+    candidate, its references and a human score.
     """
     from capeval.errors import CapevalError, CapevalInputError
-    from capeval.io import write_per_item
-    from capeval.meta_eval import format_meta_evaluation, meta_evaluate, read_judgements
+    from capeval.io import read_judgements, write_per_item
+    from capeval.meta_eval import meta_evaluate
+    from capeval.report import format_meta_evaluation
 
     rows = read_judgements(judgements, candidate_field=candidate_field,
                            references_field=references_field, human_field=human_field,

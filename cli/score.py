@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from typing import Any
 
 import click
@@ -125,7 +125,12 @@ def _cluster(address: str | None, jobs: int) -> Iterator[Any]:
                                 option="dask") from None
     from capeval.streaming.dask import connect
 
-    with connect(address, jobs) as client:
+    with ExitStack() as stack:
+        try:
+            client = stack.enter_context(connect(address, jobs))
+        except (OSError, ValueError) as error:  # unreachable scheduler, malformed address
+            raise CapevalUsageError(f"--dask {address}: cannot connect to the Dask scheduler "
+                                    f"({error})", option="dask") from None
         yield client
 
 

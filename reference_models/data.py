@@ -14,6 +14,7 @@ from __future__ import annotations
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 from pathlib import Path
 
 import numpy as np
@@ -90,6 +91,33 @@ class Features:
     image_ids: list[ImageId] | None  # row ids, when the file names them
 
 
+_NPY_MAGIC = b"\x93NUMPY"
+
+
+def _load_arrays(path: Path) -> Any:
+    """``np.load`` a .npy/.npz file without pickle; CapevalInputError for anything else."""
+    try:
+        with path.open("rb") as handle:
+            is_npy = handle.read(len(_NPY_MAGIC)) == _NPY_MAGIC
+        is_npz = not is_npy and zipfile.is_zipfile(path)
+    except FileNotFoundError:
+        raise CapevalInputError(path, None, "no such file") from None
+    except OSError as error:
+        raise CapevalInputError(path, None, f"cannot read: {error.strerror or error}") from None
+    if not (is_npy or is_npz):  # np.load would try, and suggest, unpickling it
+        raise CapevalInputError(path, None, "not a .npy or .npz file (as numpy.save and "
+                                "numpy.savez write them)")
+    try:
+        return np.load(path, allow_pickle=False)
+    except ValueError as error:
+        if "allow_pickle" in str(error):
+            raise CapevalInputError(path, None, "holds object arrays (pickled Python objects), "
+                                    "which capeval never loads; save numeric arrays") from None
+        raise CapevalInputError(path, None, f"not a readable .npy/.npz file ({error})") from None
+    except (OSError, zipfile.BadZipFile, EOFError) as error:
+        raise CapevalInputError(path, None, f"not a readable .npy/.npz file ({error})") from None
+
+
 def load_features(path: str | Path) -> Features:
     """Read image features from ``.npy`` or ``.npz`` (no pickle).
 
@@ -100,12 +128,7 @@ def load_features(path: str | Path) -> Features:
         shape or type.
     """
     path = Path(path)
-    try:
-        loaded = np.load(path, allow_pickle=False)
-    except FileNotFoundError:
-        raise CapevalInputError(path, None, "no such file") from None
-    except (ValueError, OSError, zipfile.BadZipFile, EOFError) as error:
-        raise CapevalInputError(path, None, f"not a readable .npy/.npz file ({error})") from None
+    loaded = _load_arrays(path)
     if isinstance(loaded, np.ndarray):
         arrays = {"features": loaded}
     else:

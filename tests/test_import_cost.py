@@ -7,7 +7,8 @@ import sys
 import pytest
 
 
-@pytest.mark.parametrize("module", ["capeval", "capeval.cli.main", "capeval.metrics"])
+@pytest.mark.parametrize("module", ["capeval", "capeval.cli.main", "capeval.metrics",
+                                    "capeval.meta_eval", "capeval.report"])
 def test_import_loads_no_numerical_stack(module):
     code = (f"import sys, {module}; "
             "print(sorted({'numpy', 'scipy', 'pandas'} & set(sys.modules)))")

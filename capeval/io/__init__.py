@@ -17,6 +17,7 @@ from __future__ import annotations
 from capeval.io.align import Aligned, align, check_references
 from capeval.io.detect import FORMATS
 from capeval.io.ids import ImageId, canonical_id
+from capeval.io.judgements import Judgement, read_judgements
 from capeval.io.readers import (
     hypothesis_entries,
     read_caption_sets,
@@ -30,6 +31,7 @@ __all__ = [
     "FORMATS",
     "Aligned",
     "ImageId",
+    "Judgement",
     "PerItemWriter",
     "align",
     "canonical_id",
@@ -37,6 +39,7 @@ __all__ = [
     "hypothesis_entries",
     "read_caption_sets",
     "read_hypotheses",
+    "read_judgements",
     "read_references",
     "reference_entries",
     "write_per_item",

@@ -18,6 +18,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from capeval.errors import option_name
 from capeval.io.detect import EXTENSIONS
 from capeval.io.ids import ImageId, canonical_id
 from capeval.io.source import PathLike, Source, type_name
@@ -139,7 +140,8 @@ def _choose_group_field(source: Source, fields: Sequence[str], chosen: str | Non
     found = [by_name[name] for name in GROUP_FIELDS if name in by_name]
     if not found:
         source.fail(None, f"no group field among ({', '.join(fields)}); expected one of "
-                          f"{', '.join(GROUP_FIELDS)}, or choose one with group_field")
+                          f"{', '.join(GROUP_FIELDS)}, or choose one with "
+                          f"{option_name('group_field')}")
     return found[0]
 
 

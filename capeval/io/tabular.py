@@ -121,16 +121,17 @@ def table_rows(source: Source, table_format: str) -> tuple[list[str], Iterator[R
     if table_format == "jsonl":
         fields: dict[str, None] = {}
         records = 0
-        for row in _jsonl_rows(source):
+        for row in jsonl_rows(source):
             fields.update(dict.fromkeys(row.values))
             records += 1
         if not records:
             source.fail(None, "holds no records (only blank lines)")
-        return list(fields), _jsonl_rows(source)
+        return list(fields), jsonl_rows(source)
     return _delimited_rows(source, table_format)
 
 
-def _jsonl_rows(source: Source) -> Iterator[Row]:
+def jsonl_rows(source: Source) -> Iterator[Row]:
+    """Yield the JSON object of every non-blank line, named ``line <n>``."""
     for number, line in enumerate(source.lines(), start=1):
         if not line.strip():
             continue

@@ -5,7 +5,8 @@ scores every system on the same images and returns a `Leaderboard` (pandas DataF
 scores, confidence intervals and p-values, and per-image scores of every system);
 ``format_leaderboard(board, fmt)`` renders it as a plain-text table, Markdown, LaTeX, HTML (a
 self-contained report), CSV or JSON. `leaderboard_groups` ranks the systems on every group of
-images as well (`GroupedLeaderboard`, rendered by `format_grouped`).
+images as well (`GroupedLeaderboard`, rendered by `format_grouped`). `format_meta_evaluation`
+renders a `capeval.meta_eval` result.
 """
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
     )
     from capeval.report.grouped import GroupedLeaderboard, leaderboard_groups
     from capeval.report.leaderboard import COLUMN_ORDER, TESTS, Leaderboard
+    from capeval.report.meta_eval import format_meta_evaluation
 
 RENDERERS: dict[str, str] = {
     "table": "capeval.report.formats:to_table",
@@ -35,6 +37,9 @@ RENDERERS: dict[str, str] = {
 FORMATS = tuple(RENDERERS)
 """Output formats of `format_leaderboard` (the CLI's ``--format`` choices)."""
 
+META_EVAL_FORMATS = ("table", "csv", "json")
+"""Output formats of `format_meta_evaluation` (``capeval meta-eval --format``)."""
+
 _LAZY = {
     "format_leaderboard": "capeval.report.formats",
     "format_grouped": "capeval.report.formats",
@@ -45,6 +50,7 @@ _LAZY = {
     "Leaderboard": "capeval.report.leaderboard",
     "COLUMN_ORDER": "capeval.report.leaderboard",
     "TESTS": "capeval.report.leaderboard",
+    "format_meta_evaluation": "capeval.report.meta_eval",
 }
 
 
@@ -57,6 +63,7 @@ def __getattr__(name: str):
     raise AttributeError(f"module 'capeval.report' has no attribute {name!r}")
 
 
-__all__ = ["COLUMN_ORDER", "FORMATS", "GROUPED_FORMATS", "RENDERERS", "TESTS",
-           "GroupedLeaderboard", "Leaderboard", "check_grouped_format", "format_grouped",
-           "format_leaderboard", "leaderboard_groups"]
+__all__ = ["COLUMN_ORDER", "FORMATS", "GROUPED_FORMATS", "META_EVAL_FORMATS", "RENDERERS",
+           "TESTS", "GroupedLeaderboard", "Leaderboard", "check_grouped_format",
+           "format_grouped", "format_leaderboard", "format_meta_evaluation",
+           "leaderboard_groups"]

@@ -18,6 +18,7 @@ from collections.abc import Iterable, Sequence
 from importlib import import_module
 
 from capeval.errors import CapevalUsageError
+from capeval.tokenizers.batch import checked_captions, iter_checked
 from capeval.tokenizers.ptb.tokenizer import stream_lookahead
 
 __all__ = ["TOKENIZERS", "meteor_modules", "stream_lookahead", "tokenize", "tokenize_in_order",
@@ -66,11 +67,21 @@ def tokenize(
         tokenizing a stream block by block: ``tokenize(block, following=rest)`` equals the
         block's part of ``tokenize([*block, *rest])``. Only ``stream_lookahead(following)``
         is read, so a block may carry just that. Ignored by context-free tokenizers.
+
+    Raises
+    ------
+    CapevalTypeError
+        If `captions` or `following` is a str, bytes or not iterable, or holds an item that
+        is not a str (of `following`, among the items read).
+    CapevalUsageError
+        For an unknown tokenizer, or one whose optional extra is not installed.
     """
     module = _module(method)
+    checked = checked_captions(captions)
+    lookahead = stream_lookahead(iter_checked(following, "following"))  # checked for all
     if getattr(module, "STREAM_CONTEXT", False):
-        return module.tokenize_batch(captions, following)
-    return module.tokenize_batch(captions)
+        return module.tokenize_batch(checked, lookahead)
+    return module.tokenize_batch(checked)
 
 
 def tokenize_in_order(

@@ -19,7 +19,6 @@ from functools import cache
 from typing import Any
 
 from capeval.tokenizers import ptb
-from capeval.tokenizers.batch import checked_captions
 from capeval.tokenizers.extras import require, version
 
 jieba = require("jieba", tokenizer="jieba", extra="zh")
@@ -50,5 +49,5 @@ def segment(caption: str) -> str:
 def tokenize_batch(captions: Iterable[str], following: Iterable[str] = ()) -> list[list[str]]:
     """Segment each caption with jieba, then tokenize the stream as pycocoevalcap does (PTB
     and its filter; `following` are the stream's next captions, segmented the same way)."""
-    segmented = [segment(caption) for caption in checked_captions(captions)]
+    segmented = [segment(caption) for caption in captions]
     return ptb.tokenize_batch(segmented, ptb.stream_lookahead(map(segment, following)))

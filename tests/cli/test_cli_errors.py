@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -125,6 +128,10 @@ def test_library_options_are_named_as_flags(files):
     (files / "refs.csv").write_text("name,caption\n1,a dog\n")
     result = run_cli("score", "--refs", "refs.csv", "--hyps", "hyps.txt", expect=2)
     assert "or choose one with --id-field" in result.stderr
+    (files / "groups.csv").write_text("image_id,kind\n1,a\n2,b\n")
+    result = run_cli(*SCORE, "--groups", "groups.csv", expect=2)
+    assert result.stderr == ("error: groups.csv: no group field among (image_id, kind); expected "
+                             "one of group, domain, or choose one with --group-field\n")
 
 
 def test_stdin_is_dash(files):
@@ -195,6 +202,32 @@ def test_a_df_table_of_too_low_an_order_or_another_tokenizer_is_refused(files):
                                    "tokenizes with ptb-corenlp-3.4.1")
 
 
+def test_a_df_table_shows_where_it_comes_from_but_its_split_is_not_checked(files):
+    images = [{"cocoid": i, "split": split, "sentences": [{"raw": f"caption {i}"}]}
+              for i, split in enumerate(["train", "restval", "test"])]
+    (files / "dataset.json").write_text(json.dumps({"images": images}))
+    run_cli("df", "build", "--refs", "dataset.json", "--split", "train", "-o", "train.npz")
+    (files / "one.json").write_text(json.dumps([{"image_id": 2, "caption": "caption 2"}]))
+    scored = run_cli("score", "--refs", "dataset.json", "--split", "test", "--hyps", "one.json",
+                     "--metrics", "cider-d", "--df", "train.npz", "--verbose")
+    assert "CIDEr-D.df:train.npz(N=1,tok=ptb-corenlp-3.4.1,split=train)" in scored.stdout
+    assert ("info: CIDEr-D document frequencies: train.npz: 1 images of dataset.json (split "
+            "train), tokenizer ptb-corenlp-3.4.1, capeval ") in scored.stderr
+
+
+def test_groups_check_the_df_and_meteor_against_the_runs_tokenizer(files):
+    (files / "groups.csv").write_text("image_id,group\n1,in\n2,out\n")
+    run_cli("df", "build", "--refs", "refs.txt", "--tokenizer", "none", "-o", "none.json")
+    grouped = ("score", "--refs", "refs.txt", "--hyps", "hyps.txt", "--groups", "groups.csv")
+    same = run_cli(*grouped, "--df", "none.json", "--tokenizer", "none", "--metrics", "cider-d")
+    assert "CIDEr-D.df:none.json(N=2,tok=none)" in same.stdout
+    other = run_cli(*grouped, "--df", "none.json", "--metrics", "cider-d", expect=2)
+    assert other.stderr.startswith("error: none.json: built with tokenizer none but this run "
+                                   "tokenizes with ptb-corenlp-3.4.1")
+    chinese = run_cli(*grouped, "--tokenizer", "jieba", "--metrics", "meteor")
+    assert "METEOR.modules:exact" in chinese.stdout
+
+
 def test_flickr8k_token_files_are_read_as_references(files):
     (files / "Flickr8k.token.txt").write_text(
         "1000268201_693b08cb0e.jpg#0\tA child in a pink dress .\n"
@@ -226,3 +259,20 @@ def test_train_output_suffix_is_checked_before_training(files):
     result = run_cli("train", "--features", "f.npy", "--captions", "bad.json", "--out",
                      "model.txt", expect=2)
     assert result.stderr.startswith("error: --out model.txt: the file name must end in .npz")
+
+
+@pytest.mark.parametrize("address, reason", [
+    ("nosuch", "missing port number in address 'nosuch'"),
+    ("foo://x:1", "unknown address scheme 'foo'"),
+    ("tcp://127.0.0.1:9", "Timed out trying to connect to tcp://127.0.0.1:9 after 1 s"),
+])
+def test_an_unreachable_dask_scheduler_is_one_line(files, address, reason):
+    pytest.importorskip("distributed")
+    # a process of its own, as on the command line: a failed Client leaves state behind
+    env = {**os.environ, "DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT": "1s"}
+    result = subprocess.run([sys.executable, "-m", "capeval", *SCORE, "--dask", address],
+                            capture_output=True, text=True, env=env, timeout=120)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.startswith(f"error: --dask {address}: cannot connect to the Dask "
+                                    f"scheduler ({reason}")
+    assert len(result.stderr.splitlines()) == 1

@@ -110,7 +110,9 @@ def test_coco_annotations_hold_out_a_validation_fraction(files):
     (lambda f: ("--features", f / "missing.npz", "--captions", f / "karpathy.json"),
      "missing.npz: no such file"),
     (lambda f: ("--features", f / "karpathy.json", "--captions", f / "karpathy.json"),
-     "karpathy.json: not a readable .npy/.npz file"),
+     "karpathy.json: not a .npy or .npz file (as numpy.save and numpy.savez write them)\n"),
+    (lambda f: ("--features", f / "objects.npy", "--captions", f / "karpathy.json"),
+     "objects.npy: holds object arrays (pickled Python objects), which capeval never loads"),
     (lambda f: ("--features", f / "short.npy", "--captions", f / "karpathy.json"),
      "short.npy: has 3 rows but"),
     (lambda f: ("--features", f / "features.npy", "--captions", f / "karpathy.json",
@@ -122,6 +124,7 @@ def test_coco_annotations_hold_out_a_validation_fraction(files):
 ])
 def test_bad_training_inputs_exit_2_with_the_file_named(files, make, message):
     np.save(files / "short.npy", np.zeros((3, 4)))
+    np.save(files / "objects.npy", np.array([{"a": 1}], dtype=object), allow_pickle=True)
     good = json.loads((files / "karpathy.json").read_text())
     del good["images"][1]["sentences"]
     (files / "bad.json").write_text(json.dumps(good))

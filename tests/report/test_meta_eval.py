@@ -1,6 +1,7 @@
 """capeval.meta_eval and ``capeval meta-eval``: scores per row, protocols, correlations, input."""
 from __future__ import annotations
 
+import io
 import itertools
 import json
 import math
@@ -10,15 +11,12 @@ import pytest
 from click.testing import CliRunner
 
 import capeval
+import capeval.report
 from capeval.document_frequencies import DocumentFrequencies
-from capeval.errors import CapevalInputError
-from capeval.meta_eval import (
-    Judgement,
-    correlate,
-    format_meta_evaluation,
-    meta_evaluate,
-    read_judgements,
-)
+from capeval.errors import CapevalInputError, CapevalUsageError
+from capeval.io import Judgement, read_judgements
+from capeval.meta_eval import PROTOCOLS, correlate, meta_evaluate
+from capeval.report import format_meta_evaluation
 from capeval.cli.main import capeval as capeval_command
 from tests.report.corpus import REFERENCES, SYSTEMS
 
@@ -111,7 +109,7 @@ def test_removing_the_only_reference_is_an_error():
 
 
 def test_unknown_protocol():
-    with pytest.raises(ValueError, match="unknown protocol 'coco'"):
+    with pytest.raises(CapevalUsageError, match="unknown protocol 'coco'"):
         meta_evaluate(judgements(), protocol="coco")
 
 
@@ -134,14 +132,32 @@ def test_read_json_and_json_lines(tmp_path, suffix):
     ('{"candidate": "a", "references": ["b"], "human": "good"}\n', "line 1", "a number"),
     ('\n{"candidate": "a", "references": ["b"], "human": [1, null]}\n', "line 2", "a number"),
     ('[{"candidate": "a", "references": ["b"], "human": 1}, 5]', "record 2", "JSON object"),
-    ('{"candidate": "a", oops}\n', "line 1", "invalid JSON"),
+    ('{"candidate": "a", oops}\n', "line 1, column 20", "malformed JSON"),
+    ('[{"candidate": "a",\n oops}]', "line 2, column 2", "malformed JSON"),
+    ('{"candidate": "a", "references": ["b"], "human": 1, "image_id": null}\n', "line 1",
+     "the image id is null"),
+    ('{"candidate": "a", "references": ["b"], "human": 1, "id": 1.5}\n', "line 1",
+     "the image id is not an integer or a string"),
+    ('\n \n', None, "no judgements"),
 ])
 def test_bad_records_name_file_and_record(tmp_path, text, where, reason):
     path = tmp_path / "judged.jsonl"
     path.write_text(text)
     with pytest.raises(CapevalInputError, match=reason) as error:
         read_judgements(path)
-    assert str(error.value).startswith(f"{path}:{where}: ")
+    assert str(error.value).startswith(f"{path}:{where}: " if where else f"{path}: ")
+
+
+def test_read_as_score_reads_byte_order_mark_and_stdin(tmp_path, monkeypatch):
+    text = "".join(json.dumps(j) + "\n" for j in JUDGEMENTS)
+    path = tmp_path / "judged.jsonl"
+    path.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    assert read_judgements(path) == judgements()
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(text.encode("utf-8"))))
+    assert read_judgements("-") == judgements()
+    path.write_bytes(b"\xff\xfe" + text.encode("utf-16-le"))
+    with pytest.raises(CapevalInputError, match="judged.jsonl: not UTF-8 text: a NUL byte .*UTF-16"):
+        read_judgements(path)
 
 
 def test_field_names_can_be_chosen(tmp_path):
@@ -177,6 +193,13 @@ def test_cli(tmp_path):
     assert per_item.read_text().splitlines()[0].startswith("image_id,human,")
 
 
+def test_cli_protocol_and_format_choices_are_the_registries():
+    choices = {param.name: param.type.choices for param in
+               capeval_command.commands["meta-eval"].params if hasattr(param.type, "choices")}
+    assert tuple(choices["protocol"]) == tuple(PROTOCOLS)
+    assert tuple(choices["fmt"]) == capeval.report.META_EVAL_FORMATS
+
+
 def test_cli_bad_input_is_one_line_exit_2(tmp_path):
     path = tmp_path / "judged.jsonl"
     path.write_text(json.dumps({"candidate": "a", "references": ["a"], "human": 1}) + "\n")
@@ -187,8 +210,6 @@ def test_cli_bad_input_is_one_line_exit_2(tmp_path):
 
 
 def test_rows_of_one_image_must_give_the_same_references(tmp_path):
-    from capeval.meta_eval import read_judgements
-
     path = tmp_path / "judged.jsonl"
     path.write_text('{"candidate": "a", "references": ["a dog"], "human": 1, "image_id": 7}\n'
                     '{"candidate": "b", "references": ["a cat"], "human": 2, "image_id": 7}\n')
@@ -196,6 +217,6 @@ def test_rows_of_one_image_must_give_the_same_references(tmp_path):
                                                 "references than at line 1"):
         read_judgements(path)
     path.write_text('{"candidate": "a", "candidate": "b", "references": ["x"], "human": 1}\n')
-    with pytest.raises(CapevalInputError, match="judged.jsonl:line 1: invalid JSON \\(the key "
-                                                "'candidate' appears twice"):
+    with pytest.raises(CapevalInputError, match="judged.jsonl:line 1: the key 'candidate' "
+                                                "appears twice"):
         read_judgements(path)

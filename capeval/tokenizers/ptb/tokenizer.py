@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from functools import cache, cached_property
 from itertools import islice
 
+from capeval.tokenizers.batch import checked_captions, iter_checked
 from capeval.tokenizers.ptb.automata_file import load_automata
 from capeval.tokenizers.ptb.charclasses import load_alphabet
 from capeval.tokenizers.ptb.fastpath import CAPTION_FOLLOWER, FastPath
@@ -136,8 +137,8 @@ class PTBTokenizer:
         -------
         list of N token lists
         """
-        captions = _checked(captions)
-        lookahead = [*captions, *stream_lookahead(following)]
+        captions = checked_captions(captions)
+        lookahead = [*captions, *stream_lookahead(iter_checked(following, "following"))]
         last = len(lookahead) - 1
         memo: dict[str, list[str]] = {}  # captions whose tokens do not depend on the next
         result = []
@@ -166,7 +167,7 @@ class PTBTokenizer:
         context); equal captions are tokenized once."""
         memo: dict[str, list[str]] = {}
         result = []
-        for caption in _checked(captions):
+        for caption in checked_captions(captions):
             tokens = memo.get(caption)
             if tokens is None:
                 tokens = memo[caption] = self._tokens(caption, at_end=False)
@@ -198,14 +199,6 @@ class PTBTokenizer:
             line = line.rstrip()  # the reference strips each output line
         tokens = [token for token in line.split(" ") if token not in PUNCTUATION and token]
         return tokens, reach > len(text) + 1
-
-
-def _checked(captions: Iterable[str]) -> list[str]:
-    captions = list(captions)
-    for caption in captions:
-        if not isinstance(caption, str):
-            raise TypeError(f"a caption must be a str, not {type(caption).__name__}")
-    return captions
 
 
 @cache
