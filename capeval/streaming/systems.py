@@ -121,24 +121,22 @@ def systems_statistics(
         bound, counts = tokenize_store(store, settings, chunk_size, run, notify, names)
 
         order = [score_columns(settings).index(column) for column in columns]
-        stats: dict[str, list[list[np.ndarray]]] = {metric.name: [[] for _ in names]
-                                                     for metric in settings.metrics}
+        stats = {metric.name: np.empty((len(names), 1, total, len(metric.stat_names)))
+                 for metric in settings.metrics}
         with per_item_writer(per_item, ["system", "caption", *columns]) as writer:
             for system, name in enumerate(names):
                 captions = store.hypotheses(system, order=0)
                 done = 0
                 for ids, chunk in store_statistics(store, bound, chunk_size, run, system):
                     for metric in settings.metrics:
-                        stats[metric.name][system].append(chunk[metric.name])
+                        stats[metric.name][system, 0, done:done + len(ids)] = chunk[metric.name]
                     if writer is not None:
                         scores = image_scores(settings, chunk)[:, order].tolist()
                         writer.write([image_id, name, caption, *row] for (image_id, caption), row
                                      in zip(islice(captions, len(ids)), scores, strict=True))
                     done += len(ids)
                     notify(f"score {name}", done, total)
-    stacked = {metric: np.stack([np.concatenate(chunks) for chunks in per_system])[:, np.newaxis]
-               for metric, per_system in stats.items()}
-    return SystemsStatistics(stacked, signature_of(settings, counts), counts)
+    return SystemsStatistics(stats, signature_of(settings, counts), counts)
 
 
 def _check_same_images(store: PairingStore, sources: list[str]) -> None:
