@@ -90,6 +90,8 @@ BAD_SCORE = ("score", "--refs", "refs.txt", "--hyps", "bad.json")
     (("score", "--refs", "refs.txt", "--hyps", "/dev/zero"),
      "error: /dev/zero: not UTF-8 text: a NUL byte at byte offset 0"),
     ((*SCORE, "--id-field", "x"), "option --id-field does not apply to text files"),
+    (("leaderboard", "--refs", "refs.txt", "hyps.txt", "--name", " "),
+     "error: Invalid value for --name: a system name cannot be empty"),
     (("scor",), "error: No such command 'scor'. Did you mean 'score'? (see 'capeval --help')"),
     (("caption", "--model", "refs.txt", "--features", "f.npy"),
      "error: refs.txt: not a readable .npz checkpoint (not a .npz archive)"),

@@ -139,6 +139,8 @@ def test_read_json_and_json_lines(tmp_path, suffix):
     ('{"candidate": "a", "references": ["b"], "human": 1, "id": 1.5}\n', "line 1",
      "the image id is not an integer or a string"),
     ('\n \n', None, "no judgements"),
+    ('{"candidate": "a",\n "references": ["b"], "human": 1}\n', None,
+     "holds one JSON object over several lines; judgements are a JSON list"),
 ])
 def test_bad_records_name_file_and_record(tmp_path, text, where, reason):
     path = tmp_path / "judged.jsonl"
