@@ -8,7 +8,6 @@ mark dropped, ``-`` for standard input).
 """
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -16,7 +15,7 @@ from typing import Any
 
 from capeval.errors import CapevalInputError
 from capeval.io.ids import ImageId, canonical_id
-from capeval.io.source import PathLike, Source, type_name
+from capeval.io.source import PathLike, Source, loads_strict, type_name
 from capeval.io.tabular import Row, jsonl_rows
 
 FIELD_NAMES = {
@@ -83,7 +82,7 @@ def _records(source: Source) -> Iterator[Row]:
         try:
             yield from jsonl_rows(source)
         except CapevalInputError:
-            if isinstance(_whole_document(source), dict):
+            if "\n" in source.text.strip() and isinstance(_whole_document(source), dict):
                 source.fail(None, "holds one JSON object over several lines; judgements are a "
                                   "JSON list of objects or JSON Lines (one object per line)")
             raise
@@ -97,7 +96,7 @@ def _records(source: Source) -> Iterator[Row]:
 def _whole_document(source: Source) -> Any:
     """The file parsed as one JSON document, or None if it is not one."""
     try:
-        return json.loads(source.text)
+        return loads_strict(source.text)
     except ValueError:
         return None
 

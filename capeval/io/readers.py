@@ -136,7 +136,8 @@ def _reference_sources(
     split: str | Collection[str] | None,
 ) -> tuple[list[Source], str]:
     """Return the reference files and their format, checking the options apply to it."""
-    paths = [paths] if isinstance(paths, (str, os.PathLike)) else list(paths)
+    several = isinstance(paths, Iterable) and not isinstance(paths, (str, bytes, os.PathLike))
+    paths = list(paths) if several else [paths]  # a non-path is refused by Source
     if not paths:
         raise ValueError("no reference file given")
     sources = [Source(path) for path in paths]

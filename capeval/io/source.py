@@ -14,7 +14,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, BinaryIO, NoReturn
 
-from capeval.errors import CapevalInputError
+from capeval.errors import CapevalInputError, CapevalTypeError
 from capeval.limits import MAX_INPUT_BYTES
 
 PathLike = str | os.PathLike[str]
@@ -70,6 +70,9 @@ class Source:
     """
 
     def __init__(self, path: PathLike) -> None:
+        if not isinstance(path, (str, os.PathLike)):
+            raise CapevalTypeError(f"a file is a path (str or os.PathLike), not "
+                                   f"{type(path).__name__}")
         self.path = Path(path)
         self.is_stdin = os.fspath(path) == STDIN
         self.name = "<stdin>" if self.is_stdin else os.fspath(path)

@@ -222,3 +222,10 @@ def test_rows_of_one_image_must_give_the_same_references(tmp_path):
     with pytest.raises(CapevalInputError, match="judged.jsonl:line 1: the key 'candidate' "
                                                 "appears twice"):
         read_judgements(path)
+
+
+@pytest.mark.parametrize("rows", ["a dog", ["a dog", "a cat"], [{"candidate": "a"}]])
+def test_judgements_must_be_judgement_objects(rows):
+    with pytest.raises(capeval.CapevalTypeError, match="judgements must be a sequence of "
+                                                       "capeval.io.Judgement"):
+        meta_evaluate(rows, tokenizer="none")
