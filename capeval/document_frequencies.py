@@ -24,12 +24,17 @@ from capeval import __version__
 from capeval.data_files import check_header, read_data_file
 from capeval.errors import CapevalInputError
 from capeval.ngrams.occurrences import iter_occurrences
+from capeval.ngrams.words import factorize
 from capeval.ngrams.vocabulary import caption_words
 
 _Built = TypeVar("_Built")
 
 FILE_FORMAT = "capeval-document-frequencies"
 FILE_VERSION = 1
+
+
+FREQUENT = "df>=2"
+"""``metadata["kept"]`` of a table reduced to the n-grams found in at least two images."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -126,6 +131,8 @@ class DocumentFrequencies:
         """
         if not tables:
             raise ValueError("no table to merge")
+        if any(table.metadata.get("kept") == FREQUENT for table in tables):
+            raise ValueError("a table without its single-image n-grams cannot be merged")
         max_order = tables[0].max_order
         if any(table.max_order != max_order for table in tables):
             raise ValueError("tables of different max_order cannot be merged")
@@ -143,14 +150,11 @@ class DocumentFrequencies:
                 else row[table.prefix[order]] * len(index) + word[table.word[order]]
                 for table, word, row in zip(tables, words, rows, strict=True)
             ])
-            unique, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
-            order_of_appearance = np.argsort(first, kind="stable")
-            rank = np.empty_like(order_of_appearance)
-            rank[order_of_appearance] = np.arange(rank.size)
-            unique, inverse = unique[order_of_appearance], rank[inverse]
+            inverse, representative = factorize(keys)  # codes in order of first appearance
+            unique = keys[representative]
             counts = np.concatenate([table.df[order] for table in tables])
             dfs.append(np.bincount(inverse, weights=counts, minlength=unique.size)
-                       .astype(np.int64))
+                       .astype(np.int64))  # exact: counts stay far below 2**53
             prefixes.append(unique // len(index) if order else np.full(unique.size, -1))
             last_words.append(unique % len(index) if order else unique)
             ends = np.cumsum([len(table.df[order]) for table in tables])
@@ -163,6 +167,27 @@ class DocumentFrequencies:
             tuple(dfs),
             {**tables[0].metadata, **metadata},
         )
+
+    def frequent(self) -> DocumentFrequencies:
+        """Return the table of the n-grams found in at least two images, for scoring.
+
+        An n-gram found in one image has CIDEr-D's idf ``log N``, like one found in none (the
+        reference scorers use ``max(1, df)``), and so does every extension of it, so scores
+        with the smaller table are the same. Single-image n-grams are most of a large corpus's
+        (four in five of a million synthetic Flickr8k-like images), so the table held while
+        scoring, and sent to every worker, shrinks several-fold. It cannot be merged.
+        """
+        prefixes, words, dfs = [], [], []
+        kept_ids = np.zeros(0, dtype=np.int64)  # new row of each row of the previous order
+        for order in range(self.max_order):
+            kept = self.df[order] >= 2
+            prefix = self.prefix[order][kept]
+            prefixes.append(prefix if order == 0 else kept_ids[prefix])
+            words.append(self.word[order][kept])
+            dfs.append(self.df[order][kept])
+            kept_ids = np.cumsum(kept) - 1  # the prefix of a kept row is kept: df(prefix) >= 2
+        return DocumentFrequencies(self.n_images, self.vocabulary, tuple(prefixes), tuple(words),
+                                   tuple(dfs), {**self.metadata, "kept": FREQUENT})
 
     def description(self) -> str:
         """Return a short provenance string for signatures, e.g. ``train.json(N=6000)``.

@@ -20,6 +20,8 @@ Letters: B resamples (or randomization trials), S images, F folds, K statistics,
 """
 from __future__ import annotations
 
+import copy
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -31,26 +33,74 @@ _CHUNK_ELEMENTS = 1 << 22
 
 
 @dataclass(frozen=True)
+class _Draws:
+    """B rows of S random values, redrawn block by block from a saved generator state.
+
+    Holding B x S values (8 bytes each) would grow with the corpus, so only the state before
+    the draws is kept; every pass over the rows draws them again, block by block, giving the
+    values one ``draw(rng, (B, S))`` call gives (NumPy's generators consume their bit stream
+    value by value, whatever the block sizes).
+    """
+
+    n_rows: int
+    n_images: int
+    state: dict
+    bit_generator: type
+
+    @classmethod
+    def start(cls, n_images: int, n_rows: int, rng: np.random.Generator) -> _Draws:
+        _check_sizes(n_images, n_rows)
+        return cls(n_rows, n_images, copy.deepcopy(rng.bit_generator.state),
+                   type(rng.bit_generator))
+
+    def blocks(self, draw, rng: np.random.Generator | None = None) -> Iterator[np.ndarray]:
+        """Yield the rows drawn by ``draw(rng, shape)``, a block of rows at a time.
+
+        Without `rng`, a copy of the saved generator draws them; with it, `rng` itself (at
+        the saved state) draws them, so that it ends where one call would leave it.
+        """
+        if rng is None:
+            rng = np.random.Generator(self.bit_generator())
+            rng.bit_generator.state = self.state
+        step = max(1, _CHUNK_ELEMENTS // self.n_images)
+        for begin in range(0, self.n_rows, step):
+            yield draw(rng, (min(step, self.n_rows - begin), self.n_images))
+
+
+def _draw_indices(rng: np.random.Generator, shape: tuple[int, int]) -> np.ndarray:
+    return rng.integers(0, shape[1], size=shape)
+
+
+def _draw_swaps(rng: np.random.Generator, shape: tuple[int, int]) -> np.ndarray:
+    return rng.random(shape) < 0.5
+
+
+@dataclass(frozen=True)
 class Bootstrap:
     """B resamples of S images drawn with replacement, shared by every system and metric.
 
-    Attributes
-    ----------
-    indices : ndarray of shape (B, S), dtype int64
-        Row b lists the images of resample b.
+    The resamples are redrawn whenever they are used (see `_Draws`), so memory does not grow
+    with B x S.
     """
 
-    indices: np.ndarray
+    draws: _Draws
 
     @classmethod
     def draw(cls, n_images: int, n_samples: int, rng: np.random.Generator) -> Bootstrap:
-        """Draw `n_samples` resamples of `n_images` images from `rng`."""
-        _check_sizes(n_images, n_samples)
-        return cls(rng.integers(0, n_images, size=(n_samples, n_images)))
+        """Draw `n_samples` resamples of `n_images` images from `rng` (advancing it)."""
+        draws = _Draws.start(n_images, n_samples, rng)
+        for _ in draws.blocks(_draw_indices, rng):
+            pass
+        return cls(draws)
 
     @property
     def n_samples(self) -> int:
-        return self.indices.shape[0]
+        return self.draws.n_rows
+
+    @property
+    def indices(self) -> np.ndarray:
+        """ndarray of shape (B, S), dtype int64: row b lists the images of resample b."""
+        return np.vstack(list(self.draws.blocks(_draw_indices)))
 
     def totals(self, stats: np.ndarray) -> np.ndarray:
         """Return the column sums of every resample.
@@ -63,15 +113,16 @@ class Bootstrap:
         -------
         ndarray of shape (B, ..., K)
         """
-        n_samples, n_images = self.indices.shape
+        n_images = self.draws.n_images
         flat, restore = _images_first(stats, n_images)
-        totals = np.empty((n_samples, flat.shape[1]))
-        step = max(1, _CHUNK_ELEMENTS // n_images)
-        for start in range(0, n_samples, step):
-            rows = self.indices[start:start + step]
+        totals = np.empty((self.n_samples, flat.shape[1]))
+        start = 0
+        for rows in self.draws.blocks(_draw_indices):
             offsets = np.arange(rows.shape[0])[:, np.newaxis] * n_images
             weights = np.bincount((rows + offsets).ravel(), minlength=rows.size)
-            totals[start:start + step] = weights.reshape(rows.shape).astype(np.float64) @ flat
+            totals[start:start + rows.shape[0]] = (
+                weights.reshape(rows.shape).astype(np.float64) @ flat)
+            start += rows.shape[0]
         return restore(totals)
 
 
@@ -79,23 +130,28 @@ class Bootstrap:
 class Randomization:
     """B approximate-randomization trials: which images swap system and baseline outputs.
 
-    Attributes
-    ----------
-    swaps : ndarray of shape (B, S), dtype bool
-        True where trial b exchanges the two systems' statistics of image s (probability 1/2).
+    Redrawn whenever used, as `Bootstrap`.
     """
 
-    swaps: np.ndarray
+    draws: _Draws
 
     @classmethod
     def draw(cls, n_images: int, n_trials: int, rng: np.random.Generator) -> Randomization:
-        """Draw `n_trials` independent fair coin flips per image from `rng`."""
-        _check_sizes(n_images, n_trials)
-        return cls(rng.random((n_trials, n_images)) < 0.5)
+        """Draw `n_trials` independent fair coin flips per image from `rng` (advancing it)."""
+        draws = _Draws.start(n_images, n_trials, rng)
+        for _ in draws.blocks(_draw_swaps, rng):
+            pass
+        return cls(draws)
 
     @property
     def n_samples(self) -> int:
-        return self.swaps.shape[0]
+        return self.draws.n_rows
+
+    @property
+    def swaps(self) -> np.ndarray:
+        """ndarray of shape (B, S), dtype bool: True where trial b exchanges the two systems'
+        statistics of image s (probability 1/2)."""
+        return np.vstack(list(self.draws.blocks(_draw_swaps)))
 
     def totals(self, system: np.ndarray, baseline: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Return the column sums of the two shuffled pseudo-systems of every trial.
@@ -110,13 +166,13 @@ class Randomization:
             Totals of the pseudo-system (the system with swapped images taken from the
             baseline) and of the pseudo-baseline.
         """
-        n_trials, n_images = self.swaps.shape
-        difference, restore = _images_first(np.asarray(baseline) - np.asarray(system), n_images)
-        moved = np.empty((n_trials, difference.shape[1]))
-        step = max(1, _CHUNK_ELEMENTS // n_images)
-        for start in range(0, n_trials, step):
-            swaps = self.swaps[start:start + step].astype(np.float64)
-            moved[start:start + step] = swaps @ difference
+        difference, restore = _images_first(np.asarray(baseline) - np.asarray(system),
+                                            self.draws.n_images)
+        moved = np.empty((self.n_samples, difference.shape[1]))
+        start = 0
+        for swaps in self.draws.blocks(_draw_swaps):
+            moved[start:start + swaps.shape[0]] = swaps.astype(np.float64) @ difference
+            start += swaps.shape[0]
         moved = restore(moved)
         system_total = np.sum(system, axis=-2)
         baseline_total = np.sum(baseline, axis=-2)

@@ -85,3 +85,28 @@ def test_embedded_tables_name_their_source():
     data["max_order"] = 0
     with pytest.raises(CapevalInputError, match="^rewards.json: max_order must be a positive"):
         DocumentFrequencies.from_json_dict(data, "rewards.json")
+
+
+def test_frequent_table_keeps_the_ngrams_of_two_images_and_the_same_cider_scores():
+    from capeval.metrics import get_metric
+    from tests.metrics.corpora import random_corpus
+
+    refs = REFS + [[["a", "dog", "runs", "fast"], ["a", "cat", "runs"]]]
+    table = DocumentFrequencies.from_references(refs)
+    frequent = table.frequent()
+    kept = frequent.to_json_dict()["document_frequencies"]
+    assert kept["1"] == {"a": 3, "dog": 3, "runs": 3, "cat": 2, "fast": 2}
+    assert kept["2"] == {"a dog": 2, "dog runs": 3, "runs fast": 2, "a cat": 2}
+    assert kept["3"] == {"a dog runs": 2, "dog runs fast": 2} and kept["4"] == {}
+    assert frequent.n_images == table.n_images
+    hyps = [["a", "dog", "runs", "fast"], ["a", "cat"], ["dog", "runs"], ["a", "cat", "runs"]]
+    scores = [get_metric("cider-d", document_frequencies=t).segment_stats(hyps, refs)
+              for t in (table, frequent)]
+    assert np.array_equal(scores[0], scores[1])
+    hyps, refs = random_corpus(seed=3, n_images=200)
+    table = DocumentFrequencies.from_references(refs)
+    scores = [get_metric("cider-d", document_frequencies=t).segment_stats(hyps, refs)
+              for t in (table, table.frequent())]
+    assert np.array_equal(scores[0], scores[1])
+    with pytest.raises(ValueError, match="cannot be merged"):
+        DocumentFrequencies.merge([frequent, table])

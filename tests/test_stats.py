@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from capeval import stats
 from capeval.document_frequencies import DocumentFrequencies
 from capeval.metrics.bleu import Bleu
 from capeval.metrics.cider import CiderD
@@ -125,6 +126,22 @@ def test_approximate_randomization_p_equals_slow_count(corpus, which):
                       - rescore(slow_metric, pseudo_baseline, refs, everything))
         extreme += np.abs(difference) >= np.abs(observed)
     np.testing.assert_array_equal(fast, (extreme + 1) / (N_SAMPLES + 1))
+
+
+@pytest.mark.parametrize("n_images", [1, 7, 61])
+def test_draws_redrawn_in_blocks_equal_one_call_of_the_generator(monkeypatch, n_images):
+    monkeypatch.setattr(stats, "_CHUNK_ELEMENTS", 20)  # blocks of one to a few rows
+    rng, one_call = np.random.default_rng(11), np.random.default_rng(11)
+    bootstrap = Bootstrap.draw(n_images, 9, rng)
+    randomization = Randomization.draw(n_images, 5, rng)
+    np.testing.assert_array_equal(bootstrap.indices,
+                                  one_call.integers(0, n_images, size=(9, n_images)))
+    np.testing.assert_array_equal(randomization.swaps, one_call.random((5, n_images)) < 0.5)
+    assert rng.random() == one_call.random()  # both generators end at the same state
+    values = np.random.default_rng(2).random((3, n_images, 2))
+    np.testing.assert_allclose(bootstrap.totals(values),
+                               values[:, bootstrap.indices].sum(axis=-2).swapaxes(0, 1),
+                               rtol=1e-13)
 
 
 def test_same_seed_same_draws_and_seed_zero_is_a_seed():

@@ -162,7 +162,8 @@ def tokenize_store(
             store.add_tokens(tokens.ids, tokens.hypotheses, None, system)
             done += len(tokens.ids)
             notify(f"tokenize {label}", done, total)
-    return (settings if tables.empty else settings.with_document_frequencies(tables.result()),
+    return (settings if tables.empty
+            else settings.with_document_frequencies(tables.result().frequent()),
             counts)
 
 
