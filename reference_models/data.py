@@ -92,19 +92,19 @@ class Features:
 
 
 _NPY_MAGIC = b"\x93NUMPY"
+_ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")  # a .npz archive, or an empty one
 
 
 def _load_arrays(path: Path) -> Any:
     """``np.load`` a .npy/.npz file without pickle; CapevalInputError for anything else."""
     try:
-        with path.open("rb") as handle:
-            is_npy = handle.read(len(_NPY_MAGIC)) == _NPY_MAGIC
-        is_npz = not is_npy and zipfile.is_zipfile(path)
+        with path.open("rb") as handle:  # the magic bytes only: never read a device to its end
+            head = handle.read(len(_NPY_MAGIC))
     except FileNotFoundError:
         raise CapevalInputError(path, None, "no such file") from None
     except OSError as error:
         raise CapevalInputError(path, None, f"cannot read: {error.strerror or error}") from None
-    if not (is_npy or is_npz):  # np.load would try, and suggest, unpickling it
+    if not head.startswith((_NPY_MAGIC, *_ZIP_MAGICS)):  # np.load would suggest unpickling
         raise CapevalInputError(path, None, "not a .npy or .npz file (as numpy.save and "
                                 "numpy.savez write them)")
     try:

@@ -111,6 +111,8 @@ def test_coco_annotations_hold_out_a_validation_fraction(files):
      "missing.npz: no such file"),
     (lambda f: ("--features", f / "karpathy.json", "--captions", f / "karpathy.json"),
      "karpathy.json: not a .npy or .npz file (as numpy.save and numpy.savez write them)\n"),
+    (lambda f: ("--features", "/dev/zero", "--captions", f / "karpathy.json"),
+     "/dev/zero: not a .npy or .npz file"),  # only its magic bytes are read
     (lambda f: ("--features", f / "objects.npy", "--captions", f / "karpathy.json"),
      "objects.npy: holds object arrays (pickled Python objects), which capeval never loads"),
     (lambda f: ("--features", f / "short.npy", "--captions", f / "karpathy.json"),
