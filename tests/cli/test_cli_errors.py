@@ -34,6 +34,7 @@ def files(tmp_path, monkeypatch):
         handle.write(b"0.5\nequine\nhorse\n")
     (tmp_path / "truncated.gz").write_bytes((tmp_path / "broken.gz").read_bytes()[:12])
     (tmp_path / "garbage.npz").write_bytes(b"\x93NUMPY not an archive")
+    (tmp_path / "zero.npz").symlink_to("/dev/zero")  # endless: only its first bytes are read
     with gzip.open(tmp_path / "empty.gz", "wb") as handle:
         handle.write(b"")
     with gzip.open(tmp_path / "words.gz", "wb") as handle:
@@ -90,6 +91,10 @@ BAD_SCORE = ("score", "--refs", "refs.txt", "--hyps", "bad.json")
     (("score", "--refs", "refs.txt", "--hyps", "/dev/zero"),
      "error: /dev/zero: not UTF-8 text: a NUL byte at byte offset 0"),
     ((*SCORE, "--id-field", "x"), "option --id-field does not apply to text files"),
+    ((*SCORE, "--df", "zero.npz"), "error: zero.npz: invalid document frequency file (not a "
+                                   ".npz archive)"),
+    (("caption", "--model", "zero.npz", "--features", "f.npy"),
+     "error: zero.npz: not a readable .npz checkpoint (not a .npz archive)"),
     (("leaderboard", "--refs", "refs.txt", "hyps.txt", "--name", " "),
      "error: Invalid value for --name: a system name cannot be empty"),
     (("scor",), "error: No such command 'scor'. Did you mean 'score'? (see 'capeval --help')"),
