@@ -90,6 +90,8 @@ BAD_SCORE = ("score", "--refs", "refs.txt", "--hyps", "bad.json")
     (("score", "--refs", "refs.txt", "--hyps", "/dev/zero"),
      "error: /dev/zero: not UTF-8 text: a NUL byte at byte offset 0"),
     ((*SCORE, "--id-field", "x"), "option --id-field does not apply to text files"),
+    (("leaderboard", "--refs", "refs.txt", "hyps.txt", "--name", " "),
+     "error: Invalid value for --name: a system name cannot be empty"),
     (("scor",), "error: No such command 'scor'. Did you mean 'score'? (see 'capeval --help')"),
     (("caption", "--model", "refs.txt", "--features", "f.npy"),
      "error: refs.txt: not a readable .npz checkpoint (not a .npz archive)"),
@@ -276,3 +278,14 @@ def test_an_unreachable_dask_scheduler_is_one_line(files, address, reason):
     assert result.stderr.startswith(f"error: --dask {address}: cannot connect to the Dask "
                                     f"scheduler ({reason}")
     assert len(result.stderr.splitlines()) == 1
+
+
+def test_a_write_that_fails_after_the_work_is_one_line(files, monkeypatch):
+    from capeval.document_frequencies import DocumentFrequencies
+
+    def disk_full(self, path):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(DocumentFrequencies, "save", disk_full)
+    result = run_cli("df", "build", "--refs", "refs.txt", "-o", "df.npz", expect=2)
+    assert result.stderr == "error: df.npz: cannot write: No space left on device\n"

@@ -145,3 +145,16 @@ def test_bad_model_files_exit_2(files, model):
     assert "narrow.npy:features: have 5 columns but the model expects" in result.stderr
     result = run_cli("caption", "--model", model, "--features", files / "features.npy", expect=2)
     assert "an attention model needs regions" in result.stderr
+
+
+def test_a_checkpoint_write_that_fails_after_training_is_one_error_line(files, monkeypatch):
+    def disk_full(path, *args):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("capeval.reference_models.checkpoint.save_checkpoint", disk_full)
+    out = files / "full.npz"
+    result = run_cli("train", "--features", files / "features.npz", "--captions",
+                     files / "karpathy.json", "--out", out, *SMALL, expect=2)
+    assert result.stderr.splitlines()[-1] == f"error: {out}: cannot write: No space left on device"
+    assert not any(line.startswith(("error", "internal")) for line in
+                   result.stderr.splitlines()[:-1])
