@@ -76,7 +76,6 @@ def run_jar(work: dict, all_metrics: bool) -> dict:
 
 
 def run_capeval(work: dict, all_metrics: bool, second_call: bool = False) -> dict:
-    from capeval.evaluation import evaluate_tokenized
     from capeval.metrics.base import Candidates, ReferenceSet
     from capeval.metrics.meteor import Meteor
 
@@ -84,6 +83,8 @@ def run_capeval(work: dict, all_metrics: bool, second_call: bool = False) -> dic
     hyps = [work["res"][i][0].split(" ") for i in ids]
     refs = [[ref.split(" ") for ref in work["gts"][i]] for i in ids]
     if all_metrics:
+        from capeval.evaluation import evaluate_tokenized  # pandas: only the 7-metric side
+
         start = time.perf_counter()
         result = evaluate_tokenized(ids, hyps, refs, ["bleu", "meteor", "rouge-l", "cider-d"])
         return {"seconds": time.perf_counter() - start,

@@ -10,13 +10,28 @@ import json
 import zipfile
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import TypeVar
+from typing import BinaryIO, TypeVar
 
 import numpy as np
 
 from capeval.errors import CapevalInputError
 
 Content = TypeVar("Content")
+
+
+NPZ_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")
+"""The first bytes of a .npz file: a zip archive's first entry, or an empty archive's end."""
+
+NPY_MAGIC = b"\x93NUMPY"
+"""The first bytes of a .npy file."""
+
+
+def starts_as_npz(handle: BinaryIO) -> bool:
+    """Tell from its first four bytes whether an open file is a .npz (zip) archive.
+
+    Only the start is read (`zipfile.is_zipfile` reads a device such as /dev/zero forever).
+    """
+    return handle.read(4) in NPZ_MAGICS
 
 
 def read_data_file(
@@ -46,7 +61,7 @@ def read_data_file(
     try:
         if path.suffix == ".npz":
             with open(path, "rb") as handle:  # a missing file raises OSError here
-                is_archive = zipfile.is_zipfile(handle)
+                is_archive = starts_as_npz(handle)
             if not is_archive:  # np.load would suggest unpickling it
                 raise CapevalInputError(source, None, f"invalid {kind} file (not a .npz archive)")
             with np.load(path, allow_pickle=False) as archive:

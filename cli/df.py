@@ -26,6 +26,7 @@ def df_group() -> None:
 @streaming_options
 def build_command(tokenizer, output, max_order, jobs, chunk_size, **reference_args) -> None:
     """Count, for every n-gram, the images whose references contain it (streamed in chunks)."""
+    from capeval.io.writers import writing
     from capeval.streaming import document_frequencies_of_files
 
     fields = reference_args["caption_fields"]
@@ -34,7 +35,8 @@ def build_command(tokenizer, output, max_order, jobs, chunk_size, **reference_ar
         jobs=jobs, references_format=reference_args["refs_format"],
         id_field=reference_args["id_field"], caption_fields=fields.split(",") if fields else None,
         split=list(reference_args["splits"]) or None)
-    table.save(output)
+    with writing(output):
+        table.save(output)
     sizes = ", ".join(f"{len(df):,} {n}-grams" for n, df in enumerate(table.df, start=1))
     click.echo(f"{output}: {table.n_images:,} images; {sizes}", err=True)
 

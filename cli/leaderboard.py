@@ -176,6 +176,8 @@ def _system_names(paths: tuple[str, ...], names: tuple[str, ...]) -> list[str]:
     if names and len(names) != len(paths):
         raise click.BadParameter(f"got {len(names)} names for {len(paths)} systems",
                                  param_hint="--name")
+    if any(not name.strip() for name in names):
+        raise click.BadParameter("a system name cannot be empty", param_hint="--name")
     chosen = list(names) or [Path(path).stem for path in paths]
     seen: dict[str, str] = {}
     for name, path in zip(chosen, paths, strict=True):

@@ -11,27 +11,28 @@ from typing import BinaryIO
 
 import click
 
-from capeval import CapevalInputError
+from capeval.io.source import MAX_LINE_BYTES, STDIN, Source
 from capeval.tokenizers import TOKENIZERS, stream_lookahead, tokenize
 
 BATCH_LINES = 10_000
 
 
-def read_captions(stream: BinaryIO, source: str = "<stdin>") -> Iterator[str]:
-    """Yield the lines of ``stream`` decoded as UTF-8, without their line ends.
+def read_captions(stream: BinaryIO) -> Iterator[str]:
+    """Yield the lines of ``stream`` decoded as UTF-8, without their line ends, one at a time.
 
     Lines end at ``\\n`` only; a ``\\r`` before it belongs to the line end, any other
-    ``\\r`` is part of the caption. Raises ``CapevalInputError`` naming the line if it is not
-    valid UTF-8.
+    ``\\r`` is part of the caption. Raises ``CapevalInputError`` naming the line, as every
+    reader does (`capeval.io.source.Source.decode_line`), for invalid UTF-8, a NUL byte or a
+    line longer than `capeval.io.source.MAX_LINE_BYTES`.
     """
-    for number, raw in enumerate(stream, start=1):
-        if raw.endswith(b"\n"):
-            raw = raw[:-2] if raw.endswith(b"\r\n") else raw[:-1]
-        try:
-            yield raw.decode("utf-8")
-        except UnicodeDecodeError as error:
-            reason = f"invalid UTF-8 (byte 0x{raw[error.start]:02x} at byte offset {error.start})"
-            raise CapevalInputError(source, f"line {number}", reason) from None
+    source = Source(STDIN)  # names the input "<stdin>" in messages
+    offset = 0
+    for number, raw in enumerate(iter(lambda: stream.readline(MAX_LINE_BYTES), b""), start=1):
+        line = source.decode_line(raw, number, offset)
+        offset += len(raw)
+        if line.endswith("\n"):
+            line = line[:-2] if line.endswith("\r\n") else line[:-1]
+        yield line
 
 
 @click.command("tokenize")

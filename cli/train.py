@@ -117,6 +117,7 @@ def train_command(features_path, captions_path, out_path, cell, hidden_dim, word
     import numpy as np
 
     from capeval import CapevalInputError
+    from capeval.io.writers import writing
     from capeval.reference_models.checkpoint import save_checkpoint
     from capeval.reference_models.data import load_dataset
     from capeval.reference_models.pipeline import fit_captioner, split_for_training
@@ -155,7 +156,8 @@ def train_command(features_path, captions_path, out_path, cell, hidden_dim, word
         "history": result.history, "best_epoch": result.best_epoch, "stopped": result.stopped,
         "seconds": result.seconds, "features": str(features_path), "captions": str(captions_path),
     }
-    save_checkpoint(out_path, model, vocab, metadata)
+    with writing(out_path):
+        save_checkpoint(out_path, model, vocab, metadata)
     click.echo(f"{prefix}kept epoch {result.best_epoch} "
                f"(validation CIDEr-D {result.best_cider:.3f}); {result.stopped}; "
                f"{result.seconds:.1f} s; wrote {out_path}", err=True)

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
+from capeval.data_files import NPY_MAGIC, NPZ_MAGICS
 from capeval.errors import CapevalInputError
 from capeval.reference_models.captioner import Captioner, CaptionerConfig, parameter_shapes
 from capeval.reference_models.vocab import Vocabulary
@@ -108,7 +109,7 @@ def _read_arrays(path: str | Path) -> dict[str, np.ndarray]:
     try:
         with open(path, "rb") as handle:
             magic = handle.read(6)
-        if not magic.startswith((b"PK", b"\x93NUMPY")):  # np.load would suggest unpickling it
+        if not magic.startswith((*NPZ_MAGICS, NPY_MAGIC)):  # np.load would suggest unpickling
             raise CapevalInputError(path, None, "not a readable .npz checkpoint (not a .npz "
                                                 "archive)")
         loaded = np.load(path, allow_pickle=False)

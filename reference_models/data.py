@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
+from capeval.data_files import NPY_MAGIC, NPZ_MAGICS
 from capeval.errors import CapevalInputError
 from capeval.io.coco import read_coco_references
 from capeval.io.detect import json_layout
@@ -91,20 +92,16 @@ class Features:
     image_ids: list[ImageId] | None  # row ids, when the file names them
 
 
-_NPY_MAGIC = b"\x93NUMPY"
-
-
 def _load_arrays(path: Path) -> Any:
     """``np.load`` a .npy/.npz file without pickle; CapevalInputError for anything else."""
     try:
-        with path.open("rb") as handle:
-            is_npy = handle.read(len(_NPY_MAGIC)) == _NPY_MAGIC
-        is_npz = not is_npy and zipfile.is_zipfile(path)
+        with path.open("rb") as handle:  # the magic bytes only: never read a device to its end
+            head = handle.read(len(NPY_MAGIC))
     except FileNotFoundError:
         raise CapevalInputError(path, None, "no such file") from None
     except OSError as error:
         raise CapevalInputError(path, None, f"cannot read: {error.strerror or error}") from None
-    if not (is_npy or is_npz):  # np.load would try, and suggest, unpickling it
+    if not head.startswith((NPY_MAGIC, *NPZ_MAGICS)):  # np.load would suggest unpickling
         raise CapevalInputError(path, None, "not a .npy or .npz file (as numpy.save and "
                                 "numpy.savez write them)")
     try:

@@ -13,8 +13,9 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from capeval.errors import CapevalInputError
 from capeval.io.ids import ImageId, canonical_id
-from capeval.io.source import PathLike, Source, type_name
+from capeval.io.source import PathLike, Source, loads_strict, type_name
 from capeval.io.tabular import Row, jsonl_rows
 
 FIELD_NAMES = {
@@ -78,12 +79,26 @@ def read_judgements(
 def _records(source: Source) -> Iterator[Row]:
     """Yield the objects of a JSON list (``record <n>``) or of JSON Lines (``line <n>``)."""
     if not source.text.lstrip().startswith("["):
-        yield from jsonl_rows(source)
+        try:
+            yield from jsonl_rows(source)
+        except CapevalInputError:
+            if "\n" in source.text.strip() and isinstance(_whole_document(source), dict):
+                source.fail(None, "holds one JSON object over several lines; judgements are a "
+                                  "JSON list of objects or JSON Lines (one object per line)")
+            raise
         return
     for number, value in enumerate(source.json, start=1):
         if not isinstance(value, dict):
             source.fail(f"record {number}", f"expected a JSON object (got {type_name(value)})")
         yield Row(f"record {number}", value)
+
+
+def _whole_document(source: Source) -> Any:
+    """The file parsed as one JSON document, or None if it is not one."""
+    try:
+        return loads_strict(source.text)
+    except ValueError:
+        return None
 
 
 def _field_name(record: Mapping[str, Any], role: str, chosen: str | None) -> str | None:

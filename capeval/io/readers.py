@@ -136,10 +136,11 @@ def _reference_sources(
     split: str | Collection[str] | None,
 ) -> tuple[list[Source], str]:
     """Return the reference files and their format, checking the options apply to it."""
-    paths = [paths] if isinstance(paths, (str, os.PathLike)) else list(paths)
-    if not paths:
-        raise ValueError("no reference file given")
+    if isinstance(paths, (str, os.PathLike)) or not isinstance(paths, Iterable):
+        paths = [paths]  # one path (anything else is refused by Source)
     sources = [Source(path) for path in paths]
+    if not sources:
+        raise ValueError("no reference file given")
     formats = [resolve_format(source, format) for source in sources]
     options = {"id_field": id_field, "caption_fields": caption_fields, "split": split}
     if len(sources) > 1:

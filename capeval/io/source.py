@@ -14,7 +14,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, BinaryIO, NoReturn
 
-from capeval.errors import CapevalInputError
+from capeval.errors import CapevalInputError, CapevalTypeError
 from capeval.limits import MAX_INPUT_BYTES
 
 PathLike = str | os.PathLike[str]
@@ -70,6 +70,9 @@ class Source:
     """
 
     def __init__(self, path: PathLike) -> None:
+        if not isinstance(path, (str, os.PathLike)):
+            raise CapevalTypeError(f"a file is a path (str or os.PathLike), not "
+                                   f"{type(path).__name__}")
         self.path = Path(path)
         self.is_stdin = os.fspath(path) == STDIN
         self.name = "<stdin>" if self.is_stdin else os.fspath(path)
@@ -123,19 +126,28 @@ class Source:
             offset, number, last = stream.tell(), 0, b""
             while line := stream.readline(MAX_LINE_BYTES):
                 number, last = number + 1, line
-                if b"\0" in line:
-                    self._fail_nul(offset + line.index(b"\0"))
-                if len(line) == MAX_LINE_BYTES and not line.endswith(b"\n"):
-                    self.fail(f"line {number}", f"longer than {MAX_LINE_BYTES:,} bytes: not a "
-                                                "caption file")
-                body = line[:-1] if line.endswith(b"\n") else line
-                try:
-                    yield body.decode("utf-8")
-                except UnicodeDecodeError as error:
-                    self._fail_utf8(line, error.start, number, offset)
+                text = self.decode_line(line, number, offset)
+                yield text[:-1] if text.endswith("\n") else text
                 offset += len(line)
             if last.endswith(b"\n"):
                 yield ""
+
+    def decode_line(self, line: bytes, number: int, offset: int) -> str:
+        """Decode one line read with ``readline(MAX_LINE_BYTES)`` (its line end included).
+
+        `number` is its 1-based line number and `offset` the byte offset where it starts.
+        Raises `CapevalInputError` for a NUL byte (binary data), a line of `MAX_LINE_BYTES`
+        without its end, or invalid UTF-8, naming the line and the byte offset.
+        """
+        if b"\0" in line:
+            self._fail_nul(offset + line.index(b"\0"))
+        if len(line) == MAX_LINE_BYTES and not line.endswith(b"\n"):
+            self.fail(f"line {number}", f"longer than {MAX_LINE_BYTES:,} bytes: not a "
+                                        "caption file")
+        try:
+            return line.decode("utf-8")
+        except UnicodeDecodeError as error:
+            self._fail_utf8(line, error.start, number, offset)
 
     def _check_start(self, data: bytes) -> None:
         """Fail for a file that is empty (but for a byte-order mark) or UTF-16 encoded."""

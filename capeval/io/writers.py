@@ -97,7 +97,7 @@ def write_results(path: PathLike, ids: Sequence[ImageId], captions: Sequence[str
         plain_id = int(image_id) if isinstance(image_id, numbers.Integral) else str(image_id)
         records.append(json.dumps({"image_id": plain_id, "caption": str(caption)},
                                   ensure_ascii=False))
-    with _writing(path):
+    with writing(path):
         path.write_text("[\n" + ",\n".join(records) + "\n]\n", encoding="utf-8")
 
 
@@ -153,7 +153,7 @@ class PerItemWriter:
         self.path = path = check_output_path(path, PER_ITEM_EXTENSIONS, option="per_item")
         self._jsonl = path.suffix.lower() == ".jsonl"
         self.columns = ["image_id", *score_columns]
-        with _writing(path):
+        with writing(path):
             self._stream = path.open("w", encoding="utf-8", newline="")
         self._csv = csv.writer(self._stream, lineterminator="\n")
         if not self._jsonl:
@@ -167,7 +167,7 @@ class PerItemWriter:
 
     def write(self, rows: Iterable[Sequence[Any]]) -> None:
         """Write rows of plain values in `columns` order (NaN is written as null/empty)."""
-        with _writing(self.path):
+        with writing(self.path):
             self._write(rows)
 
     def _write(self, rows: Iterable[Sequence[Any]]) -> None:
@@ -189,8 +189,11 @@ class PerItemWriter:
 
 
 @contextmanager
-def _writing(path: Path) -> Iterator[None]:
-    """Report a failed write (no permission, disk full) as a usage error naming the file."""
+def writing(path: PathLike) -> Iterator[None]:
+    """Report a failed write (no permission, disk full) as a usage error naming the file.
+
+    For the writes that `check_output_path` cannot foresee, around any code writing `path`.
+    """
     try:
         yield
     except OSError as error:

@@ -17,7 +17,7 @@ import pandas as pd
 from scipy import stats as scipy_stats
 
 from capeval.document_frequencies import DocumentFrequencies
-from capeval.errors import CapevalUsageError
+from capeval.errors import CapevalTypeError, CapevalUsageError
 from capeval.evaluation import MetricSpec, evaluate_tokenized, resolve_metrics
 from capeval.io.judgements import Judgement
 from capeval.meta_eval import PROTOCOLS
@@ -75,11 +75,17 @@ def meta_evaluate(
 
     Raises
     ------
+    CapevalTypeError
+        If `judgements` holds anything but `Judgement` objects.
     CapevalUsageError
         For an unknown protocol.
     ValueError
         For fewer than two rows left to correlate, or a row left without references.
     """
+    if isinstance(judgements, (str, bytes)) or not all(isinstance(j, Judgement)
+                                                       for j in judgements):
+        raise CapevalTypeError("judgements must be a sequence of capeval.io.Judgement "
+                               "(capeval.io.read_judgements reads them from a file)")
     if protocol not in PROTOCOLS:
         raise CapevalUsageError(f"unknown protocol {protocol!r}; choose from "
                                 f"{', '.join(PROTOCOLS)}", option="protocol")

@@ -203,8 +203,8 @@ def _examples(board: Leaderboard, system: str, colors: dict[str, str]) -> str:
     rows = []
     for which, table in chosen:
         for _, item in table.iterrows():
-            references = "".join(f"<li>{escape(ref)}</li>"
-                                 for ref in board.references[item["image_id"]])
+            references = "".join(f"<li>{escape(ref)}</li>"  # none on a diversity board
+                                 for ref in board.references.get(item["image_id"], ()))
             rows.append(f"<tr><td>{which}</td><td>{escape(str(item['image_id']))}</td>"
                         f"<td class=\"score\">{item[sort]:.3f}</td>"
                         f"<td>{escape(item['caption'])}</td><td><ul>{references}</ul></td></tr>")

@@ -34,6 +34,7 @@ def files(tmp_path, monkeypatch):
         handle.write(b"0.5\nequine\nhorse\n")
     (tmp_path / "truncated.gz").write_bytes((tmp_path / "broken.gz").read_bytes()[:12])
     (tmp_path / "garbage.npz").write_bytes(b"\x93NUMPY not an archive")
+    (tmp_path / "zero.npz").symlink_to("/dev/zero")  # endless: only its first bytes are read
     with gzip.open(tmp_path / "empty.gz", "wb") as handle:
         handle.write(b"")
     with gzip.open(tmp_path / "words.gz", "wb") as handle:
@@ -90,6 +91,12 @@ BAD_SCORE = ("score", "--refs", "refs.txt", "--hyps", "bad.json")
     (("score", "--refs", "refs.txt", "--hyps", "/dev/zero"),
      "error: /dev/zero: not UTF-8 text: a NUL byte at byte offset 0"),
     ((*SCORE, "--id-field", "x"), "option --id-field does not apply to text files"),
+    ((*SCORE, "--df", "zero.npz"), "error: zero.npz: invalid document frequency file (not a "
+                                   ".npz archive)"),
+    (("caption", "--model", "zero.npz", "--features", "f.npy"),
+     "error: zero.npz: not a readable .npz checkpoint (not a .npz archive)"),
+    (("leaderboard", "--refs", "refs.txt", "hyps.txt", "--name", " "),
+     "error: Invalid value for --name: a system name cannot be empty"),
     (("scor",), "error: No such command 'scor'. Did you mean 'score'? (see 'capeval --help')"),
     (("caption", "--model", "refs.txt", "--features", "f.npy"),
      "error: refs.txt: not a readable .npz checkpoint (not a .npz archive)"),
@@ -276,3 +283,14 @@ def test_an_unreachable_dask_scheduler_is_one_line(files, address, reason):
     assert result.stderr.startswith(f"error: --dask {address}: cannot connect to the Dask "
                                     f"scheduler ({reason}")
     assert len(result.stderr.splitlines()) == 1
+
+
+def test_a_write_that_fails_after_the_work_is_one_line(files, monkeypatch):
+    from capeval.document_frequencies import DocumentFrequencies
+
+    def disk_full(self, path):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(DocumentFrequencies, "save", disk_full)
+    result = run_cli("df", "build", "--refs", "refs.txt", "-o", "df.npz", expect=2)
+    assert result.stderr == "error: df.npz: cannot write: No space left on device\n"

@@ -111,6 +111,8 @@ def test_coco_annotations_hold_out_a_validation_fraction(files):
      "missing.npz: no such file"),
     (lambda f: ("--features", f / "karpathy.json", "--captions", f / "karpathy.json"),
      "karpathy.json: not a .npy or .npz file (as numpy.save and numpy.savez write them)\n"),
+    (lambda f: ("--features", "/dev/zero", "--captions", f / "karpathy.json"),
+     "/dev/zero: not a .npy or .npz file"),  # only its magic bytes are read
     (lambda f: ("--features", f / "objects.npy", "--captions", f / "karpathy.json"),
      "objects.npy: holds object arrays (pickled Python objects), which capeval never loads"),
     (lambda f: ("--features", f / "short.npy", "--captions", f / "karpathy.json"),
@@ -145,3 +147,16 @@ def test_bad_model_files_exit_2(files, model):
     assert "narrow.npy:features: have 5 columns but the model expects" in result.stderr
     result = run_cli("caption", "--model", model, "--features", files / "features.npy", expect=2)
     assert "an attention model needs regions" in result.stderr
+
+
+def test_a_checkpoint_write_that_fails_after_training_is_one_error_line(files, monkeypatch):
+    def disk_full(path, *args):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("capeval.reference_models.checkpoint.save_checkpoint", disk_full)
+    out = files / "full.npz"
+    result = run_cli("train", "--features", files / "features.npz", "--captions",
+                     files / "karpathy.json", "--out", out, *SMALL, expect=2)
+    assert result.stderr.splitlines()[-1] == f"error: {out}: cannot write: No space left on device"
+    assert not any(line.startswith(("error", "internal")) for line in
+                   result.stderr.splitlines()[:-1])

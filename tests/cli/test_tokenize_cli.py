@@ -1,10 +1,12 @@
 """``capeval tokenize``: stdin captions -> stdout token lines."""
 from __future__ import annotations
 
+import pytest
 from click.testing import CliRunner
 
 from capeval.cli.main import capeval
 from capeval.cli.tokenize import BATCH_LINES
+from capeval.io.source import MAX_LINE_BYTES
 
 
 def run(stdin: bytes, *args: str):
@@ -33,9 +35,20 @@ def test_utf8_in_and_out():
 def test_invalid_utf8_names_stdin_and_line():
     result = run(b"fine\nalso fine\nbad \xff byte\nnever read\n")
     assert result.exit_code == 2
-    expected = "error: <stdin>:line 3: invalid UTF-8 (byte 0xff at byte offset 4)"
-    assert result.stderr.strip() == expected
-    assert "Traceback" not in result.output
+    expected = "error: <stdin>:line 3: invalid UTF-8 at byte offset 19 (byte 0xff)\n"
+    assert result.stderr == expected
+
+
+@pytest.mark.parametrize("stdin, expected", [
+    (b"a dog\n\0\0\0\0", "error: <stdin>: not UTF-8 text: a NUL byte at byte offset 6 "
+                           "(binary data, or UTF-16/32 text)\n"),
+    (b"a dog\n" + b"x" * MAX_LINE_BYTES, "error: <stdin>:line 2: longer than "
+                                         f"{MAX_LINE_BYTES:,} bytes: not a caption file\n"),
+])
+def test_binary_data_and_endless_lines_are_refused_as_by_every_reader(stdin, expected):
+    result = run(stdin)
+    assert result.exit_code == 2
+    assert result.stderr == expected
 
 
 def test_whitespace_tokenizer():

@@ -82,3 +82,9 @@ def test_cli_leaderboard_of_diversity_metrics(tmp_path):
                       *files, expect=2)
     assert "paired tests, --baseline, --human and --groups are not defined for diversity" \
         in refused.stderr
+
+
+def test_html_report_of_a_board_without_references():
+    result = diversity_leaderboard(SYSTEMS, ["div-1"], tokenizer="none", n_bootstrap=0)
+    html = format_leaderboard(result, "html")
+    assert html.count("<ul></ul>") == 2 * 2 * 3  # best and worst of 3 images, per system

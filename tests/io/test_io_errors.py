@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from capeval import CapevalInputError
+from capeval import CapevalInputError, CapevalTypeError
 from capeval.io import read_hypotheses, read_references
 
 REFS, HYPS = "references", "hypotheses"
@@ -298,3 +298,18 @@ def test_unreadable_file(tmp_path, monkeypatch):
     with pytest.raises(CapevalInputError) as raised:
         read_hypotheses("hyps.txt")
     assert str(raised.value) == "hyps.txt: cannot read: Permission denied"
+
+
+@pytest.mark.parametrize("read, argument, kind", [
+    ("read_references", None, "NoneType"),
+    ("read_references", [3], "int"),
+    ("read_hypotheses", 3.5, "float"),
+    ("read_judgements", b"judged.jsonl", "bytes"),
+    ("read_caption_sets", None, "NoneType"),
+])
+def test_a_path_that_is_not_a_path_is_a_type_error(read, argument, kind):
+    import capeval.io
+
+    with pytest.raises(CapevalTypeError, match=f"^a file is a path \\(str or os.PathLike\\), "
+                                               f"not {kind}$"):
+        getattr(capeval.io, read)(argument)

@@ -160,3 +160,13 @@ def test_hypotheses_longer_than_one_mask_word():
     # it, reference word 1 cannot, and takes word 70 instead
     by_ref = [[single(0, 64)], [single(1, 64), single(1, 70)]]
     assert align(by_ref, 71, EXACT) == [single(0, 64), single(1, 70)]
+
+
+def test_one_word_repeated_hundreds_of_times_aligns_word_for_word():
+    # Every reference position has 200 exact candidates: the beam search's worst case within
+    # the caption limits (the jar needs 46 s for this pair; see README "Errors and limits").
+    from capeval.metrics.meteor import Meteor
+
+    stats = dict(zip(Meteor.stat_names, Meteor().jar_stats([["a"] * 200], [[["a"] * 200]])[0]))
+    assert stats["tst_matched"] == stats["ref_matched"] == 200
+    assert stats["tst_func_matched_1"] == 200 and stats["chunks"] == 1

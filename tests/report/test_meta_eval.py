@@ -139,6 +139,8 @@ def test_read_json_and_json_lines(tmp_path, suffix):
     ('{"candidate": "a", "references": ["b"], "human": 1, "id": 1.5}\n', "line 1",
      "the image id is not an integer or a string"),
     ('\n \n', None, "no judgements"),
+    ('{"candidate": "a",\n "references": ["b"], "human": 1}\n', None,
+     "holds one JSON object over several lines; judgements are a JSON list"),
 ])
 def test_bad_records_name_file_and_record(tmp_path, text, where, reason):
     path = tmp_path / "judged.jsonl"
@@ -220,3 +222,10 @@ def test_rows_of_one_image_must_give_the_same_references(tmp_path):
     with pytest.raises(CapevalInputError, match="judged.jsonl:line 1: the key 'candidate' "
                                                 "appears twice"):
         read_judgements(path)
+
+
+@pytest.mark.parametrize("rows", ["a dog", ["a dog", "a cat"], [{"candidate": "a"}]])
+def test_judgements_must_be_judgement_objects(rows):
+    with pytest.raises(capeval.CapevalTypeError, match="judgements must be a sequence of "
+                                                       "capeval.io.Judgement"):
+        meta_evaluate(rows, tokenizer="none")
