@@ -114,7 +114,8 @@ class DocumentFrequencies:
         )
 
     @classmethod
-    def merge(cls, tables: Sequence[DocumentFrequencies], **metadata: str) -> DocumentFrequencies:
+    def merge(cls, tables: Sequence[DocumentFrequencies], *, frequent: bool = False,
+              **metadata: str) -> DocumentFrequencies:
         """Combine the tables of disjoint sets of images into the table of their union.
 
         The union's df of an n-gram is the sum of its df in the tables (an image belongs to
@@ -126,6 +127,10 @@ class DocumentFrequencies:
         ----------
         tables : sequence of DocumentFrequencies
             At least one, all of the same `max_order`, in corpus order.
+        frequent : bool, default=False
+            Keep only the n-grams found in two or more images of the union (see `frequent`),
+            order by order: an n-gram whose first n-1 words are dropped is dropped unread,
+            which keeps the merge of a large corpus small.
         **metadata
             Provenance of the result, updating that of the first table.
         """
@@ -142,30 +147,45 @@ class DocumentFrequencies:
                 index.setdefault(word, len(index))
         words = [np.fromiter((index[w] for w in table.vocabulary), np.int64,
                              len(table.vocabulary)) for table in tables]
-        rows: list[np.ndarray] = [np.zeros(0, np.int64)] * len(tables)  # per table: new row ids
+        rows: list[np.ndarray] = [np.zeros(0, np.int64)] * len(tables)  # union row, -1: none
         prefixes, last_words, dfs = [], [], []
         for order in range(max_order):
+            # Each table's rows whose prefix is in the union table so far (all without pruning).
+            present = [np.arange(len(table.df[order])) if order == 0
+                       else np.flatnonzero(row[table.prefix[order]] >= 0)
+                       for table, row in zip(tables, rows, strict=True)]
             keys = np.concatenate([
-                word[table.word[order]] if order == 0
-                else row[table.prefix[order]] * len(index) + word[table.word[order]]
-                for table, word, row in zip(tables, words, rows, strict=True)
+                word[table.word[order][here]] if order == 0
+                else row[table.prefix[order][here]] * len(index) + word[table.word[order][here]]
+                for table, word, row, here in zip(tables, words, rows, present, strict=True)
             ])
             inverse, representative = factorize(keys)  # codes in order of first appearance
             unique = keys[representative]
-            counts = np.concatenate([table.df[order] for table in tables])
-            dfs.append(np.bincount(inverse, weights=counts, minlength=unique.size)
-                       .astype(np.int64))  # exact: counts stay far below 2**53
+            counts = np.concatenate([table.df[order][here]
+                                     for table, here in zip(tables, present, strict=True)])
+            df = np.bincount(inverse, weights=counts, minlength=unique.size).astype(np.int64)
+            if frequent:  # exact float sums: counts stay far below 2**53
+                kept = df >= 2
+                renumber = np.where(kept, np.cumsum(kept) - 1, -1)
+                inverse, unique, df = renumber[inverse], unique[kept], df[kept]
+            dfs.append(df)
             prefixes.append(unique // len(index) if order else np.full(unique.size, -1))
             last_words.append(unique % len(index) if order else unique)
-            ends = np.cumsum([len(table.df[order]) for table in tables])
-            rows = np.split(inverse, ends[:-1])
+            ends = np.cumsum([len(here) for here in present])
+            rows = []
+            for table, here, part in zip(tables, present, np.split(inverse, ends[:-1]),
+                                         strict=True):
+                row = np.full(len(table.df[order]), -1, dtype=np.int64)
+                row[here] = part
+                rows.append(row)
+        kept_metadata = {"kept": FREQUENT} if frequent else {}
         return cls(
             sum(table.n_images for table in tables),
             tuple(index),
             tuple(prefixes),
             tuple(last_words),
             tuple(dfs),
-            {**tables[0].metadata, **metadata},
+            {**tables[0].metadata, **kept_metadata, **metadata},
         )
 
     def frequent(self) -> DocumentFrequencies:
@@ -177,17 +197,7 @@ class DocumentFrequencies:
         (four in five of a million synthetic Flickr8k-like images), so the table held while
         scoring, and sent to every worker, shrinks several-fold. It cannot be merged.
         """
-        prefixes, words, dfs = [], [], []
-        kept_ids = np.zeros(0, dtype=np.int64)  # new row of each row of the previous order
-        for order in range(self.max_order):
-            kept = self.df[order] >= 2
-            prefix = self.prefix[order][kept]
-            prefixes.append(prefix if order == 0 else kept_ids[prefix])
-            words.append(self.word[order][kept])
-            dfs.append(self.df[order][kept])
-            kept_ids = np.cumsum(kept) - 1  # the prefix of a kept row is kept: df(prefix) >= 2
-        return DocumentFrequencies(self.n_images, self.vocabulary, tuple(prefixes), tuple(words),
-                                   tuple(dfs), {**self.metadata, "kept": FREQUENT})
+        return self.merge([self], frequent=True)
 
     def description(self) -> str:
         """Return a short provenance string for signatures, e.g. ``train.json(N=6000)``.

@@ -110,3 +110,17 @@ def test_frequent_table_keeps_the_ngrams_of_two_images_and_the_same_cider_scores
     assert np.array_equal(scores[0], scores[1])
     with pytest.raises(ValueError, match="cannot be merged"):
         DocumentFrequencies.merge([frequent, table])
+
+
+def test_merging_to_the_frequent_table_equals_pruning_the_merged_table():
+    from tests.metrics.corpora import random_corpus
+
+    _, refs = random_corpus(seed=5, n_images=300)
+    chunks = [DocumentFrequencies.from_references(refs[start:start + 37])
+              for start in range(0, len(refs), 37)]
+    whole = DocumentFrequencies.merge(chunks)
+    assert (whole.to_json_dict() == DocumentFrequencies.from_references(refs).to_json_dict())
+    pruned = DocumentFrequencies.merge(chunks, frequent=True)
+    assert pruned.to_json_dict() == whole.frequent().to_json_dict()
+    assert pruned.metadata["kept"] == "df>=2" and pruned.n_images == 300
+    assert any(len(df) for df in pruned.df[1:])  # the corpus has repeated n-grams

@@ -164,7 +164,7 @@ def tokenize_store(
             done += len(tokens.ids)
             notify(f"tokenize {label}", done, total)
     return (settings if tables.empty
-            else settings.with_document_frequencies(tables.result().frequent()),
+            else settings.with_document_frequencies(tables.result(frequent=True)),
             counts)
 
 
@@ -267,6 +267,7 @@ class TableMerger:
             level += 1
         self._stack.append((level, table))
 
-    def result(self, **metadata: str) -> DocumentFrequencies:
+    def result(self, *, frequent: bool = False, **metadata: str) -> DocumentFrequencies:
         """Return the table of all chunks added (see `DocumentFrequencies.merge`)."""
-        return DocumentFrequencies.merge([table for _, table in self._stack], **metadata)
+        return DocumentFrequencies.merge([table for _, table in self._stack],
+                                         frequent=frequent, **metadata)

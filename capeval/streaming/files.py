@@ -133,7 +133,7 @@ def document_frequencies_of_files(
                                                  chunked(images, chunk_size)):
             merger.add(table)
     splits = [split] if isinstance(split, str) else list(split or ())
-    return merger.result(tokenizer=tokenizer_signature(tokenizer),
+    return merger.result(frequent=False, tokenizer=tokenizer_signature(tokenizer),
                          source=_name(references),
                          **({"split": "+".join(splits)} if splits else {}))
 
