@@ -50,7 +50,7 @@ class _Draws:
     @classmethod
     def start(cls, n_images: int, n_rows: int, rng: np.random.Generator) -> _Draws:
         _check_sizes(n_images, n_rows)
-        return cls(n_rows, n_images, copy.deepcopy(rng.bit_generator.state),
+        return cls(n_rows, n_images, copy.deepcopy(dict(rng.bit_generator.state)),
                    type(rng.bit_generator))
 
     def blocks(self, draw, rng: np.random.Generator | None = None) -> Iterator[np.ndarray]:

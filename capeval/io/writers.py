@@ -142,6 +142,9 @@ class PerItemWriter:
         on leaving a ``with`` block.
     score_columns : sequence of str
         The columns after ``image_id``, e.g. ``("BLEU-1", ..., "CIDEr-D")``.
+    reported_as : path, optional
+        The file errors name (default `path`): a temporary file is reported as the file it
+        becomes.
 
     Raises
     ------
@@ -149,11 +152,13 @@ class PerItemWriter:
         For an extension other than ``.jsonl`` or ``.csv``, or a file that cannot be written.
     """
 
-    def __init__(self, path: PathLike, score_columns: Sequence[str]) -> None:
+    def __init__(self, path: PathLike, score_columns: Sequence[str],
+                 reported_as: PathLike | None = None) -> None:
         self.path = path = check_output_path(path, PER_ITEM_EXTENSIONS, option="per_item")
+        self.reported_as = path if reported_as is None else reported_as
         self._jsonl = path.suffix.lower() == ".jsonl"
         self.columns = ["image_id", *score_columns]
-        with writing(path):
+        with writing(self.reported_as):
             self._stream = path.open("w", encoding="utf-8", newline="")
         self._csv = csv.writer(self._stream, lineterminator="\n")
         if not self._jsonl:
@@ -167,7 +172,7 @@ class PerItemWriter:
 
     def write(self, rows: Iterable[Sequence[Any]]) -> None:
         """Write rows of plain values in `columns` order (NaN is written as null/empty)."""
-        with writing(self.path):
+        with writing(self.reported_as):
             self._write(rows)
 
     def _write(self, rows: Iterable[Sequence[Any]]) -> None:
@@ -185,7 +190,8 @@ class PerItemWriter:
         self.write([image_id, *row] for image_id, row in zip(ids, scores.tolist(), strict=True))
 
     def close(self) -> None:
-        self._stream.close()
+        with writing(self.reported_as):
+            self._stream.close()
 
 
 @contextmanager

@@ -22,6 +22,8 @@ E distinct (candidate, n-gram) entries of all orders.
 """
 from __future__ import annotations
 
+import math
+
 from dataclasses import dataclass
 
 import numpy as np
@@ -133,7 +135,7 @@ class LengthPenalty:
 
     def __init__(self, sigma: float, table_size: int = 256) -> None:
         self.sigma = float(sigma)
-        self._table = np.array([np.e ** (-(float(d) ** 2) / (2 * self.sigma**2))
+        self._table = np.array([math.e ** (-(float(d) ** 2) / (2 * self.sigma**2))
                                 for d in range(table_size)])
 
     def __call__(self, delta: np.ndarray) -> np.ndarray:
@@ -142,7 +144,7 @@ class LengthPenalty:
         out = table[np.minimum(delta, table.size - 1)]
         large = delta >= table.size
         if large.any():
-            out[large] = np.float_power(np.e, -(delta[large].astype(np.float64) ** 2)
+            out[large] = np.float_power(math.e, -(delta[large].astype(np.float64) ** 2)
                                         / (2 * self.sigma**2))
         return out
 

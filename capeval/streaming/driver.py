@@ -28,6 +28,7 @@ from capeval import __version__
 from capeval.document_frequencies import DocumentFrequencies
 from capeval.evaluation import format_signature
 from capeval.io import PerItemWriter
+from capeval.io.writers import writing
 from capeval.io.source import PathLike
 from capeval.streaming import DEFAULT_CHUNK_SIZE
 from capeval.streaming.chunks import chunked
@@ -192,7 +193,7 @@ def per_item_writer(
         return
     path = Path(per_item)
     partial_path = path.with_name(f".{path.name}.partial{path.suffix}")
-    writer = PerItemWriter(partial_path, columns)
+    writer = PerItemWriter(partial_path, columns, reported_as=path)
     try:
         yield writer
     except BaseException:
@@ -200,7 +201,8 @@ def per_item_writer(
         partial_path.unlink(missing_ok=True)
         raise
     writer.close()
-    os.replace(partial_path, path)
+    with writing(path):
+        os.replace(partial_path, path)
 
 
 def score_columns(settings: Settings) -> list[str]:

@@ -213,3 +213,11 @@ def test_line_aligned_text_files_stream(tmp_path):
                              chunk_size=7)
     assert result.corpus == expected.corpus
     assert items == expected_items
+
+
+def test_a_per_item_file_that_cannot_be_written_is_named_not_its_temporary(generated):
+    # The rows go to a hidden temporary file next to the per-item file; errors name the file
+    # the user asked for. /proc accepts no new files, even for root.
+    with pytest.raises(capeval.CapevalUsageError, match=r"^/proc/items\.csv: cannot write"):
+        evaluate_files(generated.hypotheses, generated.references, ["bleu"],
+                       per_item="/proc/items.csv")

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import fields
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Literal, TypeVar
 
 import numpy as np
 
@@ -19,12 +19,14 @@ def expand(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return row, np.arange(len(row)) - starts[row]
 
 
+Side = Literal["left", "right"]
+
 SORTED_SEARCH_FROM = 1 << 12
 """Searches of at least this many queries run in sorted query order (see `search`)."""
 
 
 def search(sorted_keys: np.ndarray, queries: np.ndarray,
-           sides: tuple[str, ...] = ("left",)) -> list[np.ndarray]:
+           sides: tuple[Side, ...] = ("left",)) -> list[np.ndarray]:
     """Return ``np.searchsorted(sorted_keys, queries, side)`` for each of `sides`.
 
     Many queries are searched in sorted order and the results put back: each search then
