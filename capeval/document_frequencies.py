@@ -21,6 +21,7 @@ from typing import TypeVar
 import numpy as np
 
 from capeval import __version__
+from capeval.arrays import distinct
 from capeval.data_files import check_header, read_data_file
 from capeval.errors import CapevalInputError
 from capeval.ngrams.occurrences import iter_occurrences
@@ -102,7 +103,7 @@ class DocumentFrequencies:
             prefix.append(np.full(n_grams, -1, dtype=np.int64) if occ.order == 1
                           else occ.prefix_code[occ.first])
             word.append(word_ids[occ.start[occ.first] + occ.order - 1])
-            per_image = np.unique(image[occ.caption] * n_grams + occ.code)
+            per_image = distinct(image[occ.caption] * n_grams + occ.code)
             df.append(np.bincount(per_image % n_grams, minlength=n_grams))
         empty = np.zeros(0, dtype=np.int64)
         missing = max_order - len(df)  # orders longer than every reference

@@ -70,3 +70,13 @@ def test_the_idf_of_unseen_and_rare_ngrams_is_log_n():
                                         log_n])
     bigrams = trie.extend(2, unigrams[:2], np.array([words["b"], words["a"]]))  # "a b", "b a"
     np.testing.assert_array_equal(trie.idf(2, bigrams), [log_n - np.log(2.0), log_n])
+
+
+def test_distinct_is_numpy_unique():
+    from capeval.arrays import distinct
+
+    rng = np.random.default_rng(4)
+    for values in (rng.integers(-5, 5, 200), rng.integers(0, 2**62, 1000), np.zeros(0, int),
+                   np.array([7])):
+        assert np.array_equal(distinct(values), np.unique(values))
+        assert distinct(values).dtype == values.dtype

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from capeval.arrays import distinct
 from capeval.ngrams.occurrences import iter_occurrences
 from capeval.ngrams.references import IdfTrie, ReferenceVectors
 from capeval.ngrams.vocabulary import EncodedCaptions
@@ -76,7 +77,7 @@ def match_candidates(
     images : ndarray of shape (C,), dtype int64
         Position of each candidate's image in `vectors`.
     """
-    batch_rows = vectors.rows_of(np.unique(images))
+    batch_rows = vectors.rows_of(distinct(images))
     batch_index = pd.Index(vectors.row_key[batch_rows])
     n_candidates = len(candidates)
     parts = []

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from capeval.arrays import distinct
 from capeval.metrics.meteor.aligner import Candidates
 from capeval.metrics.meteor.arrays import expand, join
 from capeval.metrics.meteor.corpus import Corpus
@@ -99,7 +100,7 @@ def _synonyms(word_sets: Sequence[frozenset[int]],
     entry, other = join(synset[order], synset)
     first, second = word[entry], word[order[other]]
     differ = hash_class[first] != hash_class[second]
-    related = np.unique(first[differ] * n_words + second[differ])
+    related = distinct(first[differ] * n_words + second[differ])
     starts = np.searchsorted(related // max(n_words, 1), np.arange(n_words + 1))
     return starts, related % max(n_words, 1)
 
@@ -189,5 +190,5 @@ def _identical_under_hash(corpus: Corpus, hash_class: np.ndarray) -> np.ndarray:
     row, position = expand(lengths[hyp[same_length]])
     differ = (hash_class[corpus.tokens[corpus.offsets[hyp[same_length]][row] + position]]
               != hash_class[corpus.tokens[corpus.offsets[ref[same_length]][row] + position]])
-    identical[same_length[np.unique(row[differ])]] = False
+    identical[same_length[distinct(row[differ])]] = False
     return identical
