@@ -4,6 +4,7 @@ from __future__ import annotations
 import io
 import os
 import stat
+import sys
 from collections.abc import Iterator
 from importlib import import_module
 from itertools import chain, islice
@@ -57,9 +58,9 @@ def tokenize_command(method: str) -> None:
     lines it depends on have arrived (possibly only at the end of input); ptb-caption and
     none answer each line at once. A file is read in batches.
     """
-    stdin = click.get_binary_stream("stdin")
+    stdin: BinaryIO = sys.stdin.buffer  # the byte streams under click's (and its test runner's)
     captions = read_captions(stdin)
-    out = click.get_binary_stream("stdout")
+    out: BinaryIO = sys.stdout.buffer
     batch_lines = BATCH_LINES if _is_regular_file(stdin) else 1
     stream_context = getattr(import_module(TOKENIZERS[method]), "STREAM_CONTEXT", False)
     batch = list(islice(captions, batch_lines))
