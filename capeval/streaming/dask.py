@@ -205,7 +205,8 @@ def evaluate_collection(
             while len(tables) > 1:
                 tables = [submit(_merge_pair, *tables[i:i + 2]) if i + 1 < len(tables)
                           else tables[i] for i in range(0, len(tables), 2)]
-            bound = submit(Settings.with_document_frequencies, shared, tables[0])
+            frequent = submit(DocumentFrequencies.frequent, tables[0])  # as the driver's
+            bound = submit(Settings.with_document_frequencies, shared, frequent)
         statistics = [submit(chunk_statistics, bound, part) for part in images]
         totals = {metric.name: np.zeros(len(metric.stat_names)) for metric in settings.metrics}
         done = 0
