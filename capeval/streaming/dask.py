@@ -135,6 +135,11 @@ def _merge_pair(first: Any, second: Any) -> Any:
     return DocumentFrequencies.merge([first, second])
 
 
+def _frequent(table: Any) -> Any:
+    """The table's n-grams of two or more images (`DocumentFrequencies.frequent`), on a worker."""
+    return table.frequent()
+
+
 def _item(pair: tuple[Any, Any], index: int) -> Any:
     return pair[index]
 
@@ -205,7 +210,7 @@ def evaluate_collection(
             while len(tables) > 1:
                 tables = [submit(_merge_pair, *tables[i:i + 2]) if i + 1 < len(tables)
                           else tables[i] for i in range(0, len(tables), 2)]
-            frequent = submit(DocumentFrequencies.frequent, tables[0])  # as the driver's
+            frequent = submit(_frequent, tables[0])  # as the driver's
             bound = submit(Settings.with_document_frequencies, shared, frequent)
         statistics = [submit(chunk_statistics, bound, part) for part in images]
         totals = {metric.name: np.zeros(len(metric.stat_names)) for metric in settings.metrics}
