@@ -11,8 +11,9 @@ reducing in chunk order, so the numbers are those of one process, bit for bit:
   partition and are added row by row in collection order.
 
 A worker lost mid-run is handled by the scheduler: its tasks run again elsewhere (every task
-is a pure function of its inputs); if the scheduler gives up (a task killed several
-workers), the run fails with one `ClusterError` and returns no numbers.
+is a pure function of its inputs, the run's settings included: they are a task too, see
+`share`); if the scheduler gives up (a task killed several workers), the run fails with one
+`ClusterError` and returns no numbers.
 """
 from __future__ import annotations
 
@@ -80,6 +81,25 @@ def _cluster_errors() -> Iterator[None]:
                            "no result was produced") from None
 
 
+def _same(value: Any) -> Any:
+    return value
+
+
+def share(client: Any, value: Any) -> Any:
+    """Return a future of `value` for many tasks, which the cluster can make again if every
+    worker holding it dies.
+
+    Scattered data could not be: its last copy is lost with its worker, and the tasks that
+    need it are cancelled (the scheduler's memory manager keeps a single copy of a broadcast
+    once no task needs more). Here the value travels in the task itself (the scheduler keeps
+    it), so the size warning for large task graphs is raised above a df table's size.
+    """
+    import dask
+
+    with dask.config.set({"distributed.admin.large-graph-warning-threshold": "2GB"}):
+        return client.submit(_same, value, pure=False)
+
+
 def dask_map(
     function: Callable[[Any, Any], Any],
     settings: Any,
@@ -94,7 +114,7 @@ def dask_map(
     number of worker threads) are in flight.
     """
     window = window or 2 * max(1, sum(client.nthreads().values()))
-    (shared,) = client.scatter([settings], broadcast=True, hash=False)
+    shared = share(client, settings)
     pending: deque[tuple[Any, Any]] = deque()
     with _cluster_errors():
         for item in items:
@@ -199,7 +219,7 @@ def evaluate_collection(
                 Chunk, part,
                 stream_lookahead(caption for head in later for caption in head[0]),
                 stream_lookahead(caption for head in later for caption in head[1])))
-        shared = client.scatter(settings, broadcast=True, hash=False)
+        shared = share(client, settings)
         tokenized = [submit(tokenize_chunk, shared, chunk) for chunk in chunks]
         images = [submit(_item, pair, 0) for pair in tokenized]
         counts = set().union(*client.gather([submit(_counts, part) for part in parts]))

@@ -45,18 +45,22 @@ def test_files_on_the_cluster_equal_one_process(client, files, tmp_path):
             == run_files(files, tmp_path / "one.jsonl"))
 
 
-def test_a_worker_killed_mid_run_changes_nothing(client, files, tmp_path):
-    pids = client.run(os.getpid)
+@pytest.mark.parametrize("victims", [1, 2], ids=["one worker", "every worker"])
+def test_workers_killed_mid_run_change_nothing(client, files, tmp_path, victims):
+    # Killing every worker also loses every copy of the run's settings: the cluster must be
+    # able to make them again (scattered data would be gone for good).
+    pids = list(client.run(os.getpid).values())[:victims]
     killed = []
 
-    def kill_one_worker(step, done, total):
+    def kill_workers(step, done, total):
         if step == "score" and not killed:
-            os.kill(next(iter(pids.values())), signal.SIGKILL)
+            for pid in pids:
+                os.kill(pid, signal.SIGKILL)
             killed.append(done)
 
     expected = run_files(files, tmp_path / "one.jsonl")
     assert run_files(files, tmp_path / "dask.jsonl", client=client,
-                     progress=kill_one_worker) == expected
+                     progress=kill_workers) == expected
     assert killed and killed[0] < 150  # the kill happened before the last chunk
     client.wait_for_workers(2, timeout=60)
 
