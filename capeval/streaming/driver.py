@@ -25,7 +25,6 @@ from typing import Any
 import numpy as np
 
 from capeval import __version__
-from capeval.document_frequencies import DocumentFrequencies
 from capeval.evaluation import format_signature
 from capeval.io import PerItemWriter
 from capeval.io.writers import writing
@@ -34,6 +33,7 @@ from capeval.streaming import DEFAULT_CHUNK_SIZE
 from capeval.streaming.chunks import chunked
 from capeval.streaming.pool import ordered_map
 from capeval.streaming.store import PairingStore
+from capeval.streaming.tables import FrequentCounter
 from capeval.metrics.base import sum_stats
 from capeval.streaming.work import (
     Settings,
@@ -145,7 +145,7 @@ def tokenize_store(
     """
     total = store.count_hypotheses()
     counts: set[int] = set()
-    tables = TableMerger()
+    tables = FrequentCounter(store.scratch_directory("df"))
     done = 0
     step = " ".join(("tokenize", systems[0])).strip()
     for _, (images, table) in run(tokenize_chunk, settings, chunked(store.pairs(), chunk_size)):
@@ -164,7 +164,7 @@ def tokenize_store(
             done += len(tokens.ids)
             notify(f"tokenize {label}", done, total)
     return (settings if tables.empty
-            else settings.with_document_frequencies(tables.result(frequent=True)),
+            else settings.with_document_frequencies(tables.result()),
             counts)
 
 
@@ -246,28 +246,3 @@ def signature_of(settings: Settings, counts: set[int]) -> dict[str, str]:
                           for key, value in metric.signature().items()})
     signature["version"] = __version__
     return signature
-
-
-class TableMerger:
-    """Merges the df tables of consecutive chunks pairwise as they come (a binary counter), so
-    memory and time stay within a log factor of the final table's."""
-
-    def __init__(self) -> None:
-        self._stack: list[tuple[int, DocumentFrequencies]] = []
-
-    @property
-    def empty(self) -> bool:
-        return not self._stack
-
-    def add(self, table: DocumentFrequencies) -> None:
-        level = 0
-        while self._stack and self._stack[-1][0] == level:
-            _, previous = self._stack.pop()
-            table = DocumentFrequencies.merge([previous, table])
-            level += 1
-        self._stack.append((level, table))
-
-    def result(self, *, frequent: bool = False, **metadata: str) -> DocumentFrequencies:
-        """Return the table of all chunks added (see `DocumentFrequencies.merge`)."""
-        return DocumentFrequencies.merge([table for _, table in self._stack],
-                                         frequent=frequent, **metadata)

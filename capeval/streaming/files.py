@@ -17,11 +17,11 @@ from capeval.streaming.driver import (
     Mapper,
     Progress,
     StreamedEvaluation,
-    TableMerger,
     evaluate_store,
 )
 from capeval.streaming.pool import ordered_map
 from capeval.streaming.store import PairingStore
+from capeval.streaming.tables import TableMerger
 from capeval.streaming.work import Settings, tokenize_chunk
 from capeval.tokenizers import tokenizer_signature
 

@@ -67,8 +67,9 @@ class PairingStore:
     Parameters
     ----------
     directory : path, optional
-        Where the temporary database goes (default: the system's temporary directory). It
-        is deleted by `close` (or on leaving a ``with`` block).
+        Where the temporary database (and the df pass's bucket files) go (default: the
+        system's temporary directory). It is deleted by `close` (or on leaving a ``with``
+        block).
     """
 
     def __init__(self, directory: PathLike | None = None) -> None:
@@ -85,8 +86,13 @@ class PairingStore:
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
+    def scratch_directory(self, name: str) -> Path:
+        """Return a new empty directory (its name starts with `name`) beside the database,
+        deleted with it."""
+        return Path(tempfile.mkdtemp(prefix=f"{name}-", dir=self._directory.name))
+
     def close(self) -> None:
-        """Delete the database."""
+        """Delete the database (and the scratch directories)."""
         self._db.close()
         self._directory.cleanup()
 

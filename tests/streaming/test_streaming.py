@@ -16,7 +16,7 @@ import capeval
 from capeval import CapevalInputError
 from capeval.document_frequencies import DocumentFrequencies
 from capeval.io import read_hypotheses, read_references, write_per_item
-from capeval.streaming import document_frequencies_of_files, evaluate_files
+from capeval.streaming import document_frequencies_of_files, evaluate_files, tables
 from capeval.tokenizers import tokenize
 from tests.golden import GOLDEN_FILES, load_golden
 from tests.streaming.corpus import make_corpus, write_files
@@ -75,6 +75,17 @@ def test_golden_corpora_streamed_equal_in_memory(golden_files, index, chunk_size
     assert result.n_images == len(expected.ids)
 
 
+@pytest.mark.parametrize("index", range(len(GOLDEN_FILES)))
+def test_golden_corpora_with_the_df_pass_on_disk_equal_in_memory(golden_files, index, tmp_path,
+                                                                 monkeypatch):
+    monkeypatch.setattr(tables, "SPILL_ROWS", 1)  # every chunk's table goes to bucket files
+    hyps, refs = golden_files[index].values
+    expected, expected_items = in_memory(hyps, refs, tmp_path, NGRAM_METRICS)
+    result, items = streamed(hyps, refs, tmp_path, NGRAM_METRICS, chunk_size=3)
+    assert result.corpus == expected.corpus
+    assert items == expected_items
+
+
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory):
     """600 images, references spread over a CSV, hypotheses in another order."""
@@ -87,9 +98,13 @@ def generated_in_memory(generated, tmp_path_factory):
                      tmp_path_factory.mktemp("oracle"), CHUNKED_METRICS)
 
 
-@pytest.mark.parametrize(("chunk_size", "jobs"), [(37, 1), (37, 2), (100, 3), (600, 2)])
+@pytest.mark.parametrize(("chunk_size", "jobs", "spill_rows"),
+                         [(37, 1, None), (37, 2, None), (100, 3, None), (600, 2, None),
+                          (37, 1, 200), (23, 2, 1)])
 def test_many_chunks_equal_in_memory(generated, generated_in_memory, chunk_size, jobs,
-                                     tmp_path):
+                                     spill_rows, tmp_path, monkeypatch):
+    if spill_rows is not None:  # the df pass goes to bucket files every few chunks
+        monkeypatch.setattr(tables, "SPILL_ROWS", spill_rows)
     expected, expected_items = generated_in_memory
     result, items = streamed(generated.hypotheses, generated.references, tmp_path,
                              CHUNKED_METRICS, chunk_size=chunk_size, jobs=jobs)
