@@ -19,7 +19,6 @@ from typing import Any
 import pandas as pd
 
 from capeval.document_frequencies import DocumentFrequencies
-from capeval.errors import CapevalInputError
 from capeval.evaluation import (
     Evaluation,
     MetricSpec,
@@ -28,8 +27,8 @@ from capeval.evaluation import (
     resolve_metrics,
 )
 from capeval.io import align, canonical_id
-from capeval.io.align import show_ids
-from capeval.io.groups import ENTIRE, ImageGroups
+from capeval.io.align import IdSample
+from capeval.io.groups import ENTIRE, GroupProblems, ImageGroups, check_groups
 from capeval.metrics import DEFAULT_METRICS
 
 PER_GROUP_DF = "per-group"
@@ -160,25 +159,20 @@ def split_by_group(
     """
     referenced = {canonical_id(key) for key in references}
     unknown = [image_id for image_id in groups.group_of if image_id not in referenced]
-    if unknown:
-        raise CapevalInputError(
-            groups.source, groups.records[unknown[0]],
-            f"image {unknown[0]!r} has no references in {reference_source} "
-            f"({len(unknown)} such image(s): {show_ids(unknown)})")
-    ungrouped = [image_id for image_id in ids if image_id not in groups.group_of]
-    if ungrouped:
-        raise CapevalInputError(
-            groups.source, None,
-            f"no group for {len(ungrouped)} of the {len(ids)} scored images: {show_ids(ungrouped)}")
     members: dict[str, list[int]] = {}
+    ungrouped = []
     for position, image_id in enumerate(ids):
-        members.setdefault(groups.group_of[image_id], []).append(position)
-    for name in dict.fromkeys(groups.group_of.values()):
-        if name not in members:
-            raise CapevalInputError(
-                groups.source, None,
-                f"group {name!r} has none of the {len(ids)} scored images (none of its images "
-                "has a hypothesis); score it, or leave it out of the group file")
+        if image_id in groups.group_of:
+            members.setdefault(groups.group_of[image_id], []).append(position)
+        else:
+            ungrouped.append(image_id)
+    check_groups(
+        GroupProblems(
+            IdSample.of(unknown), groups.records[unknown[0]] if unknown else None,
+            IdSample.of(ungrouped), len(ids),
+            next((name for name in dict.fromkeys(groups.group_of.values())
+                  if name not in members), None)),
+        groups.source, reference_source)
     return dict(sorted(members.items()))
 
 

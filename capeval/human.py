@@ -10,7 +10,7 @@ captions, which only ever see R - 1).
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import NamedTuple, TypeVar
 
 HUMAN = "Human"
@@ -38,25 +38,47 @@ def leave_one_out_folds(references: Sequence[Sequence[Caption]]) -> list[Fold]:
     Returns
     -------
     list of F `Fold`
-        F is the smallest number of references per image; images with more references keep
-        their extra references in every fold.
+        F is the smallest number of references per image (`fold_count`); images with more
+        references keep their extra references in every fold.
 
     Raises
     ------
     ValueError
         If some image has fewer than two references.
     """
-    if not references:
+    return [hold_out(references, fold) for fold in range(fold_count(map(len, references)))]
+
+
+def fold_count(counts: Iterable[int]) -> int:
+    """Return F, the number of leave-one-out folds: the smallest number of references.
+
+    Parameters
+    ----------
+    counts : iterable of S ints
+        The number of references of every image, in image order (read once).
+
+    Raises
+    ------
+    ValueError
+        If there is no image, or some image has fewer than two references (naming the
+        first such image by its number in image order).
+    """
+    smallest, short = None, None
+    for number, count in enumerate(counts, start=1):
+        smallest = count if smallest is None else min(smallest, count)
+        if count < 2 and short is None:
+            short = (number, count)
+    if smallest is None:
         raise ValueError("no images")
-    n_folds = min(len(refs) for refs in references)
-    if n_folds < 2:
-        short = next(index for index, refs in enumerate(references) if len(refs) < 2)
+    if short is not None:
         raise ValueError(
             f"the human baseline needs at least two references per image; image number "
-            f"{short + 1} has {len(references[short])}"
+            f"{short[0]} has {short[1]}"
         )
-    return [
-        Fold([refs[fold] for refs in references],
-             [[*refs[:fold], *refs[fold + 1:]] for refs in references])
-        for fold in range(n_folds)
-    ]
+    return smallest
+
+
+def hold_out(references: Sequence[Sequence[Caption]], fold: int) -> Fold:
+    """Return fold `fold` of S images: reference `fold` of each held out, the others kept."""
+    return Fold([refs[fold] for refs in references],
+                [[*refs[:fold], *refs[fold + 1:]] for refs in references])

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import closing, contextmanager
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -13,13 +13,9 @@ from capeval.errors import CapevalError, CapevalInputError, CapevalUsageError
 from capeval.cli.diversity import diversity_board
 from capeval.report import FORMATS
 from capeval.cli.inputs import (
-    StepProgress,
     check_one_stdin,
     chosen_metrics,
     group_options,
-    read_group_file,
-    read_hypothesis_file,
-    read_reference_files,
     reference_options,
     scoring_options,
     streaming_options,
@@ -63,19 +59,10 @@ def leaderboard_command(system_files, names, sort, fmt, ci, n_bootstrap, seed, b
     Every system must caption the same images. Confidence intervals come from resampling
     the images' statistics; --paired-bs/--paired-ar test each system against --baseline.
     With --groups, the entire set and every group get their own table (own CIDEr-D document
-    frequencies, ranking, intervals and tests). Without --groups, --human and --format html,
-    the files are read in chunks and only per-image statistics are kept (--jobs,
-    --chunk-size); those three read every caption into memory.
+    frequencies, ranking, intervals and tests). The files are read in chunks and only
+    per-image statistics are kept (--jobs, --chunk-size), whatever the options.
     """
-    from capeval.report import (
-        GroupedLeaderboard,
-        Leaderboard,
-        check_grouped_format,
-        format_grouped,
-        format_leaderboard,
-        leaderboard_groups,
-    )
-    from capeval.report.leaderboard import leaderboard
+    from capeval.report import check_grouped_format, format_leaderboard
 
     if paired_bs and paired_ar:
         raise click.UsageError("choose one test: --paired-bs or --paired-ar")
@@ -96,64 +83,53 @@ def leaderboard_command(system_files, names, sort, fmt, ci, n_bootstrap, seed, b
     if options["train_captions"]:
         raise click.BadParameter("only the novel metric reads training captions",
                                  param_hint="--train-captions")
-    metrics = chosen_metrics(options)
+    if options["groups_path"] is None and options["group_field"] is not None:
+        raise CapevalUsageError("--group-field needs --groups", option="group_field")
+    if options["groups_path"] is not None:
+        check_grouped_format(fmt)
     settings = dict(
-        metrics=metrics, tokenizer=options["tokenizer"], document_frequencies=options["df_path"],
-        n_bootstrap=n_bootstrap, ci=ci, seed=seed, test=test, baseline=baseline, sort=sort,
+        metrics=chosen_metrics(options), tokenizer=options["tokenizer"],
+        document_frequencies=options["df_path"], n_bootstrap=n_bootstrap, ci=ci, seed=seed,
+        test=test, baseline=baseline, human=human, sort=sort,
         allow_partial=options["allow_partial"],
     )
-    in_memory = [flag for flag, used in (("--groups", options["groups_path"]),
-                                          ("--human", human), ("--format html", fmt == "html"))
-                 if used]
-    if not in_memory:
-        _rank_streamed(dict(zip(system_names, system_files, strict=True)), fmt, settings,
-                       options)
-        return
-    _check_not_streaming(click.get_current_context(), in_memory[0])
-    references = read_reference_files(options)
-    systems = {name: read_hypothesis_file(path, options)
-               for name, path in zip(system_names, system_files, strict=True)}
-    groups = read_group_file(options)
-    if groups is not None:
-        check_grouped_format(fmt)
-    n_boards = 1 if groups is None else 1 + len(set(groups.group_of.values()))
-    progress = StepProgress((3 + len(systems) + bool(human) + (test == "ar")) * n_boards)
-    settings.update(human=human, sources=dict(zip(system_names, system_files, strict=True)),
-                    reference_source=",".join(options["refs"]), progress=progress)
-    board: Leaderboard | GroupedLeaderboard
-    with _settings_errors(), closing(progress):
-        if groups is None:
-            board = leaderboard(systems, references, **settings)
+    _rank_streamed(dict(zip(system_names, system_files, strict=True)), fmt, settings, options)
+
+
+def _rank_streamed(systems: dict[str, str], fmt: str, settings: dict, options: dict) -> None:
+    """Rank systems read in chunks (`capeval.report.leaderboard.leaderboard_files`, or
+    `capeval.report.grouped.leaderboard_groups_files` with --groups)."""
+    from capeval.report import format_grouped, format_leaderboard
+    from capeval.report.grouped import leaderboard_groups_files
+    from capeval.report.html import N_EXAMPLES
+    from capeval.report.leaderboard import leaderboard_files
+
+    fields = options["caption_fields"]
+    read = dict(
+        per_item=options["per_item_path"], chunk_size=options["chunk_size"],
+        jobs=options["jobs"], hypotheses_format=options["hyps_format"],
+        references_format=options["refs_format"], id_field=options["id_field"],
+        hypotheses_id_field=options["hyps_id_field"],
+        references_id_field=options["refs_id_field"], caption_field=options["caption_field"],
+        caption_fields=fields.split(",") if fields else None,
+        split=list(options["splits"]) or None)
+    with _settings_errors(), ChunkProgress() as progress:
+        if options["groups_path"] is not None:
+            grouped = leaderboard_groups_files(
+                systems, options["refs"], options["groups_path"], **settings, **read,
+                group_field=options["group_field"], progress=progress)
         else:
-            board = leaderboard_groups(systems, references, groups, **settings)
-    if options["per_item_path"]:
-        board.write_per_item(options["per_item_path"])
-    if isinstance(board, GroupedLeaderboard):
-        click.echo(format_grouped(board, fmt), nl=False)
+            board = leaderboard_files(systems, options["refs"], **settings, **read,
+                                      examples=N_EXAMPLES if fmt == "html" else 0,
+                                      progress=progress)
+    if options["groups_path"] is not None:
+        click.echo(format_grouped(grouped, fmt), nl=False)
     else:
         click.echo(format_leaderboard(board, fmt), nl=False)
 
 
-def _rank_streamed(systems: dict[str, str], fmt: str, settings: dict, options: dict) -> None:
-    """Rank systems read in chunks (`capeval.report.leaderboard.leaderboard_files`)."""
-    from capeval.report import format_leaderboard
-    from capeval.report.leaderboard import leaderboard_files
-
-    fields = options["caption_fields"]
-    with _settings_errors(), ChunkProgress() as progress:
-        board = leaderboard_files(
-            systems, options["refs"], **settings, per_item=options["per_item_path"],
-            chunk_size=options["chunk_size"], jobs=options["jobs"], progress=progress,
-            hypotheses_format=options["hyps_format"], references_format=options["refs_format"],
-            id_field=options["id_field"], hypotheses_id_field=options["hyps_id_field"],
-            references_id_field=options["refs_id_field"], caption_field=options["caption_field"],
-            caption_fields=fields.split(",") if fields else None,
-            split=list(options["splits"]) or None)
-    click.echo(format_leaderboard(board, fmt), nl=False)
-
-
 def _check_not_streaming(ctx: click.Context, reason: str) -> None:
-    """Refuse --jobs and --chunk-size given for a run that reads in memory."""
+    """Refuse --jobs and --chunk-size given for a run that reads in memory (diversity)."""
     for name in ("jobs", "chunk_size"):
         if ctx.get_parameter_source(name) is ParameterSource.COMMANDLINE:
             raise CapevalUsageError(f"{reason} read(s) every caption into memory; "

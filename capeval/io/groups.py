@@ -14,11 +14,12 @@ whole set. Records are named as elsewhere: ``images entry 4`` (JSON), ``line 5``
 """
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
-from capeval.errors import option_name
+from capeval.errors import CapevalInputError, option_name
+from capeval.io.align import IdSample, show_ids
 from capeval.io.detect import EXTENSIONS
 from capeval.io.ids import ImageId, canonical_id
 from capeval.io.source import PathLike, Source, type_name
@@ -66,8 +67,9 @@ class ImageGroups:
         if not hasattr(groups, "items"):
             Source(source).fail(None, f"groups must map image ids to group names "
                                       f"(got {type_name(groups)})")
-        return _collect(Source(source), ((f"image {key!r}", key, group)
-                                         for key, group in groups.items()))
+        named = Source(source)
+        return _collect(named, _checked(named, ((f"image {key!r}", key, group)
+                                                for key, group in groups.items())))
 
 
 def read_groups(
@@ -96,19 +98,48 @@ def read_groups(
         Naming the file and the record: missing or ambiguous fields, bad ids, a group that is
         not a non-empty string or is named `ENTIRE`, an image listed twice, no images.
     """
+    return _collect(*group_entries(path, format, group_field=group_field))
+
+
+class GroupEntry(NamedTuple):
+    """One record of a group file: where it is, its canonical image id and its group."""
+
+    record: str
+    image_id: ImageId
+    group: str
+
+
+def group_entries(
+    path: PathLike,
+    format: str | None = None,
+    *,
+    group_field: str | None = None,
+) -> tuple[Source, Iterator[GroupEntry]]:
+    """Return the source of a group file and its checked entries, in file order.
+
+    Every entry is checked as `read_groups` checks it, except what needs the other entries
+    (an image listed twice, no images: `listed_again`; `PairingStore.add_groups` checks them
+    on disk). Parameters as for `read_groups`.
+    """
     source = Source(path)
     source_format = format or EXTENSIONS.get(source.suffix)
     if source_format not in _GROUP_FORMATS:
         source.fail(None, "a group file is JSON (nocaps images[].domain), CSV, TSV or JSON "
                           f"Lines: name it {', '.join(_GROUP_EXTENSIONS)} or choose the format")
     if source_format == "json":
-        return _collect(source, _json_entries(source, group_field))
+        return source, _checked(source, _json_entries(source, group_field))
     fields, rows = read_table(source, source_format)
     id_field = choose_id_field(source, fields, None)
     field = _choose_group_field(source, fields, group_field)
-    return _collect(source, ((row.record, row.values.get(id_field, _MISSING),
-                              row.values.get(field, _MISSING)) for row in rows),
-                    id_field, field)
+    return source, _checked(source, ((row.record, row.values.get(id_field, _MISSING),
+                                      row.values.get(field, _MISSING)) for row in rows),
+                            id_field, field)
+
+
+def listed_again(image_id: ImageId, first_record: str, first_group: str) -> str:
+    """The problem of a group file that lists an image a second time."""
+    return (f"image {image_id!r} is listed again (first at {first_record}, group "
+            f"{first_group!r}); every image belongs to exactly one group")
 
 
 _MISSING = object()
@@ -145,11 +176,9 @@ def _choose_group_field(source: Source, fields: Sequence[str], chosen: str | Non
     return found[0]
 
 
-def _collect(source: Source, entries, id_field: str = "id",
-             group_field: str = "group") -> ImageGroups:
-    """Check every (record, id, group) entry; an image listed twice is an error."""
-    group_of: dict[ImageId, str] = {}
-    records: dict[ImageId, str] = {}
+def _checked(source: Source, entries, id_field: str = "id",
+             group_field: str = "group") -> Iterator[GroupEntry]:
+    """Check every (record, id, group) entry on its own; yield it as a `GroupEntry`."""
     for record, raw_id, group in entries:
         if raw_id is _MISSING:
             source.fail(record, f"missing {id_field!r}")
@@ -165,12 +194,58 @@ def _collect(source: Source, entries, id_field: str = "id",
             source.fail(record, f"image {image_id!r} has an empty group name")
         if group == ENTIRE:
             source.fail(record, f"{ENTIRE!r} names the whole set, not a group; rename it")
+        yield GroupEntry(record, image_id, group)
+
+
+def _collect(source: Source, entries: Iterable[GroupEntry]) -> ImageGroups:
+    """Collect checked entries; an image listed twice is an error."""
+    group_of: dict[ImageId, str] = {}
+    records: dict[ImageId, str] = {}
+    for record, image_id, group in entries:
         if image_id in group_of:
-            source.fail(record, f"image {image_id!r} is listed again (first at "
-                                f"{records[image_id]}, group {group_of[image_id]!r}); every "
-                                "image belongs to exactly one group")
+            source.fail(record, listed_again(image_id, records[image_id], group_of[image_id]))
         group_of[image_id] = group
         records[image_id] = record
     if not group_of:
         source.fail(None, "holds no images")
     return ImageGroups(source.name, group_of, records)
+
+
+class GroupProblems(NamedTuple):
+    """What `check_groups` checks, found in memory (`capeval.breakdown.split_by_group`) or on disk
+    (`capeval.streaming.store.PairingStore.group_problems`)."""
+
+    unknown: IdSample
+    """Images of the group file without references, in file order."""
+    unknown_record: str | None
+    """The record of the first of them."""
+    ungrouped: IdSample
+    """Scored images without a group, in scoring order."""
+    n_scored: int
+    empty_group: str | None
+    """The first group (in file order) none of whose images is scored."""
+
+
+def check_groups(problems: GroupProblems, source: str, reference_source: str) -> None:
+    """Raise the error of the first group problem, if any (see `capeval.breakdown.split_by_group`).
+
+    Raises
+    ------
+    CapevalInputError
+        Naming the group file (and the record, for an image without references).
+    """
+    unknown, ungrouped = problems.unknown, problems.ungrouped
+    if unknown.total:
+        raise CapevalInputError(
+            source, problems.unknown_record,
+            f"image {unknown.first[0]!r} has no references in {reference_source} "
+            f"({unknown.total} such image(s): {show_ids(unknown)})")
+    if ungrouped.total:
+        raise CapevalInputError(
+            source, None, f"no group for {ungrouped.total} of the {problems.n_scored} scored "
+                          f"images: {show_ids(ungrouped)}")
+    if problems.empty_group is not None:
+        raise CapevalInputError(
+            source, None,
+            f"group {problems.empty_group!r} has none of the {problems.n_scored} scored images "
+            "(none of its images has a hypothesis); score it, or leave it out of the group file")

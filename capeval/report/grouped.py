@@ -19,7 +19,8 @@ from capeval.evaluation import MetricSpec, format_signature
 from capeval.io import align, canonical_id
 from capeval.io.groups import ENTIRE, ImageGroups
 from capeval.metrics import DEFAULT_METRICS
-from capeval.report.leaderboard import Leaderboard, leaderboard
+from capeval.io.source import PathLike
+from capeval.report.leaderboard import Leaderboard, leaderboard, leaderboards_of_files
 
 
 @dataclass(frozen=True)
@@ -126,3 +127,28 @@ def leaderboard_groups(
             **settings)
     return GroupedLeaderboard(boards, grouped_signature(boards[ENTIRE].signature,
                                                         len(members)))
+
+
+def leaderboard_groups_files(
+    systems: Mapping[str, PathLike],
+    references: PathLike | Iterable[PathLike],
+    groups: PathLike,
+    metrics: Iterable[MetricSpec] = DEFAULT_METRICS,
+    **options: Any,
+) -> GroupedLeaderboard:
+    """Rank systems read from caption files on the entire set and on each group, in chunks.
+
+    The `GroupedLeaderboard` of ``leaderboard_groups(systems read, references read, groups
+    read, ...)``, number for number, in memory that holds one board's statistics
+    (`capeval.report.leaderboard.leaderboards_of_files`, which takes `options`:
+    `group_field`, `per_item` and the settings of `capeval.report.leaderboard.leaderboard_files`).
+    Its boards have no per-item table: `per_item` writes the rows as `write_per_item` does.
+
+    Raises
+    ------
+    CapevalInputError
+        As `leaderboard_groups`, with the same messages.
+    """
+    boards = leaderboards_of_files(systems, references, metrics, groups=groups, **options)
+    return GroupedLeaderboard(boards, grouped_signature(boards[ENTIRE].signature,
+                                                        len(boards) - 1))

@@ -11,6 +11,7 @@ from __future__ import annotations
 from html import escape
 
 import numpy as np
+import pandas as pd
 
 from capeval.human import HUMAN
 from capeval.report.cells import cell_parts, notes, row_label
@@ -166,11 +167,12 @@ def _bar_chart(board: Leaderboard, score: str, colors: dict[str, str]) -> str:
 
 
 def _box_plot(board: Leaderboard, score: str, colors: dict[str, str]) -> str:
-    items = board.items()
-    low, high = float(items[score].min()), float(items[score].max())
+    scores = {system: board.image_scores(system, score) for system in board.systems}
+    every = pd.Series(np.concatenate(list(scores.values())))
+    low, high = float(every.min()), float(every.max())
     parts = []
     for index, system in enumerate(board.systems):
-        values = items.loc[items["system"] == system, score].to_numpy()
+        values = scores[system]
         smallest, q1, median, q3, largest = np.quantile(values, [0, 0.25, 0.5, 0.75, 1])
         y, middle = _TOP + _ROW * index, _TOP + _ROW * index + _ROW / 2
         x = {name: _x(value, low, high) for name, value in
@@ -195,19 +197,15 @@ def _box_plot(board: Leaderboard, score: str, colors: dict[str, str]) -> str:
 
 def _examples(board: Leaderboard, system: str, colors: dict[str, str]) -> str:
     sort = board.settings.sort
-    every = board.items()
-    items = every[every["system"] == system]
-    ranked = items.sort_values(sort, ascending=False, kind="stable")
-    count = min(N_EXAMPLES, len(ranked))
-    chosen = [("best", ranked.iloc[:count]), ("worst", ranked.iloc[::-1].iloc[:count])]
+    best, worst = board.examples(system, N_EXAMPLES)
     rows = []
-    for which, table in chosen:
-        for _, item in table.iterrows():
+    for which, chosen in (("best", best), ("worst", worst)):
+        for example in chosen:
             references = "".join(f"<li>{escape(ref)}</li>"  # none on a diversity board
-                                 for ref in board.references.get(item["image_id"], ()))
-            rows.append(f"<tr><td>{which}</td><td>{escape(str(item['image_id']))}</td>"
-                        f"<td class=\"score\">{item[sort]:.3f}</td>"
-                        f"<td>{escape(item['caption'])}</td><td><ul>{references}</ul></td></tr>")
+                                 for ref in example.references)
+            rows.append(f"<tr><td>{which}</td><td>{escape(str(example.image_id))}</td>"
+                        f"<td class=\"score\">{example.score:.3f}</td>"
+                        f"<td>{escape(example.caption)}</td><td><ul>{references}</ul></td></tr>")
     note = (" (the first held-out reference of each image)"
             if system == HUMAN and board.settings.human else "")
     return (f"<h3>{_swatch(colors[system])}{escape(system)}{note}</h3>"

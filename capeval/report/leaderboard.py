@@ -10,8 +10,8 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any, cast
+from dataclasses import dataclass, replace
+from typing import Any, NamedTuple, cast
 
 import numpy as np
 import pandas as pd
@@ -27,6 +27,7 @@ from capeval.evaluation import (
 )
 from capeval.human import HUMAN, Fold, leave_one_out_folds
 from capeval.io import align, canonical_id
+from capeval.io.groups import ENTIRE
 from capeval.io.align import SHOWN_DIFFERENT_IDS, IdSample, check_same_images
 from capeval.io.source import PathLike
 from capeval.metrics import DEFAULT_METRICS, Metric
@@ -90,6 +91,9 @@ class Leaderboard:
     settings : LeaderboardSettings
     signature : dict of str to str
         Everything that determines the numbers; ``version`` last.
+    images : BoardImages or None
+        What a board read in chunks keeps of its images for the HTML report (None: the
+        board has `per_item`, or was read without ``examples``).
     """
 
     scores: pd.DataFrame
@@ -100,6 +104,7 @@ class Leaderboard:
     references: dict
     settings: LeaderboardSettings
     signature: dict[str, str]
+    images: BoardImages | None = None
 
     @property
     def systems(self) -> list[str]:
@@ -164,9 +169,89 @@ class Leaderboard:
 
         write_per_item(path, self.items())
 
+    def image_scores(self, system: str, score: str) -> np.ndarray:
+        """Return the per-image scores of a system, ndarray of shape (S,), board order."""
+        if self.images is not None:
+            return np.ascontiguousarray(
+                self.images.scores[system][:, self.score_names.index(score)])
+        items = self.items()
+        return items.loc[items["system"] == system, score].to_numpy()
+
+    def examples(self, system: str, count: int) -> tuple[list[Example], list[Example]]:
+        """Return a system's `count` best and `count` worst images by the ranking score.
+
+        Ties keep the board order among the best and the reverse order among the worst
+        (`example_positions`).
+        """
+        if self.images is not None:
+            if self.images.count != count:
+                raise ValueError(f"this leaderboard was read in chunks keeping "
+                                 f"{self.images.count} examples per system, not {count}")
+            return self.images.examples[system]
+        items = self.items()
+        rows = items[items["system"] == system]
+        sort = self.settings.sort
+        best, worst = example_positions(rows[sort].to_numpy(), count)
+        return tuple(  # type: ignore[return-value]
+            [Example(item["image_id"], item[sort], item["caption"],
+                     list(self.references.get(item["image_id"], ())))
+             for _, item in rows.iloc[positions].iterrows()]
+            for positions in (best, worst))
+
 
 def _cell(table: pd.DataFrame, system: str, score: str) -> float:
     return float(cast(float, table.at[system, score]))  # the tables hold floats only
+
+
+class Example(NamedTuple):
+    """One image of a system shown as an example in the HTML report."""
+
+    image_id: Any
+    score: float  # by the ranking score
+    caption: str  # the system's (the human row's: the first held-out reference)
+    references: list[str]
+
+
+@dataclass(frozen=True)
+class BoardImages:
+    """What a board read in chunks keeps of its images for the HTML report.
+
+    Attributes
+    ----------
+    scores : dict of str to ndarray of shape (S, C)
+        Per system: the per-image scores (mean over folds), in score column order.
+    examples : dict of str to (list of Example, list of Example)
+        Per system: its `count` best and worst images (`Leaderboard.examples`).
+    count : int
+    """
+
+    scores: dict[str, np.ndarray]
+    examples: dict[str, tuple[list[Example], list[Example]]]
+    count: int
+
+
+def example_positions(values: np.ndarray, count: int) -> tuple[list[int], list[int]]:
+    """Return the positions of the `count` highest and `count` lowest of S values.
+
+    Ranked by a stable descending sort (NaN last): the best are its first `count`, the worst
+    its last `count`, last first.
+    """
+    ranked = pd.Series(values).sort_values(ascending=False, kind="stable").index.to_numpy()
+    count = min(count, len(ranked))
+    return ranked[:count].tolist(), ranked[::-1][:count].tolist()
+
+
+def per_image_scores(stacked: Mapping[str, np.ndarray], metric_objects: Sequence[Metric],
+                     score_names: Sequence[str]) -> np.ndarray:
+    """Return per-image scores, the mean over folds, ndarray of shape (N, S, C).
+
+    `stacked` holds each metric's statistics, (N, F, S, K); C = len(`score_names`).
+    """
+    columns: dict[str, np.ndarray] = {}
+    for metric in metric_objects:
+        per_image = metric.scores_from_stats(stacked[metric.name]).mean(axis=1)  # (N, S, C_m)
+        columns.update(zip(metric.score_names, np.moveaxis(per_image, -1, 0), strict=True))
+    return np.stack([columns[name] for name in score_names], axis=-1)
 
 
 def leaderboard(
@@ -286,6 +371,50 @@ def leaderboard_files(
     references: PathLike | Iterable[PathLike],
     metrics: Iterable[MetricSpec] = DEFAULT_METRICS,
     *,
+    per_item: PathLike | None = None,
+    examples: int = 0,
+    **options: Any,
+) -> Leaderboard:
+    """Rank systems read from caption files, in memory that holds statistics, not captions.
+
+    The leaderboard of ``leaderboard(systems read, references read, ...)``, number for
+    number, whatever `chunk_size` and `jobs`. Every system is joined with the references by
+    image id out of core and scored chunk by chunk (`capeval.streaming.systems`); only the
+    per-image statistic rows are kept for the intervals and tests, and the per-image rows
+    are written to `per_item` from the store.
+
+    Parameters
+    ----------
+    systems : mapping of name -> path
+    references : path, or paths for line-aligned plain-text references
+    metrics : iterable of str or Metric, default=DEFAULT_METRICS
+    per_item : path, optional
+        Write the per-image rows (those of ``Leaderboard.per_item``) to this ``.jsonl`` or
+        ``.csv`` file.
+    examples : int, default=0
+        Keep the per-image scores and this many best and worst images of every system
+        (``Leaderboard.images``: what the HTML report shows).
+    **options
+        `tokenizer`, `document_frequencies`, `n_bootstrap`, `ci`, `seed`, `test`,
+        `baseline`, `human`, `sort`, `allow_partial` as for `leaderboard`; `chunk_size`,
+        `jobs`, `progress` and the read options as for `leaderboards_of_files`.
+
+    Returns
+    -------
+    Leaderboard
+        With ``per_item`` None and ``references`` empty (they were not held in memory).
+    """
+    return leaderboards_of_files(systems, references, metrics, per_item=per_item,
+                                 examples=examples, **options)[ENTIRE]
+
+
+def leaderboards_of_files(
+    systems: Mapping[str, PathLike],
+    references: PathLike | Iterable[PathLike],
+    metrics: Iterable[MetricSpec] = DEFAULT_METRICS,
+    *,
+    groups: PathLike | None = None,
+    group_field: str | None = None,
     tokenizer: str = "ptb",
     document_frequencies: DocumentFrequencies | str | None = None,
     n_bootstrap: int = 1000,
@@ -293,32 +422,33 @@ def leaderboard_files(
     seed: int = 12345,
     test: str | None = None,
     baseline: str | None = None,
+    human: bool = False,
     sort: str | None = None,
     allow_partial: bool = False,
     per_item: PathLike | None = None,
+    examples: int = 0,
     chunk_size: int | None = None,
     jobs: int | None = None,
     progress: Callable[[str, int, int], None] | None = None,
     **read_options: Any,
-) -> Leaderboard:
-    """Rank systems read from caption files, in memory that holds statistics, not captions.
+) -> dict[str, Leaderboard]:
+    """Rank systems read from files on all images and on every group, in chunks.
 
-    The leaderboard of ``leaderboard(systems read, references read, ...)``, number for
-    number, whatever `chunk_size` and `jobs` (without the human row, which
-    `leaderboard` computes). Every system is joined with the references by image id out of
-    core and scored chunk by chunk (`capeval.streaming.systems`); only the per-image
-    statistic rows are kept for the intervals and tests, and the per-image scores go to
-    `per_item` as they are computed.
+    The boards of `leaderboard_files` (``ENTIRE`` alone) and of
+    `capeval.report.grouped.leaderboard_groups_files` (``ENTIRE``, then every group sorted
+    by name, each group's images scored alone: own tokenization streams, df, folds,
+    intervals and tests, as `capeval.report.grouped.leaderboard_groups` does). One board's
+    statistics are held at a time.
 
     Parameters
     ----------
-    systems : mapping of name -> path
-    references : path, or paths for line-aligned plain-text references
-    metrics, tokenizer, ..., allow_partial
-        As for `leaderboard`.
+    groups : path, optional
+        A group file (`capeval.io.groups.read_groups`); its `group_field`.
     per_item : path, optional
-        Write the per-image rows (those of ``Leaderboard.per_item``) to this ``.jsonl`` or
-        ``.csv`` file.
+        The per-image file of `Leaderboard.write_per_item` (with groups: that of
+        `GroupedLeaderboard.write_per_item`, each image's scores from its group's board).
+    examples : int, default=0
+        As for `leaderboard_files` (without groups).
     chunk_size, jobs : int, optional
         As for `capeval.streaming.evaluate_files` (default: its defaults).
     progress : callable, optional
@@ -328,29 +458,60 @@ def leaderboard_files(
         `hypotheses_format`, `references_format`, `id_field`, `hypotheses_id_field`,
         `references_id_field`, `caption_field`, `caption_fields`, `split`,
         `temporary_directory`, as for `capeval.streaming.evaluate_files`.
-
-    Returns
-    -------
-    Leaderboard
-        With ``per_item`` None and ``references`` empty (they were not held in memory).
+    The other parameters are those of `leaderboard`.
     """
     from capeval.streaming import DEFAULT_CHUNK_SIZE, DEFAULT_JOBS
-    from capeval.streaming.systems import systems_statistics
+    from capeval.streaming.systems import load_systems
     from capeval.streaming.work import Settings
 
     names = list(systems)
     plan = _Plan.of(names, metrics, document_frequencies, tokenizer, n_bootstrap=n_bootstrap,
-                    ci=ci, seed=seed, test=test, baseline=baseline, human=False, sort=sort)
+                    ci=ci, seed=seed, test=test, baseline=baseline, human=human, sort=sort)
     tokenizer_signature(tokenizer)  # an unknown tokenizer fails before any file is read
     notify = progress or (lambda step, done, total: None)
     settings = Settings.of(plan.metrics, tokenizer, (os.fspath(systems[names[0]]),
                                                       _file_names(references)))
-    result = systems_statistics(
-        systems, references, settings, columns=plan.score_names, allow_partial=allow_partial,
-        per_item=per_item, chunk_size=chunk_size or DEFAULT_CHUNK_SIZE,
-        jobs=jobs or DEFAULT_JOBS, progress=notify, **read_options)
-    return _rank(plan, names, result.stats, lambda step: notify(step, 0, 1), None, {},
-                 result.signature, result.reference_counts)
+    rows = [*([HUMAN] if human else []), *names]
+    with load_systems(systems, references, settings, groups=groups, group_field=group_field,
+                      allow_partial=allow_partial, chunk_size=chunk_size or DEFAULT_CHUNK_SIZE,
+                      jobs=jobs or DEFAULT_JOBS, progress=notify, **read_options) as stored:
+        boards: dict[str, Leaderboard] = {}
+        scores: np.ndarray | None = None
+        labels = None if groups is None else np.array(list(stored.groups()))
+        for group in [None, *([] if groups is None else stored.group_names())]:
+            result = stored.statistics(group, human)
+            board = _rank(plan, rows, result.stats, lambda step: notify(step, 0, 1), None, {},
+                          result.signature, result.reference_counts)
+            if per_item is not None or examples:
+                values = per_image_scores(result.stats, plan.metrics, plan.score_names)
+                if group is None:
+                    scores = values
+                else:
+                    cast(np.ndarray, scores)[:, labels == group] = values
+                if examples and groups is None:
+                    board = replace(board, images=_board_images(stored, board, rows, values,
+                                                                examples))
+            boards[ENTIRE if group is None else group] = board
+            del result  # one board's statistics at a time
+        if per_item is not None:
+            stored.write_per_item(per_item, plan.score_names, cast(np.ndarray, scores), human,
+                                  grouped=groups is not None)
+    return boards
+
+
+def _board_images(stored, board: Leaderboard, rows: list[str], scores: np.ndarray,
+                  count: int) -> BoardImages:
+    """The per-image scores and examples of a board read in chunks (`BoardImages`)."""
+    sort = board.score_names.index(board.settings.sort)
+    examples = {}
+    for row, name in enumerate(rows):
+        values = scores[row, :, sort]
+        best, worst = example_positions(values, count)
+        found = stored.images_at(row, best + worst, board.settings.human)
+        shown = [Example(image_id, values[position], caption, references) for position, (
+            image_id, caption, references) in zip(best + worst, found, strict=True)]
+        examples[name] = (shown[:len(best)], shown[len(best):])
+    return BoardImages({name: scores[row] for row, name in enumerate(rows)}, examples, count)
 
 
 @dataclass(frozen=True)
@@ -431,14 +592,11 @@ def _file_names(paths: PathLike | Iterable[PathLike]) -> str:
 def _per_item(stacked, metric_objects, score_names, ids, captions) -> pd.DataFrame:
     """Per-image scores (mean over folds) of every system, in long form."""
     names = list(captions)
-    columns: dict[str, np.ndarray] = {}
-    for metric in metric_objects:
-        per_image = metric.scores_from_stats(stacked[metric.name]).mean(axis=1)  # (N, S, C)
-        columns.update(zip(metric.score_names,
-                           per_image.reshape(-1, len(metric.score_names)).T, strict=True))
+    scores = per_image_scores(stacked, metric_objects, score_names)  # (N, S, C)
     table = pd.DataFrame({"system": np.repeat(names, len(ids)), "image_id": ids * len(names),
                           "caption": [c for name in names for c in captions[name]]})
-    return pd.concat([table, pd.DataFrame(columns)[score_names]], axis=1)
+    return pd.concat([table, pd.DataFrame(scores.reshape(-1, len(score_names)),
+                                          columns=score_names)], axis=1)
 
 
 def _load_once(document_frequencies):

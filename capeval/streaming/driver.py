@@ -39,7 +39,9 @@ from capeval.streaming.work import (
     Settings,
     TokenizedImages,
     chunk_statistics,
+    fold_view,
     reference_counts,
+    reference_frequencies,
     tokenize_chunk,
 )
 from capeval.tokenizers import tokenizer_signature
@@ -125,7 +127,7 @@ def evaluate_store(
 
 def tokenize_store(
     store: PairingStore, settings: Settings, chunk_size: int, run: Mapper,
-    notify: Progress, systems: Sequence[str] = ("",),
+    notify: Progress, systems: Sequence[str] = ("",), group: str | None = None,
 ) -> tuple[Settings, set[int]]:
     """Tokenize the checked images of a store chunk by chunk (pass 2), storing the tokens.
 
@@ -136,6 +138,8 @@ def tokenize_store(
     ----------
     systems : sequence of str
         A label per system of the store, shown by `notify` (``"tokenize LABEL"``).
+    group : str, optional
+        Tokenize the images of this group alone, as their own streams (default: all).
 
     Returns
     -------
@@ -143,12 +147,13 @@ def tokenize_store(
         `settings` bound to the corpus df table where a CIDEr-D needs it, and the distinct
         numbers of references per image.
     """
-    total = store.count_hypotheses()
+    total = store.count_hypotheses(group=group)
     counts: set[int] = set()
     tables = FrequentCounter(store.scratch_directory("df"))
     done = 0
     step = " ".join(("tokenize", systems[0])).strip()
-    for _, (images, table) in run(tokenize_chunk, settings, chunked(store.pairs(), chunk_size)):
+    for _, (images, table) in run(tokenize_chunk, settings,
+                                  chunked(store.pairs(group), chunk_size)):
         store.add_tokens(*images)
         counts.update(reference_counts(images.references))
         if table is not None:
@@ -157,7 +162,8 @@ def tokenize_store(
         notify(step, done, total)
     alone = replace(settings, df_order=0)
     for system, label in enumerate(systems[1:], start=1):
-        images = ((image_id, caption, ()) for image_id, caption in store.hypotheses(system))
+        images = ((image_id, caption, ())
+                  for image_id, caption in store.hypotheses(system, group=group))
         done = 0
         for _, (tokens, _) in run(tokenize_chunk, alone, chunked(images, chunk_size)):
             store.add_tokens(tokens.ids, tokens.hypotheses, None, system)
@@ -170,13 +176,32 @@ def tokenize_store(
 
 def store_statistics(
     store: PairingStore, bound: Settings, chunk_size: int, run: Mapper,
-    system: int = 0, order: int = 0,
+    system: int = 0, order: int = 0, fold: int | None = None, human: bool = False,
 ) -> Iterator[tuple[list, dict[str, np.ndarray]]]:
     """Yield (ids, per-image statistics of every metric) of a tokenized system, chunk by chunk
-    in the hypothesis order of system `order` (pass 3)."""
-    for (ids, _, _), stats in run(chunk_statistics, bound,
-                                  _batches(store.tokens(system, order), chunk_size)):
+    in the hypothesis order of system `order` (pass 3).
+
+    With `fold`, the images are scored against leave-one-out fold `fold` of their references
+    (`capeval.human`), and with `human` the captions scored are the held-out references.
+    """
+    batches = _batches(store.tokens(system, order), chunk_size)
+    if fold is not None:
+        batches = (fold_view(images, fold, human) for images in batches)
+    for (ids, _, _), stats in run(chunk_statistics, bound, batches):
         yield ids, stats
+
+
+def fold_frequencies(
+    store: PairingStore, settings: Settings, chunk_size: int, run: Mapper, fold: int
+) -> DocumentFrequencies:
+    """Return the df table of leave-one-out fold `fold` of the tokenized references (the
+    n-grams of two or more images, as `tokenize_store` keeps them)."""
+    tables = TableMerger()
+    batches = (fold_view(images, fold, False)
+               for images in _batches(store.tokens(0, 0), chunk_size))
+    for _, table in run(reference_frequencies, settings, batches):
+        tables.add(table)
+    return tables.result(frequent=True)
 
 
 @contextmanager

@@ -8,7 +8,9 @@ readers and of `align` run on the tables, with the same messages: a second hypot
 image, an image without reference captions, unknown and missing images.
 
 A store can hold several hypothesis sets against the same references (the systems of a
-leaderboard), numbered from 0; system 0 is the one a plain evaluation scores.
+leaderboard), numbered from 0; system 0 is the one a plain evaluation scores. It can also
+hold the group of every image (per-group breakdowns): the reading methods then take a group
+name and read its images alone, and the tokens of one group (or of all images) at a time.
 
 Ids are stored as text tagged with their type (``i391895``, ``simg_1.jpg``), so the canonical
 int ``1`` and the string ``"01"`` stay different images, as in memory.
@@ -26,6 +28,7 @@ from typing import NamedTuple
 
 from capeval.io.align import SHOWN_IDS, IdSample, check_pairing
 from capeval.io.collect import HypothesisEntry, ReferenceEntry
+from capeval.io.groups import GroupEntry, GroupProblems, listed_again
 from capeval.io.ids import ImageId
 from capeval.io.source import PathLike, Source
 from capeval.limits import caption_length_problem
@@ -42,6 +45,7 @@ CREATE TABLE hyps (position INTEGER PRIMARY KEY, system INTEGER, key TEXT, capti
                    record TEXT, UNIQUE (system, key));
 CREATE TABLE ref_tokens (key TEXT PRIMARY KEY, tokens TEXT);
 CREATE TABLE hyp_tokens (system INTEGER, key TEXT, tokens TEXT, PRIMARY KEY (system, key));
+CREATE TABLE groups (key TEXT PRIMARY KEY, name TEXT, record TEXT);
 """
 
 
@@ -79,6 +83,7 @@ class PairingStore:
                                "PRAGMA temp_store = FILE;" + _SCHEMA)
         self.reference_source = "references"
         self.hypothesis_source = "hypotheses"
+        self.group_source = "groups"
 
     def __enter__(self) -> PairingStore:
         return self
@@ -167,15 +172,37 @@ class PairingStore:
                 source.fail(entry.record, f"second hypothesis for image {entry.image_id!r} "
                                           f"(the first is at {first})")
 
+    def add_groups(self, source: Source, entries: Iterable[GroupEntry]) -> None:
+        """Store the checked entries of a group file (`capeval.io.groups.group_entries`),
+        checking what `capeval.io.groups.read_groups` checks across entries: an image listed
+        twice (naming both records), no images."""
+        self.group_source = source.name
+        iterator = iter(entries)
+        while batch := list(islice(iterator, _BATCH)):
+            before = self._db.total_changes
+            self._db.executemany(
+                "INSERT INTO groups VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                [(_key(entry.image_id), entry.group, entry.record) for entry in batch])
+            if self._db.total_changes - before < len(batch):
+                for entry in batch:
+                    record, group = self._db.execute(
+                        "SELECT record, name FROM groups WHERE key = ?",
+                        (_key(entry.image_id),)).fetchone()
+                    if record != entry.record:
+                        source.fail(entry.record, listed_again(entry.image_id, record, group))
+        if self.count("groups") == 0:
+            source.fail(None, "holds no images")
+
     # -- checks ----------------------------------------------------------------------------
     def count(self, table: str) -> int:
         """Return the number of rows of ``ref_images`` (images) or ``hyps`` (hypotheses)."""
         return self._db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]  # noqa: S608
 
-    def count_hypotheses(self, system: int = 0) -> int:
-        """Return the number of hypotheses of a system."""
-        return self._db.execute("SELECT COUNT(*) FROM hyps WHERE system = ?",
-                                (system,)).fetchone()[0]
+    def count_hypotheses(self, system: int = 0, group: str | None = None) -> int:
+        """Return the number of hypotheses of a system (of the images of `group`)."""
+        where, parameters = _in_group("key", group)
+        return self._db.execute(f"SELECT COUNT(*) FROM hyps WHERE system = ?{where}",
+                                (system, *parameters)).fetchone()[0]
 
     def check_pairing(self, allow_partial: bool = False) -> int:
         """Check the ids of system 0 as `capeval.io.align` does; return the number of images
@@ -214,6 +241,26 @@ class PairingStore:
         return (self._sample(only.format(system, 0), limit),
                 self._sample(only.format(0, system), limit))
 
+    def group_problems(self) -> GroupProblems:
+        """Return what `capeval.breakdown.check_groups` checks, for the scored images of
+        system 0 (call `check_pairing` first)."""
+        unknown = "FROM groups WHERE key NOT IN (SELECT key FROM ref_images) ORDER BY rowid"
+        first_unknown = self._db.execute(f"SELECT record {unknown} LIMIT 1").fetchone()
+        empty = self._db.execute(
+            "SELECT name FROM groups GROUP BY name HAVING SUM(key IN (SELECT key FROM hyps "
+            "WHERE system = 0)) = 0 ORDER BY MIN(rowid) LIMIT 1").fetchone()
+        return GroupProblems(
+            self._sample(unknown), None if first_unknown is None else first_unknown[0],
+            self._sample("FROM hyps WHERE system = 0 AND key NOT IN (SELECT key FROM groups) "
+                         "ORDER BY position"),
+            self.count_hypotheses(), None if empty is None else empty[0])
+
+    def group_names(self) -> list[str]:
+        """Return the names of the groups of the scored images, sorted."""
+        return sorted(name for (name,) in self._db.execute(
+            "SELECT DISTINCT g.name FROM groups g CROSS JOIN hyps h ON h.system = 0 "
+            "AND h.key = g.key"))
+
     def _sample(self, query: str, limit: int = SHOWN_IDS) -> IdSample:
         (count,) = self._db.execute(f"SELECT COUNT(*) {query}").fetchone()
         first = self._db.execute(f"SELECT key {query} LIMIT {limit}").fetchall()
@@ -228,29 +275,59 @@ class PairingStore:
         for key, group in groupby(rows, key=lambda row: row[0]):
             yield _image_id(key), [caption for _, caption in group]
 
-    def pairs(self) -> Iterator[Pair]:
-        """Yield the images to score in reference order: the order of the tokenization streams
-        (call `check_pairing` first)."""
+    def pairs(self, group: str | None = None) -> Iterator[Pair]:
+        """Yield the images to score (of `group`) in reference order: the order of the
+        tokenization streams (call `check_pairing` first)."""
+        where, parameters = _in_group("i.key", group)
         rows = self._db.execute(
             "SELECT i.key, h.caption, r.caption FROM ref_images i "
             "CROSS JOIN hyps h ON h.system = 0 AND h.key = i.key "
-            "CROSS JOIN refs r ON r.key = i.key ORDER BY i.rowid, r.seq")
-        for (key, hypothesis), group in groupby(rows, key=lambda row: (row[0], row[1])):
-            yield Pair(_image_id(key), hypothesis, [caption for _, _, caption in group])
+            f"CROSS JOIN refs r ON r.key = i.key WHERE 1{where} ORDER BY i.rowid, r.seq",
+            parameters)
+        for (key, hypothesis), group_rows in groupby(rows, key=lambda row: (row[0], row[1])):
+            yield Pair(_image_id(key), hypothesis, [caption for _, _, caption in group_rows])
 
-    def hypotheses(self, system: int, order: int | None = None) -> Iterator[tuple[ImageId, str]]:
-        """Yield (id, caption) of a system's scored images: in the reference order (the
-        order of its tokenization stream), or in the hypothesis order of system `order`."""
+    def hypotheses(self, system: int, order: int | None = None,
+                   group: str | None = None) -> Iterator[tuple[ImageId, str]]:
+        """Yield (id, caption) of a system's scored images (of `group`): in the reference
+        order (the order of its tokenization stream), or in the hypothesis order of system
+        `order`."""
         if order is None:
+            where, parameters = _in_group("i.key", group)
             rows = self._db.execute(
-                "SELECT h.key, h.caption FROM ref_images i "
-                "CROSS JOIN hyps h ON h.system = ? AND h.key = i.key ORDER BY i.rowid", (system,))
+                "SELECT h.key, h.caption FROM ref_images i CROSS JOIN hyps h ON h.system = ? "
+                f"AND h.key = i.key WHERE 1{where} ORDER BY i.rowid", (system, *parameters))
         else:
+            where, parameters = _in_group("o.key", group)
             rows = self._db.execute(
                 "SELECT o.key, h.caption FROM hyps o CROSS JOIN hyps h ON h.system = ? "
-                "AND h.key = o.key WHERE o.system = ? ORDER BY o.position", (system, order))
+                f"AND h.key = o.key WHERE o.system = ?{where} ORDER BY o.position",
+                (system, order, *parameters))
         for key, caption in rows:
             yield _image_id(key), caption
+
+    def scored(self) -> Iterator[tuple[ImageId, list[str], str | None]]:
+        """Yield (id, reference captions, group or None) of the scored images, in the
+        hypothesis order of system 0 (the order of a leaderboard's rows)."""
+        rows = self._db.execute(
+            "SELECT o.key, g.name, r.caption FROM hyps o CROSS JOIN refs r ON r.key = o.key "
+            "LEFT JOIN groups g ON g.key = o.key WHERE o.system = 0 ORDER BY o.position, r.seq")
+        for (key, group), group_rows in groupby(rows, key=lambda row: (row[0], row[1])):
+            yield _image_id(key), [caption for _, _, caption in group_rows], group
+
+    def reference_counts(self, group: str | None = None) -> Iterator[int]:
+        """Yield the number of references of each scored image (of `group`), in the
+        hypothesis order of system 0."""
+        where, parameters = _in_group("o.key", group)
+        for (count,) in self._db.execute(
+            "SELECT i.captions FROM hyps o CROSS JOIN ref_images i ON i.key = o.key "
+            f"WHERE o.system = 0{where} ORDER BY o.position", parameters):
+            yield count
+
+    def clear_tokens(self) -> None:
+        """Delete every stored token (before tokenizing another group)."""
+        self._db.execute("DELETE FROM hyp_tokens")
+        self._db.execute("DELETE FROM ref_tokens")
 
     def add_tokens(
         self, ids: Sequence[ImageId], hypotheses: Sequence[Sequence[str]],
@@ -279,6 +356,14 @@ class PairingStore:
             (system, order))
         for key, hypothesis, references in rows:
             yield _image_id(key), json.loads(hypothesis), json.loads(references)
+
+
+def _in_group(column: str, group: str | None) -> tuple[str, tuple[str, ...]]:
+    """An SQL condition (``AND ...``) keeping the images of `group` (none: all), and its
+    parameters."""
+    if group is None:
+        return "", ()
+    return f" AND {column} IN (SELECT key FROM groups WHERE name = ?)", (group,)
 
 
 def _check_length(source: Source, record: str, caption: str) -> None:

@@ -1,33 +1,41 @@
 """Several systems scored against one reference set in bounded memory: a leaderboard's statistics.
 
-`systems_statistics` reads the references and every system's hypotheses into one
-`PairingStore` and checks them as the in-memory leaderboard does. The references are
-tokenized once, with the first system (their df tables merged into the corpus table every
-system's CIDEr-D uses), the other systems' captions each as a stream of their own. Then every
-system is scored chunk by chunk in the first system's image order (the order of the
-in-memory board's rows), its per-image scores written as they come. Only the per-image
-statistic rows are kept, one float64 row of K statistics per image, metric and system: the
-bootstrap intervals and paired tests resample them.
+`load_systems` reads the references and every system's hypotheses (and a group file) into one
+`PairingStore` and checks them as the in-memory leaderboard does. The `StoredSystems` it
+yields computes the statistics of a board, on every image or on one group's images alone
+(`statistics`): the references are tokenized once per board, with the first system (their df
+tables merged into the corpus table every system's CIDEr-D uses), the other systems' captions
+each as a stream of their own. Then every system is scored chunk by chunk in the first
+system's image order (the order of the in-memory board's rows): against all references, or
+against every leave-one-out fold, with the human row first (`capeval.human`; each fold's
+CIDEr-D df comes from that fold's references). Only the per-image statistic rows are kept,
+one float64 row of K statistics per image, fold, metric and system: the bootstrap intervals
+and paired tests resample them. The per-image file is written from per-image scores at the
+end (`write_per_item`), captions read back from the store.
 """
 from __future__ import annotations
 
 import os
-from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from functools import partial
 from itertools import islice
+from typing import cast
 
 import numpy as np
 
-from capeval.io import hypothesis_entries, reference_entries
+from capeval.human import HUMAN, fold_count
+from capeval.io import PerItemWriter, hypothesis_entries, reference_entries
 from capeval.io.align import SHOWN_DIFFERENT_IDS, check_same_images
+from capeval.io.groups import check_groups, group_entries
+from capeval.io.ids import ImageId
 from capeval.io.source import PathLike
 from capeval.streaming import DEFAULT_CHUNK_SIZE, DEFAULT_JOBS
 from capeval.streaming.driver import (
     Progress,
-    image_scores,
+    fold_frequencies,
     per_item_writer,
-    score_columns,
     signature_of,
     store_statistics,
     tokenize_store,
@@ -39,13 +47,13 @@ from capeval.streaming.work import Settings
 
 @dataclass(frozen=True)
 class SystemsStatistics:
-    """The per-image statistics of N systems on the same S images.
+    """The per-image statistics of N systems (and the human row) on the same S images.
 
     Attributes
     ----------
-    stats : dict of str to ndarray of shape (N, 1, S, K)
-        Per metric name: systems in input order, one fold (all references), images in the
-        first system's order.
+    stats : dict of str to ndarray of shape (N, F, S, K)
+        Per metric name: the human row first (with `human`), then the systems in input
+        order; F leave-one-out folds (1: all references); images in the first system's order.
     signature : dict of str to str
         Of the evaluation, as `capeval.Evaluation.signature`.
     reference_counts : set of int
@@ -61,14 +69,15 @@ class SystemsStatistics:
         return next(iter(self.stats.values())).shape[2]
 
 
-def systems_statistics(
+@contextmanager
+def load_systems(
     systems: Mapping[str, PathLike],
     references: PathLike | Iterable[PathLike],
     settings: Settings,
     *,
-    columns: Sequence[str],
+    groups: PathLike | None = None,
+    group_field: str | None = None,
     allow_partial: bool = False,
-    per_item: PathLike | None = None,
     chunk_size: int = DEFAULT_CHUNK_SIZE,
     jobs: int = DEFAULT_JOBS,
     progress: Progress | None = None,
@@ -81,8 +90,8 @@ def systems_statistics(
     temporary_directory: PathLike | None = None,
     hypotheses_id_field: str | None = None,
     references_id_field: str | None = None,
-) -> SystemsStatistics:
-    """Check, tokenize and score every system's file against the reference files.
+) -> Iterator[StoredSystems]:
+    """Read and check every system's file, the reference files and a group file.
 
     Parameters
     ----------
@@ -90,24 +99,26 @@ def systems_statistics(
         In leaderboard order; every system must caption the same images.
     references : path, or paths for line-aligned plain-text references
     settings : Settings
-    columns : sequence of str
-        The score columns of the per-image file, in their order.
+    groups : path, optional
+        A group file (`capeval.io.groups.read_groups`): every scored image needs a group.
+    group_field : str, optional
+        As for `capeval.io.groups.read_groups`.
     allow_partial : bool, default=False
         Allow references for more images than the systems caption.
-    per_item : path, optional
-        ``.jsonl`` or ``.csv`` file for the per-image rows (``image_id``, ``system``,
-        ``caption``, `columns`), system by system, images in the first system's order.
     chunk_size, jobs, progress, hypotheses_format, ...
         As for `capeval.streaming.evaluate_files`.
+
+    Yields
+    ------
+    StoredSystems
+        Valid until the block ends (the store is then deleted).
 
     Raises
     ------
     CapevalInputError
-        As the readers and `capeval.io.align` do, and when systems caption different images.
+        As the readers, `capeval.io.align` and `capeval.breakdown.split_by_group` do, and
+        when systems caption different images.
     """
-    names = list(systems)
-    run = partial(ordered_map, jobs=jobs)
-    notify = progress or (lambda step, done, total: None)
     with PairingStore(temporary_directory) as store:
         store.add_references(*reference_entries(
             references, references_format, id_field=references_id_field or id_field,
@@ -116,27 +127,128 @@ def systems_statistics(
             store.add_hypotheses(*hypothesis_entries(
                 path, hypotheses_format, id_field=hypotheses_id_field or id_field,
                 caption_field=caption_field), system=system)
+        if groups is not None:  # the in-memory order: the first system, its groups, the rest
+            store.add_groups(*group_entries(groups, group_field=group_field))
+            store.check_pairing(allow_partial)
+            check_groups(store.group_problems(), store.group_source, store.reference_source)
         _check_same_images(store, [os.fspath(path) for path in systems.values()])
-        total = store.check_pairing(allow_partial)
-        bound, counts = tokenize_store(store, settings, chunk_size, run, notify, names)
+        if groups is None:
+            store.check_pairing(allow_partial)
+        yield StoredSystems(store, list(systems), settings, chunk_size,
+                            partial(ordered_map, jobs=jobs),
+                            progress or (lambda step, done, total: None))
 
-        order = [score_columns(settings).index(column) for column in columns]
-        stats = {metric.name: np.empty((len(names), 1, total, len(metric.stat_names)))
+
+class StoredSystems:
+    """The checked systems of a leaderboard in a `PairingStore` (made by `load_systems`)."""
+
+    def __init__(self, store: PairingStore, names: list[str], settings: Settings,
+                 chunk_size: int, run, notify: Progress) -> None:
+        self._store = store
+        self.names = names
+        self.settings = settings
+        self._chunk_size = chunk_size
+        self._run = run
+        self._notify = notify
+
+    @property
+    def n_images(self) -> int:
+        """How many images the systems caption."""
+        return self._store.count_hypotheses()
+
+    def group_names(self) -> list[str]:
+        """Return the groups of the scored images, sorted by name."""
+        return self._store.group_names()
+
+    def groups(self) -> Iterator[str | None]:
+        """Yield the group of every scored image (None without groups), in board order."""
+        return (group for _, _, group in self._store.scored())
+
+    def statistics(self, group: str | None = None, human: bool = False) -> SystemsStatistics:
+        """Tokenize and score the images (of `group` alone), with the human row if `human`.
+
+        Raises
+        ------
+        CapevalInputError
+            For a caption with too many tokens.
+        ValueError
+            With `human`, for an image with fewer than two references (`capeval.human`).
+        """
+        store, settings, run, size = self._store, self.settings, self._run, self._chunk_size
+        where = "" if group is None else f" ({group})"
+        store.clear_tokens()  # of another group
+        bound, counts = tokenize_store(
+            store, replace(settings, df_order=0) if human else settings, size, run,
+            self._notify, [f"{name}{where}" for name in self.names], group)
+        total = store.count_hypotheses(group=group)
+        n_folds = fold_count(store.reference_counts(group)) if human else 1
+        rows: list[tuple[str, int | None]] = [*([(HUMAN, None)] if human else []),
+                                              *((name, k) for k, name in enumerate(self.names))]
+        stats = {metric.name: np.empty((len(rows), n_folds, total, len(metric.stat_names)))
                  for metric in settings.metrics}
-        with per_item_writer(per_item, ["system", "caption", *columns]) as writer:
-            for system, name in enumerate(names):
-                captions = store.hypotheses(system, order=0)
+        for fold in range(n_folds):
+            if human and settings.df_order:
+                bound = settings.with_document_frequencies(
+                    fold_frequencies(store, settings, size, run, fold))
+            elif human:
+                bound = settings
+            step = f" (fold {fold + 1} of {n_folds})" if human else ""
+            for row, (name, system) in enumerate(rows):
                 done = 0
-                for ids, chunk in store_statistics(store, bound, chunk_size, run, system):
+                for ids, chunk in store_statistics(store, bound, size, run, system or 0,
+                                                   fold=fold if human else None,
+                                                   human=system is None):
                     for metric in settings.metrics:
-                        stats[metric.name][system, 0, done:done + len(ids)] = chunk[metric.name]
-                    if writer is not None:
-                        scores = image_scores(settings, chunk)[:, order].tolist()
-                        writer.write([image_id, name, caption, *row] for (image_id, caption), row
-                                     in zip(islice(captions, len(ids)), scores, strict=True))
+                        stats[metric.name][row, fold, done:done + len(ids)] = chunk[metric.name]
                     done += len(ids)
-                    notify(f"score {name}", done, total)
-    return SystemsStatistics(stats, signature_of(settings, counts), counts)
+                    self._notify(f"score {name}{where}{step}", done, total)
+        return SystemsStatistics(stats, signature_of(settings, counts), counts)
+
+    def write_per_item(self, path: PathLike, columns: Sequence[str], scores: np.ndarray,
+                       human: bool = False, grouped: bool = False) -> None:
+        """Write the per-image rows of a board: ``image_id``, ``system``, (``group``,)
+        ``caption`` and `columns`, system by system (the human row first), images in the
+        first system's order.
+
+        Parameters
+        ----------
+        scores : ndarray of shape (N, S, C)
+            Per-image scores of every row of the board, C = len(`columns`).
+        """
+        rows = [*([HUMAN] if human else []), *self.names]
+        header = ["system", *(["group"] if grouped else []), "caption", *columns]
+        with per_item_writer(path, header) as opened:
+            writer = cast(PerItemWriter, opened)  # (a path is given)
+            for row, name in enumerate(rows):
+                images = self._captions(row, human)
+                done = 0
+                while batch := list(islice(images, self._chunk_size)):
+                    values = scores[row, done:done + len(batch)].tolist()
+                    writer.write([image_id, name, *([group] if grouped else []), caption, *line]
+                                 for (image_id, caption, _, group), line
+                                 in zip(batch, values, strict=True))
+                    done += len(batch)
+
+    def images_at(self, row: int, positions: Sequence[int],
+                  human: bool = False) -> list[tuple[ImageId, str, list[str]]]:
+        """Return (id, caption, references) of the images at `positions` (board order) of
+        a board row (the human row first with `human`: its caption is the first reference)."""
+        wanted = set(positions)
+        found = {position: (image_id, caption, references) for position, (
+            image_id, caption, references, _) in enumerate(self._captions(row, human))
+                 if position in wanted}
+        return [found[position] for position in positions]
+
+    def _captions(self, row: int, human: bool
+                  ) -> Iterator[tuple[ImageId, str, list[str], str | None]]:
+        """Yield (id, caption, references, group) of a board row's images, in board order."""
+        scored = self._store.scored()
+        if human and row == 0:  # the first fold's held-out captions
+            return ((image_id, references[0], references, group)
+                    for image_id, references, group in scored)
+        captions = self._store.hypotheses(row - human, order=0)
+        return ((image_id, caption, references, group) for (image_id, caption), (
+            _, references, group) in zip(captions, scored, strict=True))
 
 
 def _check_same_images(store: PairingStore, sources: list[str]) -> None:

@@ -24,6 +24,7 @@ import numpy as np
 
 from capeval.document_frequencies import DocumentFrequencies
 from capeval.evaluation import check_token_lengths, evaluate_tokenized
+from capeval.human import hold_out
 from capeval.metrics import Metric
 from capeval.metrics.cider import CiderD
 from capeval.streaming.chunks import Chunk
@@ -101,10 +102,8 @@ def tokenize_chunk(
         start += len(refs)
     check_token_lengths(settings.sources[0], images.ids, [[tokens] for tokens in hypotheses])
     check_token_lengths(settings.sources[1], images.ids, references)
-    table = None
-    if settings.df_order:
-        table = DocumentFrequencies.from_references(references, settings.df_order)
-    return TokenizedImages(images.ids, hypotheses, references), table
+    tokenized = TokenizedImages(images.ids, hypotheses, references)
+    return tokenized, reference_frequencies(settings, tokenized) if settings.df_order else None
 
 
 def chunk_statistics(settings: Settings, images: TokenizedImages) -> dict[str, np.ndarray]:
@@ -112,6 +111,20 @@ def chunk_statistics(settings: Settings, images: TokenizedImages) -> dict[str, n
     result = evaluate_tokenized(images.ids, images.hypotheses, images.references,
                                 settings.metrics, tokenizer=settings.tokenizer)
     return result.stats
+
+
+def reference_frequencies(settings: Settings, images: TokenizedImages) -> DocumentFrequencies:
+    """Return the df table of a chunk's references (n-grams up to `settings.df_order`)."""
+    return DocumentFrequencies.from_references(images.references, settings.df_order)
+
+
+def fold_view(images: TokenizedImages, fold: int, human: bool = False) -> TokenizedImages:
+    """Return the images of leave-one-out fold `fold` (`capeval.human.hold_out`): each
+    image's references without reference `fold`, and with `human` that reference as the
+    caption scored."""
+    split = hold_out(images.references, fold)
+    return TokenizedImages(images.ids, split.held_out if human else images.hypotheses,
+                           split.references)
 
 
 def reference_counts(references: Sequence[Sequence[object]]) -> set[int]:

@@ -145,11 +145,20 @@ def test_chunks_and_jobs_do_not_change_the_output(files, tmp_path, fmt):
     assert outputs[0] == outputs[1]
 
 
-@pytest.mark.parametrize("options, reason", [
-    (["--human", "--jobs", "2"], "--human"),
-    (["--format", "html", "--chunk-size", "5"], "--format html"),
-])
-def test_streaming_options_of_in_memory_runs_exit_2(files, options, reason):
-    result = leaderboard(files, *options)
+@pytest.mark.parametrize("options", [["--human"], ["--format", "html"], ["--human", "--format", "html"]],
+                         ids=["human", "html", "human-html"])
+def test_chunks_and_jobs_apply_to_human_and_html(files, tmp_path, options):
+    outputs = []
+    for streaming in ([], ["--chunk-size", "2", "--jobs", "2"]):
+        per_item = tmp_path / f"items-{len(streaming)}.csv"
+        result = leaderboard(files, "--paired-bs", "--per-item", str(per_item), *options,
+                             *streaming)
+        assert result.exit_code == 0, result.stderr
+        outputs.append((result.stdout, per_item.read_bytes()))
+    assert outputs[0] == outputs[1]
+
+
+def test_streaming_options_of_diversity_boards_exit_2(files):
+    result = leaderboard(files, "--metrics", "div-1", "--jobs", "2")
     assert result.exit_code == 2
-    assert result.stderr.startswith(f"error: {reason} read(s) every caption into memory")
+    assert result.stderr.startswith("error: diversity metrics read(s) every caption into memory")
