@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from capeval import __version__
+from capeval.collector import paused_collector
 from capeval.document_frequencies import DocumentFrequencies
 from capeval.errors import CapevalInputError, CapevalTypeError, CapevalUsageError
 from capeval.io import align, check_references
@@ -104,6 +105,7 @@ class Evaluator:
         image.
     """
 
+    @paused_collector()
     def __init__(
         self,
         references: Mapping[Any, Sequence[str]] | pd.Series | pd.DataFrame | Sequence[Sequence[str]],
@@ -154,6 +156,7 @@ class Evaluator:
         evaluator._captions = None
         return evaluator
 
+    @paused_collector()
     def _setup(self, ids: list, tokens: Sequence[Sequence[Sequence[str]]],
                metrics: list[Metric], tokenizer: str, source: str) -> None:
         self.ids = ids
@@ -172,6 +175,7 @@ class Evaluator:
         """Number of images in the reference set."""
         return len(self.ids)
 
+    @paused_collector()
     def evaluate(
         self,
         hypotheses: Mapping[Any, str] | pd.Series | Sequence[str],
@@ -269,6 +273,7 @@ class Evaluator:
             stats[metric.name] = metric.candidate_stats(candidates, self.prepared[metric.name])
         return stats
 
+    @paused_collector()
     def _score(self, ids: list, hypotheses: Sequence[Sequence[str]], images: np.ndarray,
                progress: Callable[[str], None] | None) -> Evaluation:
         stats = self.statistics(hypotheses, images, progress)
@@ -294,6 +299,7 @@ class Evaluator:
         return f"Evaluator(n_images={len(self)}, metrics=[{names}], tokenizer={self.tokenizer})"
 
 
+@paused_collector()
 def evaluate(
     hypotheses: Mapping[Any, str] | pd.Series | Sequence[str],
     references: Mapping[Any, Sequence[str]] | pd.Series | pd.DataFrame | Sequence[Sequence[str]],

@@ -25,6 +25,7 @@ from typing import Any, ClassVar, TypeVar
 
 import numpy as np
 
+from capeval.collector import paused_collector
 from capeval.errors import CapevalTypeError, CapevalUsageError
 from capeval.limits import token_length_problem
 from capeval.ngrams import CorpusWords, intern_words
@@ -94,6 +95,7 @@ class Metric(ABC):
         return {}
 
     # -- public API built on the hooks ---------------------------------------------------------
+    @paused_collector()
     def segment_stats(
         self,
         hypotheses: Sequence[Tokens] | Segments,
@@ -116,6 +118,7 @@ class Metric(ABC):
         candidates = as_segments(hypotheses, references).candidates()
         return self.candidate_stats(candidates, self.prepare_references(candidates.references))
 
+    @paused_collector()
     def candidate_stats(self, candidates: Candidates, prepared: Any) -> np.ndarray:
         """Return per-candidate statistics of shape (S, K), dtype float64.
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from capeval.collector import paused_collector
 from capeval.metrics.base import Candidates, Metric, ReferenceSet
 from capeval.metrics.ngram_data import candidate_ngrams, reference_ngrams
 from capeval.ngrams.prepared import NgramReferences
@@ -53,6 +54,7 @@ class Bleu(Metric):
     def signature(self) -> dict[str, str]:
         return {"n": str(self.max_order), "ref_len": "closest", "smooth": "coco"}
 
+    @paused_collector()
     def prepare_references(self, references: ReferenceSet) -> NgramReferences:
         return reference_ngrams(references, self.max_order, None)
 

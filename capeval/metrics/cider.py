@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from capeval.collector import paused_collector
 from capeval.document_frequencies import DocumentFrequencies
 from capeval.metrics.base import Candidates, ReferenceSet, SegmentMeanMetric
 from capeval.metrics.ngram_data import candidate_ngrams, reference_ngrams
@@ -79,6 +80,7 @@ class CiderD(SegmentMeanMetric):
         signature["df"] = "corpus" if df is None else df.description()
         return signature
 
+    @paused_collector()
     def prepare_references(self, references: ReferenceSet) -> NgramReferences:
         return reference_ngrams(references, self.max_order, self.document_frequencies)
 

@@ -21,6 +21,7 @@ from typing import TypeVar
 
 import numpy as np
 
+from capeval.collector import paused_collector
 from capeval.metrics.base import (
     Candidates,
     Metric,
@@ -142,6 +143,7 @@ class Meteor(Metric):
         return ParaphraseTable.from_gz(self.paraphrase_table, set(words))
 
     # -- statistics ------------------------------------------------------------------------
+    @paused_collector()
     def prepare_references(self, references: ReferenceSet) -> ReferenceCaptions:
         """Normalize the references once: the reference side of every later call."""
         prefixes = self._resource("prefixes")
