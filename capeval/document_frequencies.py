@@ -89,9 +89,9 @@ class DocumentFrequencies:
         """
         captions = [caption_words(r) for refs in references for r in refs]
         vocabulary = {word: index for index, word in enumerate(dict.fromkeys(chain(*captions)))}
-        word_ids = np.fromiter((vocabulary[w] for caption in captions for w in caption),
-                               dtype=np.int64)
         lengths = np.fromiter(map(len, captions), dtype=np.int64, count=len(captions))
+        word_ids = np.fromiter(map(vocabulary.__getitem__, chain.from_iterable(captions)),
+                               dtype=np.int64, count=int(lengths.sum()))
         refs_per_image = np.fromiter(map(len, references), np.int64, len(references))
         image = np.repeat(np.arange(len(references), dtype=np.int64), refs_per_image)
         prefix, word, df = [], [], []

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import chain
 
 import numpy as np
 
@@ -59,7 +60,7 @@ class NgramReferences:
                              f"max_order is {max_order}")
         flat = [caption for captions in reference_words for caption in captions]
         known = set(table.vocabulary)
-        extra = dict.fromkeys(word for caption in flat for word in caption if word not in known)
+        extra = [word for word in dict.fromkeys(chain.from_iterable(flat)) if word not in known]
         words = WordIndex([*table.vocabulary, *extra])
         trie = IdfTrie.for_table(table, max_order)
         refs_per_image = np.fromiter(map(len, reference_words), dtype=np.int64,

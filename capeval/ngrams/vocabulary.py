@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import chain
+from itertools import chain, repeat
 
 import numpy as np
 
@@ -87,7 +87,7 @@ class WordIndex:
         """Encode captions given as sequences of words."""
         lengths = np.fromiter(map(len, captions), dtype=np.int64, count=len(captions))
         tokens = list(chain.from_iterable(captions))
-        words = np.fromiter((self._ids.get(token, -1) for token in tokens), dtype=np.int64,
+        words = np.fromiter(map(self._ids.get, tokens, repeat(-1)), dtype=np.int64,
                             count=len(tokens))
         identity = words
         unknown = np.flatnonzero(words < 0)

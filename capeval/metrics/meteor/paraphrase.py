@@ -305,7 +305,7 @@ class ParaphraseTable:
         owner, position, length, node : ndarrays of shape (P,)
             Caption index, start position, length in tokens and trie node of each occurrence.
         """
-        lengths = np.fromiter((len(c) for c in captions), dtype=np.int64, count=len(captions))
+        lengths = np.fromiter(map(len, captions), dtype=np.int64, count=len(captions))
         bounds = np.concatenate([[0], np.cumsum(lengths + 1)])
         sequence = np.full(int(bounds[-1]), -1, dtype=np.int64)
         inside = np.ones(len(sequence), dtype=bool)
