@@ -58,7 +58,8 @@ def match_pair(hyp, ref, modules, wordnet=None, table=None):
     captions = [tuple(hyp_words), tuple(ref_words)]
     corpus = Corpus(captions, words, np.array([words.index(w) for w in hyp_words + ref_words]),
                     np.array([0, len(hyp_words), len(hyp_words) + len(ref_words)]),
-                    np.array([[0, 1]]), np.array([0, 1]), np.array([0]))
+                    np.array([[0, 1]]), reference_captions=np.zeros(0, dtype=np.int64),
+                    segment_starts=np.array([0, 1]), segment_pairs=np.array([0]))
     paraphrases = None if table is None else table.pair_matches(captions, corpus.pairs)
     found = find_candidates(corpus, lexicon_for(words, wordnet), modules, paraphrases)
     by_ref = [[] for _ in ref_words]

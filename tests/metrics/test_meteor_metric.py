@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 from capeval.metrics import DEFAULT_METRICS, get_metric
+from capeval.metrics.base import Candidates, ReferenceSet
 from capeval.metrics.meteor import Meteor
 from capeval.metrics.meteor.scoring import CHUNKS, STAT_NAMES
 
@@ -102,6 +103,20 @@ def test_a_user_paraphrase_table_replaces_the_default(tmp_path):
     mine = Meteor(paraphrase_table=path).jar_stats(hyps, refs)
     assert default[0, 16:20].sum() == 0
     assert mine[0, 16:20].tolist() == [1, 1, 0, 0]
+
+
+def test_prepared_references_score_as_fresh_ones(meteor):
+    """The references' paraphrase phrases are found once per prepared set: later calls with
+    other hypotheses, some of the images only, or repeated images score as fresh calls do."""
+    references = ReferenceSet(REFS)
+    prepared = meteor.prepare_references(references)
+    swapped = [["a", "girl", "going", "into", "a", "building"], *HYPS[1:]]
+    for hyps, images in [(HYPS, [0, 1, 2, 3]), (swapped, [2, 1, 0, 3]),
+                         ([HYPS[2], HYPS[0], HYPS[2]], [2, 0, 2])]:
+        got = meteor.candidate_stats(Candidates(references, hyps, np.array(images)), prepared)
+        expected = meteor.segment_stats(hyps, [REFS[i] for i in images])
+        np.testing.assert_array_equal(got, expected)
+    assert expected[:, 16:20].sum()  # paraphrase matches were part of it
 
 
 # -- robustness: inputs the jar mishandles or that stress the implementation ------------------

@@ -11,15 +11,18 @@ Letters: S segments, C distinct captions, P distinct (hypothesis, reference) pai
 """
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Hashable, Mapping, Sequence
+from dataclasses import dataclass, field
 from itertools import chain
+from typing import TypeVar
 
 import numpy as np
 
 from capeval.metrics.base import Tokens
 from capeval.metrics.meteor.arrays import expand
 from capeval.metrics.meteor.text import tokenize_field
+
+T = TypeVar("T")
 
 
 def hypothesis_field(tokens: Tokens) -> str:
@@ -49,6 +52,14 @@ class ReferenceCaptions:
     captions: list[tuple[str, ...]]
     image_starts: np.ndarray
     image_captions: np.ndarray
+    _cache: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def cached(self, key: Hashable, build: Callable[[], T]) -> T:
+        """Return ``build()``, computed once per `key` for these references (e.g. the
+        paraphrase table's phrases in them)."""
+        if key not in self._cache:
+            self._cache[key] = build()
+        return self._cache[key]
 
     @classmethod
     def build(cls, references: Sequence[Sequence[Tokens]],
@@ -98,6 +109,9 @@ class Corpus:
         Caption c is ``tokens[offsets[c]:offsets[c + 1]]``.
     pairs : ndarray of shape (P, 2), int64
         The (hyp, ref) caption indices of each distinct sentence pair.
+    reference_captions : ndarray, int64, increasing
+        Caption c < ``len(reference_captions)`` is the reference caption
+        ``reference_captions[c]`` of the `ReferenceCaptions`; the hypotheses follow.
     segment_starts : ndarray of shape (S + 1,), int64
     segment_pairs : ndarray, int64
         ``segment_pairs[segment_starts[s]:segment_starts[s + 1]]`` is the pair of each
@@ -109,6 +123,7 @@ class Corpus:
     tokens: np.ndarray
     offsets: np.ndarray
     pairs: np.ndarray
+    reference_captions: np.ndarray
     segment_starts: np.ndarray
     segment_pairs: np.ndarray
 
@@ -147,7 +162,7 @@ class Corpus:
         tokens = np.fromiter(map(word_id.__getitem__, chain.from_iterable(captions)),
                              dtype=np.int64, count=int(lengths.sum()))
         return cls(captions, words, tokens, np.concatenate([[0], np.cumsum(lengths)]), pairs,
-                   np.concatenate([[0], np.cumsum(counts)]), segment_pairs.reshape(-1))
+                   used, np.concatenate([[0], np.cumsum(counts)]), segment_pairs.reshape(-1))
 
     @property
     def lengths(self) -> np.ndarray:

@@ -34,7 +34,11 @@ from capeval.metrics.meteor import resources
 from capeval.metrics.meteor.aligner import BEAM_SIZE, align, alignment_stats
 from capeval.metrics.meteor.corpus import Corpus, ReferenceCaptions
 from capeval.metrics.meteor.matchers import MODULES, Lexicon, find_candidates
-from capeval.metrics.meteor.paraphrase import ParaphraseTable, check_table_file
+from capeval.metrics.meteor.paraphrase import (
+    ParaphraseTable,
+    PhraseOccurrences,
+    check_table_file,
+)
 from capeval.metrics.meteor.resources import WordData
 from capeval.metrics.meteor.scoring import (
     CHUNKS,
@@ -182,7 +186,8 @@ class Meteor(Metric):
             lexicon = self._lexicon(corpus.words)
         with self._stage("paraphrase matching"):
             paraphrases = (None if table is None
-                           else table.pair_matches(corpus.captions, corpus.pairs))
+                           else table.pair_matches(corpus.captions, corpus.pairs,
+                                                   self._phrases(table, corpus, references)))
         with self._stage("alignment"):
             candidates = find_candidates(corpus, lexicon, self.modules, paraphrases)
             n_hyp, n_ref = (corpus.lengths[corpus.pairs[:, side]] for side in (0, 1))
@@ -203,6 +208,23 @@ class Meteor(Metric):
         rows = np.arange(len(scores))
         best = np.minimum.reduceat(np.where(scores == best_score, rows, len(rows)), starts)
         return stats[best].astype(np.float64)
+
+    def _phrases(self, table: ParaphraseTable, corpus: Corpus,
+                 references: ReferenceCaptions) -> PhraseOccurrences:
+        """The table's phrases in the corpus captions; those in the references are found once
+        per reference set (unless the table is a ``.gz`` one, read for each corpus)."""
+        if table is not self._data.get("paraphrases"):
+            return table.occurrences(corpus.captions)
+        cached_table, in_references = references.cached(
+            "phrases", lambda: (table, table.occurrences(references.captions)))
+        if cached_table is not table:  # prepared by another Meteor object
+            in_references = table.occurrences(references.captions)
+        used = corpus.reference_captions
+        in_hypotheses = table.occurrences(corpus.captions[len(used):])
+        return PhraseOccurrences.concatenate([
+            in_references.of_captions(used, len(references.captions)),
+            in_hypotheses.of_captions(np.arange(len(corpus.captions) - len(used)),
+                                      len(corpus.captions) - len(used), offset=len(used))])
 
     @contextmanager
     def _stage(self, name: str) -> Iterator[None]:

@@ -235,7 +235,8 @@ class ParaphraseTable:
         return found
 
     def pair_matches(self, captions: Sequence[Sequence[str]],
-                     pairs: Sequence[tuple[int, int]] | np.ndarray) -> np.ndarray:
+                     pairs: Sequence[tuple[int, int]] | np.ndarray,
+                     occurrences: PhraseOccurrences | None = None) -> np.ndarray:
         """Return the paraphrase matches of each (hypothesis, reference) caption pair.
 
         Matches come in the jar's candidate order for each reference position j: first those
@@ -249,6 +250,8 @@ class ParaphraseTable:
         captions : sequence of token sequences
             The normalized captions; pairs refer to them by index.
         pairs : sequence of (hyp, ref) caption indices
+        occurrences : PhraseOccurrences, optional
+            ``self.occurrences(captions)``, if already found (in any order).
 
         Returns
         -------
@@ -257,7 +260,8 @@ class ParaphraseTable:
             then ref_start, then the jar's order.
         """
         n_nodes = int(self._level_offsets[-1])
-        owner, position, length, node = self._occurrences(captions)
+        found = self.occurrences(captions) if occurrences is None else occurrences
+        owner, position, length, node = found.owner, found.position, found.length, found.node
         present = np.zeros(n_nodes, dtype=bool)
         present[node] = True
         entries = self._entries_among(present)
@@ -297,14 +301,8 @@ class ParaphraseTable:
         return _Entries(entry[order], source[order], target,
                         np.searchsorted(self._level_offsets, target, side="right"))
 
-    def _occurrences(self, captions: Sequence[Sequence[str]]) -> tuple[np.ndarray, ...]:
-        """Find every n-gram of the captions that is a phrase of the table (or a prefix of one).
-
-        Returns
-        -------
-        owner, position, length, node : ndarrays of shape (P,)
-            Caption index, start position, length in tokens and trie node of each occurrence.
-        """
+    def occurrences(self, captions: Sequence[Sequence[str]]) -> PhraseOccurrences:
+        """Find every n-gram of the captions that is a phrase of the table (or a prefix of one)."""
         lengths = np.fromiter(map(len, captions), dtype=np.int64, count=len(captions))
         bounds = np.concatenate([[0], np.cumsum(lengths + 1)])
         sequence = np.full(int(bounds[-1]), -1, dtype=np.int64)
@@ -319,7 +317,37 @@ class ParaphraseTable:
             columns.append((starts, np.full(len(starts), length), nodes))
         starts, span, node = (np.concatenate(parts) for parts in zip(*columns, strict=True))
         owner = np.searchsorted(bounds, starts, side="right") - 1
-        return owner, starts - bounds[owner], span, node
+        return PhraseOccurrences(owner, starts - bounds[owner], span, node)
+
+
+@dataclass(frozen=True)
+class PhraseOccurrences:
+    """The n-grams of C captions that are trie nodes of a table, shape (P,) each, int64.
+
+    Any order: `ParaphraseTable.pair_matches` sorts what it derives from them (for one caption
+    and node, the occurrences of a table's `occurrences` come by position, and any selection
+    of `captions` keeps that).
+    """
+
+    owner: np.ndarray  # caption index
+    position: np.ndarray  # start in the caption
+    length: np.ndarray  # in tokens
+    node: np.ndarray
+
+    def of_captions(self, chosen: np.ndarray, n_captions: int,
+                    offset: int = 0) -> PhraseOccurrences:
+        """Return the occurrences in the captions `chosen` (distinct indices among
+        `n_captions`), those of ``chosen[i]`` numbered as caption ``offset + i``."""
+        renumber = np.full(n_captions, -1, dtype=np.int64)
+        renumber[chosen] = offset + np.arange(len(chosen))
+        owner = renumber[self.owner]
+        kept = take_rows(self, np.flatnonzero(owner >= 0))
+        return PhraseOccurrences(owner[owner >= 0], kept.position, kept.length, kept.node)
+
+    @classmethod
+    def concatenate(cls, parts: Sequence[PhraseOccurrences]) -> PhraseOccurrences:
+        return cls(*(np.concatenate([getattr(part, name) for part in parts])
+                     for name in ("owner", "position", "length", "node")))
 
 
 TABLE_SUFFIXES = {".npz": b"PK\x03\x04", ".gz": b"\x1f\x8b"}
