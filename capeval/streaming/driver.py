@@ -14,6 +14,7 @@ the scores equal those of `capeval.evaluate` on the same inputs.
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import partial
@@ -196,12 +197,16 @@ def fold_frequencies(
 ) -> DocumentFrequencies:
     """Return the df table of leave-one-out fold `fold` of the tokenized references (the
     n-grams of two or more images, as `tokenize_store` keeps them)."""
-    tables = TableMerger()
+    directory = store.scratch_directory("df")
+    tables = FrequentCounter(directory)
     batches = (fold_view(images, fold, False)
                for images in _batches(store.tokens(0, 0), chunk_size))
     for _, table in run(reference_frequencies, settings, batches):
         tables.add(table)
-    return tables.result(frequent=True)
+    try:
+        return tables.result()
+    finally:
+        shutil.rmtree(directory)  # one fold's bucket files at a time
 
 
 @contextmanager
