@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from capeval import __version__
+from capeval.document_frequencies import DocumentFrequencies
 from capeval.evaluation import format_signature
 from capeval.io import PerItemWriter
 from capeval.io.writers import writing
