@@ -6,9 +6,10 @@ reducing in chunk order, so the numbers are those of one process, bit for bit:
 - `dask_map`: the driver's mapper for files (``capeval score --dask ADDRESS``): chunks are cut
   and joined on the client and scored on the cluster, a bounded number at a time.
 - `evaluate_collection`: a Dask DataFrame or Bag of (image_id, hypothesis, references) rows,
-  scored where its partitions live; the df is a first reduction on the cluster (a tree of
-  order-preserving `DocumentFrequencies.merge`), the statistics come back partition by
-  partition and are added row by row in collection order.
+  scored where its partitions live; the df is a first reduction (the partitions' tables
+  come back one by one, in order, to the client's bounded `FrequentCounter`, as in the
+  driver), the statistics come back partition by partition and are added row by row in
+  collection order.
 
 A worker lost mid-run is handled by the scheduler: its tasks run again elsewhere (every task
 is a pure function of its inputs, the run's settings included: they are a task too, see
@@ -17,6 +18,7 @@ is a pure function of its inputs, the run's settings included: they are a task t
 """
 from __future__ import annotations
 
+import tempfile
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -39,6 +41,7 @@ from capeval.streaming.driver import (
     score_columns,
 )
 from capeval.metrics.base import sum_stats
+from capeval.streaming.tables import FrequentCounter
 from capeval.streaming.work import (
     Settings,
     chunk_statistics,
@@ -149,17 +152,6 @@ def _heads(images: Images) -> tuple[tuple[str, ...], tuple[str, ...]]:
             stream_lookahead(ref for refs in images.references for ref in refs))
 
 
-def _merge_pair(first: Any, second: Any) -> Any:
-    from capeval.document_frequencies import DocumentFrequencies
-
-    return DocumentFrequencies.merge([first, second])
-
-
-def _frequent(table: Any) -> Any:
-    """The table's n-grams of two or more images (`DocumentFrequencies.frequent`), on a worker."""
-    return table.frequent()
-
-
 def _item(pair: tuple[Any, Any], index: int) -> Any:
     return pair[index]
 
@@ -225,13 +217,14 @@ def evaluate_collection(
         counts = set().union(*client.gather([submit(_counts, part) for part in parts]))
         sizes = client.gather([submit(_size, part) for part in parts])
         bound = shared
-        if settings.df_order:
-            tables = [submit(_item, pair, 1) for pair in tokenized]
-            while len(tables) > 1:
-                tables = [submit(_merge_pair, *tables[i:i + 2]) if i + 1 < len(tables)
-                          else tables[i] for i in range(0, len(tables), 2)]
-            frequent = submit(_frequent, tables[0])  # as the driver's
-            bound = submit(Settings.with_document_frequencies, shared, frequent)
+        if settings.df_order:  # the driver's df pass, on the client, a partition at a time
+            with tempfile.TemporaryDirectory(prefix="capeval-df-") as directory:
+                counter = FrequentCounter(directory)
+                for pair in tokenized:
+                    table = submit(_item, pair, 1)
+                    counter.add(table.result())
+                    table.release()
+                bound = share(client, settings.with_document_frequencies(counter.result()))
         statistics = [submit(chunk_statistics, bound, part) for part in images]
         totals = {metric.name: np.zeros(len(metric.stat_names)) for metric in settings.metrics}
         done = 0
