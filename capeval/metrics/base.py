@@ -19,6 +19,7 @@ C scores a metric reports (BLEU reports four, BLEU-1..4), B bootstrap samples.
 """
 from __future__ import annotations
 
+import weakref
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Hashable, Sequence
 from typing import Any, ClassVar, TypeVar
@@ -221,7 +222,10 @@ class Candidates:
         self.references = references
         self.hypotheses = hypotheses
         self.images = images
-        self._segments: Segments | None = None
+        self._segments: Segments | None = None  # made by `segments`
+        # The Segments whose `candidates` made this one: a weak reference, so that no
+        # reference cycle keeps a corpus's captions alive until the cyclic collector runs.
+        self._made_by: weakref.ref[Segments] | None = None
         self._cache: dict[Hashable, Any] = {}
 
     def __len__(self) -> int:
@@ -229,11 +233,14 @@ class Candidates:
 
     def segments(self) -> Segments:
         """Return each hypothesis paired with its image's references (cached)."""
+        made_by = self._made_by() if self._made_by is not None else None
+        if made_by is not None:
+            return made_by
         if self._segments is None:
             refs = self.references.references
             self._segments = Segments.checked(self.hypotheses,
                                               [refs[i] for i in self.images.tolist()])
-            self._segments._candidates = self
+            self._segments._made_by = weakref.ref(self)
         return self._segments
 
     def cached(self, key: Hashable, build: Callable[[], _Built]) -> _Built:
@@ -274,7 +281,8 @@ class Segments:
     def _wrap(self, hypotheses: Sequence[Tokens], references: Sequence[Sequence[Tokens]]) -> None:
         self.hypotheses = hypotheses
         self.references = references
-        self._candidates: Candidates | None = None
+        self._candidates: Candidates | None = None  # made by `candidates`
+        self._made_by: weakref.ref[Candidates] | None = None  # as `Candidates._made_by`
         self._words: CorpusWords | None = None
 
     @classmethod
@@ -294,9 +302,12 @@ class Segments:
 
     def candidates(self) -> Candidates:
         """Return hypothesis s against image s of a `ReferenceSet` of these references (cached)."""
+        made_by = self._made_by() if self._made_by is not None else None
+        if made_by is not None:
+            return made_by
         if self._candidates is None:
             self._candidates = Candidates(ReferenceSet(self.references), self.hypotheses)
-            self._candidates._segments = self
+            self._candidates._made_by = weakref.ref(self)
         return self._candidates
 
     def words(self) -> CorpusWords:

@@ -1,10 +1,13 @@
 """The metric base: segments validation, statistics shape, registry."""
 from __future__ import annotations
 
+import gc
+import weakref
+
 import pytest
 
 from capeval.metrics import DEFAULT_METRICS, METRICS, get_metric
-from capeval.metrics.base import Segments
+from capeval.metrics.base import Candidates, ReferenceSet, Segments
 
 
 def test_segments_validate_their_inputs():
@@ -60,3 +63,18 @@ def test_unknown_metric_names_are_usage_errors():
     assert caught.value.option == "metrics"
     with pytest.raises(CapevalTypeError, match="got int"):
         get_metric(4)
+
+
+def test_candidates_and_their_segments_share_caches_without_a_reference_cycle():
+    was_enabled = gc.isenabled()
+    gc.disable()  # only reference counting frees them below
+    try:
+        candidates = Candidates(ReferenceSet([[["a", "dog"]]]), [["a", "cat"]])
+        segments = candidates.segments()
+        assert segments.candidates() is candidates and candidates.segments() is segments
+        alive = weakref.ref(candidates)
+        del candidates, segments
+        assert alive() is None
+    finally:
+        if was_enabled:
+            gc.enable()
