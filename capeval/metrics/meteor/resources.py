@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 import numpy as np
-from snowballstemmer.english_stemmer import EnglishStemmer  # alone: the package loads 30 more
+from snowballstemmer import EnglishStemmer
 
 from capeval.metrics.meteor.text import java_hash
 
