@@ -1,15 +1,13 @@
 """Click options shared by the commands that read caption files, and the readers behind them."""
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
 
 import click
 
 from capeval.diversity import DIVERSITY_METRICS
 from capeval.errors import CapevalUsageError
-from capeval.io import FORMATS, read_hypotheses, read_references
-from capeval.io.groups import read_groups
+from capeval.io import FORMATS, read_references
 from capeval.io.writers import PER_ITEM_EXTENSIONS, check_output_path
 from capeval.metrics import DEFAULT_METRICS, METRICS
 from capeval.tokenizers import TOKENIZERS
@@ -99,15 +97,6 @@ def group_options(command: Callable) -> Callable:
     return command
 
 
-def read_group_file(options: dict):
-    """Read the --groups file, or return None without one."""
-    if options["groups_path"] is None:
-        if options["group_field"] is not None:
-            raise CapevalUsageError("--group-field needs --groups", option="group_field")
-        return None
-    return read_groups(options["groups_path"], group_field=options["group_field"])
-
-
 def output_path_callback(suffixes: tuple[str, ...] = (), option: str = "out") -> Callable:
     """Return a click callback that checks an output file before the command does any work."""
 
@@ -135,6 +124,26 @@ def tokenizer_option(command: Callable) -> Callable:
         "none: captions are pre-tokenized; jieba (Chinese, as AIC-ICC), char (CJK "
         "characters), mecab (Japanese), kiwi (Korean).",
     )(command)
+
+
+def file_options(options: dict) -> dict:
+    """The read options of the streamed readers (`capeval.streaming.evaluate_files`), with
+    --per-item, --chunk-size and --jobs."""
+    fields = options["caption_fields"]
+    return dict(
+        per_item=options["per_item_path"], chunk_size=options["chunk_size"],
+        jobs=options["jobs"], hypotheses_format=options["hyps_format"],
+        references_format=options["refs_format"], id_field=options["id_field"],
+        hypotheses_id_field=options["hyps_id_field"],
+        references_id_field=options["refs_id_field"], caption_field=options["caption_field"],
+        caption_fields=fields.split(",") if fields else None,
+        split=list(options["splits"]) or None)
+
+
+def check_groups_options(options: dict) -> None:
+    """Refuse --group-field without --groups."""
+    if options["groups_path"] is None and options["group_field"] is not None:
+        raise CapevalUsageError("--group-field needs --groups", option="group_field")
 
 
 def check_one_stdin(*paths: str) -> None:
@@ -184,35 +193,3 @@ def parse_metrics(value: str) -> list[str]:
             "diversity metrics (several captions per image) and accuracy metrics (one caption "
             f"per image) need separate runs; got {', '.join(names)}")
     return names
-
-
-def read_hypothesis_file(path: str, options: dict) -> dict:
-    """Read one hypothesis file with the format options of `scoring_options`."""
-    return read_hypotheses(path, options["hyps_format"],
-                           id_field=options["hyps_id_field"] or options["id_field"],
-                           caption_field=options["caption_field"])
-
-
-class StepProgress:
-    """Shows ``[i/n] step`` on stderr while a long run works, only when stderr is a terminal."""
-
-    def __init__(self, total: int, enabled: bool | None = None) -> None:
-        self.total = total
-        self.done = 0
-        self.enabled = sys.stderr.isatty() if enabled is None else enabled
-        self._width = 0
-
-    def __call__(self, step: str) -> None:
-        self.done += 1
-        self._show(f"[{self.done}/{self.total}] {step}...")
-
-    def close(self) -> None:
-        self._show("")
-        if self.enabled:
-            sys.stderr.write("\r")
-
-    def _show(self, text: str) -> None:
-        if self.enabled:
-            self._width = max(self._width, len(text))
-            sys.stderr.write("\r" + text.ljust(self._width))
-            sys.stderr.flush()

@@ -13,8 +13,10 @@ from capeval.errors import CapevalError, CapevalInputError, CapevalUsageError
 from capeval.cli.diversity import diversity_board
 from capeval.report import FORMATS
 from capeval.cli.inputs import (
+    check_groups_options,
     check_one_stdin,
     chosen_metrics,
+    file_options,
     group_options,
     reference_options,
     scoring_options,
@@ -83,8 +85,7 @@ def leaderboard_command(system_files, names, sort, fmt, ci, n_bootstrap, seed, b
     if options["train_captions"]:
         raise click.BadParameter("only the novel metric reads training captions",
                                  param_hint="--train-captions")
-    if options["groups_path"] is None and options["group_field"] is not None:
-        raise CapevalUsageError("--group-field needs --groups", option="group_field")
+    check_groups_options(options)
     if options["groups_path"] is not None:
         check_grouped_format(fmt)
     settings = dict(
@@ -104,15 +105,7 @@ def _rank_streamed(systems: dict[str, str], fmt: str, settings: dict, options: d
     from capeval.report.html import N_EXAMPLES
     from capeval.report.leaderboard import leaderboard_files
 
-    fields = options["caption_fields"]
-    read = dict(
-        per_item=options["per_item_path"], chunk_size=options["chunk_size"],
-        jobs=options["jobs"], hypotheses_format=options["hyps_format"],
-        references_format=options["refs_format"], id_field=options["id_field"],
-        hypotheses_id_field=options["hyps_id_field"],
-        references_id_field=options["refs_id_field"], caption_field=options["caption_field"],
-        caption_fields=fields.split(",") if fields else None,
-        split=list(options["splits"]) or None)
+    read = file_options(options)
     with _settings_errors(), ChunkProgress() as progress:
         if options["groups_path"] is not None:
             grouped = leaderboard_groups_files(

@@ -13,13 +13,11 @@ from capeval.errors import CapevalUsageError
 from capeval.io import write_per_item
 from capeval.cli import diversity
 from capeval.cli.inputs import (
-    StepProgress,
+    check_groups_options,
     check_one_stdin,
     chosen_metrics,
+    file_options,
     group_options,
-    read_group_file,
-    read_hypothesis_file,
-    read_reference_files,
     reference_options,
     scoring_options,
     streaming_options,
@@ -49,8 +47,8 @@ def score_command(hyps, as_json, dask_address, **options) -> None:
     scored as separate evaluations (each with its own CIDEr-D document frequencies, as the
     nocaps scripts do) and --json prints {"entire": {...}, "<group>": {...}, ...}. With
     diversity metrics (--metrics div-1,...), HYPS holds several captions per image (repeated
-    image ids). Other runs stream the files in chunks (memory does not grow with the number
-    of images) and write per-image scores as they are computed (--jobs, --dask).
+    image ids). Other runs stream the files in chunks, memory not growing with the number of
+    images (--jobs, --chunk-size; --dask without --groups).
     """
     check_one_stdin(hyps, *options["refs"])
     if set(options["metric_names"]) & set(DIVERSITY_METRICS):
@@ -63,19 +61,13 @@ def score_command(hyps, as_json, dask_address, **options) -> None:
             raise click.BadParameter("only the novel metric reads training captions",
                                      param_hint="--train-captions")
         metrics = chosen_metrics(options)
-        groups = read_group_file(options)
-        if groups is None:
+        check_groups_options(options)
+        if options["groups_path"] is None:
             _score_streamed(hyps, metrics, as_json, dask_address, options)
-            return
-        if dask_address is not None:
-            raise CapevalUsageError("--dask does not apply to --groups (read whole)",
-                                    option="dask")
-        references = read_reference_files(options)
-        hypotheses = read_hypothesis_file(hyps, options)
-        settings = dict(tokenizer=options["tokenizer"], document_frequencies=options["df_path"],
-                        allow_partial=options["allow_partial"],
-                        sources=(hyps, ",".join(options["refs"])))
-        _score_groups(hypotheses, references, groups, metrics, settings, as_json, options)
+        elif dask_address is not None:
+            raise CapevalUsageError("--dask does not apply to --groups", option="dask")
+        else:
+            _score_groups(hyps, metrics, as_json, options)
         return
     if options["per_item_path"]:
         write_per_item(options["per_item_path"], result.per_item)
@@ -97,18 +89,11 @@ def _score_streamed(hyps, metrics, as_json, dask_address, options) -> None:
     """Score in chunks (`capeval.streaming.evaluate_files`); print the corpus scores."""
     from capeval.streaming import evaluate_files
 
-    fields = options["caption_fields"]
     with _cluster(dask_address, options["jobs"]) as client, ChunkProgress() as progress:
         result = evaluate_files(
             hyps, options["refs"], metrics, tokenizer=options["tokenizer"],
             document_frequencies=options["df_path"], allow_partial=options["allow_partial"],
-            per_item=options["per_item_path"], chunk_size=options["chunk_size"],
-            jobs=options["jobs"], client=client, progress=progress,
-            hypotheses_format=options["hyps_format"], references_format=options["refs_format"],
-            id_field=options["id_field"], hypotheses_id_field=options["hyps_id_field"],
-            references_id_field=options["refs_id_field"], caption_field=options["caption_field"],
-            caption_fields=fields.split(",") if fields else None,
-            split=list(options["splits"]) or None)
+            client=client, progress=progress, **file_options(options))
     _print_corpus(result.corpus, result.n_images, result.signature_string(), as_json)
 
 
@@ -134,19 +119,18 @@ def _cluster(address: str | None, jobs: int) -> Iterator[Any]:
         yield client
 
 
-def _score_groups(hypotheses, references, groups, metrics, settings, as_json, options) -> None:
-    """Score the entire set and every group; print one column per evaluation (or JSON)."""
-    from capeval.breakdown import evaluate_groups
+def _score_groups(hyps, metrics, as_json, options) -> None:
+    """Score the entire set and every group in chunks
+    (`capeval.streaming.files.evaluate_groups_files`); print one column per evaluation (or
+    JSON)."""
+    from capeval.streaming.files import evaluate_groups_files
 
-    n_groups = len(set(groups.group_of.values()))
-    progress = StepProgress((1 + len(metrics)) * (1 + n_groups))
-    try:
-        result = evaluate_groups(hypotheses, references, groups, metrics, progress=progress,
-                                 **settings)
-    finally:
-        progress.close()
-    if options["per_item_path"]:
-        write_per_item(options["per_item_path"], result.per_item)
+    with ChunkProgress() as progress:
+        result = evaluate_groups_files(
+            hyps, options["refs"], options["groups_path"], metrics,
+            group_field=options["group_field"], tokenizer=options["tokenizer"],
+            document_frequencies=options["df_path"], allow_partial=options["allow_partial"],
+            progress=progress, **file_options(options))
     if as_json:
         click.echo(json.dumps(result.corpus))
         return
@@ -154,7 +138,7 @@ def _score_groups(hypotheses, references, groups, metrics, settings, as_json, op
     rows = [["", *columns]]
     rows += [[name, *(f"{result.corpus[column][name]:.4f}" for column in columns)]
              for name in result.corpus[columns[0]]]
-    rows.append(["images", *(str(len(result.evaluations[column].ids)) for column in columns)])
+    rows.append(["images", *(str(result.evaluations[column].n_images) for column in columns)])
     widths = [max(len(row[k]) for row in rows) for k in range(len(columns) + 1)]
     for row in rows:
         cells = [row[0].ljust(widths[0])]

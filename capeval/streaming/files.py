@@ -3,12 +3,17 @@ from __future__ import annotations
 
 import os
 from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
 from capeval.document_frequencies import DocumentFrequencies
-from capeval.evaluation import MetricSpec, resolve_metrics
+import numpy as np
+
+from capeval.breakdown import grouped_signature
+from capeval.evaluation import MetricSpec, format_signature, resolve_metrics
 from capeval.io import hypothesis_entries, reference_entries
+from capeval.io.groups import ENTIRE
 from capeval.io.source import PathLike
 from capeval.metrics import DEFAULT_METRICS
 from capeval.streaming.chunks import chunked
@@ -18,9 +23,13 @@ from capeval.streaming.driver import (
     Progress,
     StreamedEvaluation,
     evaluate_store,
+    image_scores,
+    score_columns,
+    signature_of,
 )
 from capeval.streaming.pool import ordered_map
 from capeval.streaming.store import PairingStore
+from capeval.streaming.systems import load_systems
 from capeval.streaming.tables import TableMerger
 from capeval.streaming.work import Settings, tokenize_chunk
 from capeval.tokenizers import tokenizer_signature
@@ -101,6 +110,97 @@ def evaluate_files(
         return evaluate_store(store, settings, allow_partial=allow_partial, per_item=per_item,
                               chunk_size=chunk_size, mapper=_mapper(jobs, client),
                               progress=progress)
+
+
+@dataclass(frozen=True)
+class StreamedGroups:
+    """Corpus scores of the entire set and of every group, each its own streamed evaluation.
+
+    Attributes
+    ----------
+    evaluations : dict of str to StreamedEvaluation
+        ``ENTIRE`` first, then each group (sorted by name).
+    signature : dict of str to str
+        As `capeval.breakdown.GroupedEvaluation.signature`.
+    """
+
+    evaluations: dict[str, StreamedEvaluation]
+    signature: dict[str, str]
+
+    @property
+    def corpus(self) -> dict[str, dict[str, float]]:
+        """``{"entire": {score: value}, "<group>": {score: value}, ...}``."""
+        return {name: evaluation.corpus for name, evaluation in self.evaluations.items()}
+
+    def signature_string(self) -> str:
+        """Return the signature as ``key:value|key:value|...`` (version last)."""
+        return format_signature(self.signature)
+
+
+def evaluate_groups_files(
+    hypotheses: PathLike,
+    references: PathLike | Iterable[PathLike],
+    groups: PathLike,
+    metrics: Iterable[MetricSpec] = DEFAULT_METRICS,
+    *,
+    group_field: str | None = None,
+    tokenizer: str = "ptb",
+    document_frequencies: DocumentFrequencies | str | None = None,
+    allow_partial: bool = False,
+    per_item: PathLike | None = None,
+    chunk_size: int = DEFAULT_CHUNK_SIZE,
+    jobs: int = DEFAULT_JOBS,
+    progress: Progress | None = None,
+    **read_options: Any,
+) -> StreamedGroups:
+    """Score a hypothesis file on the entire set and on each group, in bounded memory.
+
+    The corpus scores (and, with `per_item`, the per-image file) of
+    ``capeval.breakdown.evaluate_groups(read_hypotheses(...), read_references(...),
+    read_groups(...), ...)``, bit for bit: every group is scored as its own evaluation (its
+    own tokenization streams and CIDEr-D df), one after another, only one evaluation's
+    statistics held at a time (`capeval.streaming.systems.StoredSystems`).
+
+    Parameters
+    ----------
+    groups : path
+        A group file (`capeval.io.groups.read_groups`); its `group_field`.
+    per_item : path, optional
+        The file ``write_per_item(path, GroupedEvaluation.per_item)`` writes.
+    **read_options
+        As for `evaluate_files` (`hypotheses_format`, ..., `temporary_directory`).
+    The other parameters are those of `evaluate_files`.
+
+    Raises
+    ------
+    CapevalInputError
+        As `evaluate_files`, and for the group problems of `capeval.breakdown.split_by_group`.
+    """
+    tokenizer_signature(tokenizer)  # an unknown tokenizer fails before any file is read
+    settings = Settings.of(resolve_metrics(metrics, document_frequencies, tokenizer=tokenizer),
+                           tokenizer, (os.fspath(hypotheses), _name(references)))
+    columns = score_columns(settings)
+    evaluations: dict[str, StreamedEvaluation] = {}
+    with load_systems({os.fspath(hypotheses): hypotheses}, references, settings,
+                      groups=groups, group_field=group_field, allow_partial=allow_partial,
+                      chunk_size=chunk_size, jobs=jobs, progress=progress,
+                      **read_options) as stored:
+        labels = np.array(list(stored.groups()))
+        scores = np.empty((1, len(labels), len(columns)))
+        for group in [None, *stored.group_names()]:  # the entire set first, as in memory
+            result = stored.statistics(group)
+            stats = {name: array[0, 0] for name, array in result.stats.items()}  # (S, K)
+            corpus = {name: value for metric in settings.metrics for name, value
+                      in metric.corpus_score_from_stats(stats[metric.name]).items()}
+            evaluations[ENTIRE if group is None else group] = StreamedEvaluation(
+                corpus, result.n_images, signature_of(settings, result.reference_counts))
+            if group is not None:
+                scores[0, labels == group] = image_scores(settings, stats)
+            del result, stats  # one evaluation's statistics at a time
+        if per_item is not None:
+            stored.write_per_item(per_item, columns, scores, grouped=True, leaderboard=False)
+    return StreamedGroups(evaluations, grouped_signature(evaluations[ENTIRE].signature,
+                                                         len(evaluations) - 1))
 
 
 def document_frequencies_of_files(

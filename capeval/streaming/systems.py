@@ -11,7 +11,8 @@ against every leave-one-out fold, with the human row first (`capeval.human`; eac
 CIDEr-D df comes from that fold's references). Only the per-image statistic rows are kept,
 one float64 row of K statistics per image, fold, metric and system: the bootstrap intervals
 and paired tests resample them. The per-image file is written from per-image scores at the
-end (`write_per_item`), captions read back from the store.
+end (`write_per_item`), captions read back from the store. `capeval score --groups`
+(`capeval.streaming.files.evaluate_groups_files`) uses it with one system.
 """
 from __future__ import annotations
 
@@ -205,7 +206,8 @@ class StoredSystems:
         return SystemsStatistics(stats, signature_of(settings, counts), counts)
 
     def write_per_item(self, path: PathLike, columns: Sequence[str], scores: np.ndarray,
-                       human: bool = False, grouped: bool = False) -> None:
+                       human: bool = False, grouped: bool = False,
+                       leaderboard: bool = True) -> None:
         """Write the per-image rows of a board: ``image_id``, ``system``, (``group``,)
         ``caption`` and `columns`, system by system (the human row first), images in the
         first system's order.
@@ -214,9 +216,13 @@ class StoredSystems:
         ----------
         scores : ndarray of shape (N, S, C)
             Per-image scores of every row of the board, C = len(`columns`).
+        leaderboard : bool, default=True
+            False: the rows of an evaluation of system 0 (``image_id``, (``group``,)
+            `columns`, as `capeval.breakdown.GroupedEvaluation.per_item`).
         """
-        rows = [*([HUMAN] if human else []), *self.names]
-        header = ["system", *(["group"] if grouped else []), "caption", *columns]
+        rows = [*([HUMAN] if human else []), *self.names] if leaderboard else self.names[:1]
+        header = [*(["system"] if leaderboard else []), *(["group"] if grouped else []),
+                  *(["caption"] if leaderboard else []), *columns]
         with per_item_writer(path, header) as opened:
             writer = cast(PerItemWriter, opened)  # (a path is given)
             for row, name in enumerate(rows):
@@ -224,7 +230,9 @@ class StoredSystems:
                 done = 0
                 while batch := list(islice(images, self._chunk_size)):
                     values = scores[row, done:done + len(batch)].tolist()
-                    writer.write([image_id, name, *([group] if grouped else []), caption, *line]
+                    writer.write([image_id, *([name] if leaderboard else []),
+                                  *([group] if grouped else []),
+                                  *([caption] if leaderboard else []), *line]
                                  for (image_id, caption, _, group), line
                                  in zip(batch, values, strict=True))
                     done += len(batch)

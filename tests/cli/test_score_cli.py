@@ -137,19 +137,3 @@ def test_bad_df_file(files):
     result = run_cli("score", "--refs", files / "refs.json", "--hyps", files / "results.json",
                      "--df", files / "df.json", expect=2)
     assert "not a capeval-document-frequencies file" in result.stderr
-
-
-def test_step_progress_draws_only_on_a_terminal(capsys):
-    from capeval.cli.inputs import StepProgress
-
-    quiet = StepProgress(2, enabled=False)
-    quiet("tokenize")
-    quiet.close()
-    assert capsys.readouterr().err == ""
-    shown = StepProgress(2, enabled=True)
-    shown("tokenize")
-    shown("BLEU")
-    shown.close()
-    err = capsys.readouterr().err
-    assert "[1/2] tokenize..." in err and "[2/2] BLEU..." in err
-    assert err.endswith("\r" + " " * len("[1/2] tokenize...") + "\r")  # the line is wiped
