@@ -191,12 +191,12 @@ class Leaderboard:
         items = self.items()
         rows = items[items["system"] == system]
         sort = self.settings.sort
-        best, worst = example_positions(rows[sort].to_numpy(), count)
-        return tuple(  # type: ignore[return-value]
+        best, worst = (
             [Example(item["image_id"], item[sort], item["caption"],
                      list(self.references.get(item["image_id"], ())))
              for _, item in rows.iloc[positions].iterrows()]
-            for positions in (best, worst))
+            for positions in example_positions(rows[sort].to_numpy(), count))
+        return best, worst
 
 
 def _cell(table: pd.DataFrame, system: str, score: str) -> float:
