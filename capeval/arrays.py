@@ -1,6 +1,8 @@
 """NumPy helpers shared by the metrics."""
 from __future__ import annotations
 
+from typing import Literal
+
 import numpy as np
 
 
@@ -15,3 +17,38 @@ def distinct(values: np.ndarray) -> np.ndarray:
     keep = np.ones(ordered.size, dtype=bool)
     np.not_equal(ordered[1:], ordered[:-1], out=keep[1:])
     return ordered[keep]
+
+
+Side = Literal["left", "right"]
+
+SORTED_SEARCH_FROM = 1 << 12
+"""Searches of at least this many queries run in sorted query order (see `search`)."""
+
+
+def search(sorted_keys: np.ndarray, queries: np.ndarray,
+           sides: tuple[Side, ...] = ("left",)) -> list[np.ndarray]:
+    """Return ``np.searchsorted(sorted_keys, queries, side)`` for each of `sides`.
+
+    Many queries are searched in sorted order and the results put back: each search then
+    starts where the previous one ended and touches memory already in cache, several times
+    faster on large key arrays (the results are the same).
+    """
+    if len(queries) < SORTED_SEARCH_FROM:
+        return [np.searchsorted(sorted_keys, queries, side=side) for side in sides]
+    order = np.argsort(queries, kind="stable")
+    ordered = queries[order]
+    found = []
+    for side in sides:
+        result = np.empty(len(queries), dtype=np.intp)
+        result[order] = np.searchsorted(sorted_keys, ordered, side=side)
+        found.append(result)
+    return found
+
+
+def positions(sorted_keys: np.ndarray, queries: np.ndarray) -> np.ndarray:
+    """Return the index of each query in distinct `sorted_keys`, -1 where it is not one."""
+    if len(sorted_keys) == 0:
+        return np.full(len(queries), -1, dtype=np.intp)
+    (found,) = search(sorted_keys, queries)
+    found = np.minimum(found, len(sorted_keys) - 1)
+    return np.where(sorted_keys[found] == queries, found, -1)

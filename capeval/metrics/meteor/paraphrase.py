@@ -21,7 +21,8 @@ from pathlib import Path
 import numpy as np
 
 from capeval.errors import CapevalInputError
-from capeval.metrics.meteor.arrays import expand, join, search, take_rows
+from capeval.arrays import search
+from capeval.metrics.meteor.arrays import expand, join, take_rows
 from capeval.metrics.meteor.resources import data_file, decode_strings, open_npz
 
 MAX_PHRASE_LENGTH = 7
