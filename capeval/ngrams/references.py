@@ -50,7 +50,6 @@ class IdfTrie:
         self._unigram = np.full(n_words, -1, dtype=np.int64)
         self._keys: list[np.ndarray] = []  # per order, sorted
         self._idf: list[np.ndarray] = []
-        self._idf_squared: list[np.ndarray] = []
         previous_ids = np.zeros(0, dtype=np.int64)  # ids of the previous order
         for order in range(1, max_order + 1):
             df = table.df[order - 1]
@@ -71,7 +70,6 @@ class IdfTrie:
             # last entry is the idf of n-grams outside the trie (id -1).
             idf = self.log_images - np.log(np.maximum(1.0, df[rows].astype(np.float64)))
             self._idf.append(np.append(idf, self.log_images))
-            self._idf_squared.append(np.float_power(self._idf[-1], 2.0))
             previous_ids = ids
 
     @classmethod
@@ -104,7 +102,7 @@ class IdfTrie:
 
     def idf_squared(self, order: int, ids: np.ndarray) -> np.ndarray:
         """Return ``pow(idf, 2)`` (libm, as Python's ``**``) of n-grams of one order by id."""
-        return self._idf_squared[order - 1][ids]
+        return np.float_power(self._idf[order - 1][ids], 2.0)  # a stored copy: 8 bytes an n-gram
 
 
 @dataclass(frozen=True, eq=False)
