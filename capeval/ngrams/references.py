@@ -57,8 +57,8 @@ class IdfTrie:
             words = table.word[order - 1][rows]
             keys = (words if order == 1
                     else previous_ids[table.prefix[order - 1][rows]] * n_words + words)
-            # Ids in key order, looked up by binary search: no hash table (33 MB for 1.8 M
-            # n-grams, the frequent df of a million synthetic images).
+            # Ids in key order, looked up by binary search: no hash table to hold beside the
+            # keys (bench_scale's 1M-image peak depends on it).
             by_key = np.argsort(keys, kind="stable")
             keys, rows = keys[by_key], rows[by_key]
             ids = np.full(df.size, -1, dtype=np.int64)
