@@ -1,6 +1,7 @@
 """NumPy helpers shared by the metrics."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Literal
 
 import numpy as np
@@ -17,6 +18,23 @@ def distinct(values: np.ndarray) -> np.ndarray:
     keep = np.ones(ordered.size, dtype=bool)
     np.not_equal(ordered[1:], ordered[:-1], out=keep[1:])
     return ordered[keep]
+
+
+def libm(function: Callable[..., float], *arrays: np.ndarray | float) -> np.ndarray:
+    """Apply a `math` function element by element, as the C library computes it.
+
+    NumPy's float64 ``exp``, ``log`` and fractional ``power`` take SIMD paths on CPUs with
+    AVX-512 (NumPy's AVX512_SKX dispatch) whose results differ from the C library's in the
+    last bit for a few percent of inputs (``exp``: 9,236 of 200,000 uniform values in
+    [-5, 5] on this project's AMD EPYC machine). Reference scorers that use Python's `math`
+    or ``**`` on floats get the C library's result on every machine, and so does this.
+
+    The arrays are broadcast together; the result has their shape, dtype float64.
+    """
+    columns = np.broadcast_arrays(*(np.asarray(array, dtype=np.float64) for array in arrays))
+    shape = columns[0].shape
+    values = map(function, *(column.ravel().tolist() for column in columns))
+    return np.fromiter(values, dtype=np.float64, count=columns[0].size).reshape(shape)
 
 
 Side = Literal["left", "right"]

@@ -11,8 +11,11 @@ The statistics come from the shared n-gram engine (`capeval.ngrams.scoring.bleu_
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
+from capeval.arrays import libm
 from capeval.collector import paused_collector
 from capeval.metrics.base import Candidates, Metric, ReferenceSet
 from capeval.metrics.ngram_data import candidate_ngrams, reference_ngrams
@@ -67,8 +70,8 @@ class Bleu(Metric):
         hyp_len, ref_len = stats[..., 0], stats[..., 1]
         precisions = (stats[..., 2 : 2 + n] + TINY) / (stats[..., 2 + n : 2 + 2 * n] + SMALL)
         exponents = 1.0 / np.arange(1, n + 1)
-        scores = np.cumprod(precisions, axis=-1) ** exponents
+        # The reference's math.exp and float ** (the C library's results, see `libm`).
+        scores = libm(math.pow, np.cumprod(precisions, axis=-1), exponents)
         ratio = (hyp_len + TINY) / (ref_len + SMALL)
-        with np.errstate(divide="ignore"):
-            brevity = np.where(ratio < 1, np.exp(1 - 1 / ratio), 1.0)
+        brevity = np.where(ratio < 1, libm(math.exp, 1 - 1 / ratio), 1.0)
         return scores * brevity[..., np.newaxis]

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from capeval.arrays import distinct
+from capeval.arrays import distinct, libm
 from capeval.ngrams.occurrences import iter_occurrences
 from capeval.ngrams.references import IdfTrie, ReferenceVectors
 from capeval.ngrams.vocabulary import EncodedCaptions
@@ -145,8 +145,8 @@ class LengthPenalty:
         out = table[np.minimum(delta, table.size - 1)]
         large = delta >= table.size
         if large.any():
-            out[large] = np.float_power(math.e, -(delta[large].astype(np.float64) ** 2)
-                                        / (2 * self.sigma**2))
+            out[large] = libm(math.pow, math.e,
+                              -(delta[large].astype(np.float64) ** 2) / (2 * self.sigma**2))
         return out
 
 

@@ -6,6 +6,7 @@ oracle and is checked against the naive implementation of its definition.
 from __future__ import annotations
 
 import json
+import math
 from collections import Counter
 
 import numpy as np
@@ -14,6 +15,7 @@ import pytest
 from capeval import CapevalInputError
 from capeval.document_frequencies import DocumentFrequencies
 from capeval.metrics.cider import CiderD, OriginalCider
+from capeval.ngrams.scoring import LengthPenalty
 from tests.metrics import naive
 from tests.metrics.corpora import random_corpus
 
@@ -97,3 +99,10 @@ def test_a_table_of_another_tokenizer_or_with_impossible_counts_is_rejected(tmp_
 def test_signature_names_the_settings():
     assert CiderD().signature() == {"n": "4", "sigma": "6", "df": "corpus"}
     assert OriginalCider().signature() == {"n": "4", "df": "corpus"}
+
+
+def test_length_penalty_is_the_references_float_power_beyond_its_table():
+    penalty = LengthPenalty(sigma=100.0, table_size=4)
+    delta = np.arange(0, 3000)
+    expected = [math.e ** (-(float(d) ** 2) / (2 * 100.0**2)) for d in delta.tolist()]
+    np.testing.assert_array_equal(penalty(delta), expected)
