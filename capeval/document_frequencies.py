@@ -12,7 +12,7 @@ for small corpora) or ``.npz`` (compact); never pickle.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import chain
 from pathlib import Path
@@ -21,10 +21,9 @@ from typing import TypeVar
 import numpy as np
 
 from capeval import __version__
-from capeval.arrays import distinct
 from capeval.data_files import check_header, read_data_file
 from capeval.errors import CapevalInputError
-from capeval.ngrams.occurrences import iter_occurrences
+from capeval.ngrams.occurrences import Occurrences, iter_occurrences
 from capeval.ngrams.words import factorize
 from capeval.ngrams.vocabulary import caption_words
 
@@ -88,27 +87,56 @@ class DocumentFrequencies:
             Stored with the table, e.g. ``tokenizer="ptb-corenlp-3.4.1"``.
         """
         captions = [caption_words(r) for refs in references for r in refs]
-        vocabulary = {word: index for index, word in enumerate(dict.fromkeys(chain(*captions)))}
+        vocabulary = tuple(dict.fromkeys(chain(*captions)))
+        ids = {word: index for index, word in enumerate(vocabulary)}
         lengths = np.fromiter(map(len, captions), dtype=np.int64, count=len(captions))
-        word_ids = np.fromiter(map(vocabulary.__getitem__, chain.from_iterable(captions)),
+        word_ids = np.fromiter(map(ids.__getitem__, chain.from_iterable(captions)),
                                dtype=np.int64, count=int(lengths.sum()))
         refs_per_image = np.fromiter(map(len, references), np.int64, len(references))
         image = np.repeat(np.arange(len(references), dtype=np.int64), refs_per_image)
+        return cls.from_image_occurrences(
+            len(references), vocabulary, word_ids,
+            iter_occurrences(word_ids, lengths, image, max_order), max_order, **metadata)
+
+    @classmethod
+    def from_image_occurrences(
+        cls, n_images: int, vocabulary: Sequence[str], word_ids: np.ndarray,
+        occurrences: Iterable[Occurrences], max_order: int, **metadata: str,
+    ) -> DocumentFrequencies:
+        """Count the images of every n-gram from its occurrences grouped by image.
+
+        Parameters
+        ----------
+        n_images : int
+        vocabulary : sequence of str
+            Word id i is ``vocabulary[i]``; every word of the references, in order of first
+            appearance.
+        word_ids : ndarray of shape (W,), dtype int64
+            The references' words, concatenated image by image.
+        occurrences : iterable of Occurrences
+            Of `word_ids`, orders 1, 2, ..., with the captions of each image one group
+            (`iter_occurrences`), so each code of an order is one (image, n-gram) pair.
+        max_order : int
+        **metadata
+            As for `from_references`.
+        """
         prefix, word, df = [], [], []
-        # One group for all captions: codes number the corpus's distinct n-grams, in order of
-        # first appearance (so unigram codes are word ids).
-        for occ in iter_occurrences(word_ids, lengths, np.zeros(lengths.size, np.int64),
-                                    max_order):
-            n_grams = occ.first.size
-            prefix.append(np.full(n_grams, -1, dtype=np.int64) if occ.order == 1
-                          else occ.prefix_code[occ.first])
-            word.append(word_ids[occ.start[occ.first] + occ.order - 1])
-            per_image = distinct(image[occ.caption] * n_grams + occ.code)
-            df.append(np.bincount(per_image % n_grams, minlength=n_grams))
+        corpus_code = np.zeros(0, dtype=np.int64)  # of the previous order's (image, n-gram)s
+        for occ in occurrences:
+            # The (image, n-gram) pairs are numbered in order of first appearance, so numbering
+            # their n-grams in that order numbers them in order of first appearance in the
+            # corpus: unigram codes are word ids, as in every table.
+            last_word = word_ids[occ.start[occ.first] + occ.order - 1]
+            prefix_code = (np.full(last_word.size, -1, dtype=np.int64) if occ.order == 1
+                           else corpus_code[occ.prefix_code[occ.first]])
+            corpus_code, first_pair = factorize((prefix_code + 1) * len(vocabulary) + last_word)
+            prefix.append(prefix_code[first_pair])
+            word.append(last_word[first_pair])
+            df.append(np.bincount(corpus_code, minlength=first_pair.size))
         empty = np.zeros(0, dtype=np.int64)
         missing = max_order - len(df)  # orders longer than every reference
         return cls(
-            len(references), tuple(vocabulary),
+            n_images, tuple(vocabulary),
             tuple(prefix) + (empty,) * missing, tuple(word) + (empty,) * missing,
             tuple(df) + (empty,) * missing,
             {"capeval_version": __version__, **metadata},

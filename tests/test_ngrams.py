@@ -2,11 +2,15 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from capeval.document_frequencies import DocumentFrequencies
 from capeval.ngrams import intern_words
 from capeval.ngrams.occurrences import iter_occurrences
+from capeval.ngrams.prepared import NgramReferences
 from capeval.ngrams.references import IdfTrie
+from capeval.ngrams.vocabulary import caption_words
+from tests.golden import GOLDEN_FILES, load_golden
 from tests.metrics import naive
 from tests.metrics.corpora import random_corpus
 
@@ -34,18 +38,37 @@ def test_occurrence_codes_count_the_ngrams_of_each_group():
             assert got == dict(naive.ngram_counts(naive.words_of(caption), occ.order))
 
 
-def test_document_frequencies_equal_naive_counts():
+def test_document_frequencies_equal_naive_counts_in_order_of_first_appearance():
     _, refs = random_corpus(3)
     table = DocumentFrequencies.from_references(refs, max_order=4)
     assert table.n_images == len(refs)
     for order in range(1, 5):
         expected: dict[tuple[str, ...], int] = {}
         for image_refs in refs:
-            for ngram in {g for r in image_refs for g in naive.ngram_counts(
-                    naive.words_of(r), order)}:
+            for ngram in dict.fromkeys(g for r in image_refs for g in naive.ngram_counts(
+                    naive.words_of(r), order)):
                 expected[ngram] = expected.get(ngram, 0) + 1
-        got = dict(zip(_ngram_words(table, order), table.df[order - 1].tolist(), strict=True))
-        assert got == expected
+        got = list(zip(_ngram_words(table, order), table.df[order - 1].tolist(), strict=True))
+        assert got == list(expected.items())
+
+
+@pytest.mark.parametrize("corpus", ["random", "golden"])
+def test_references_with_their_own_table_equal_those_built_on_it(corpus):
+    tokens = (random_corpus(5)[1] if corpus == "random"
+              else load_golden(GOLDEN_FILES[0]).reference_tokens)
+    refs = [[caption_words(r) for r in image_refs] for image_refs in tokens]
+    one_pass = NgramReferences.with_own_table(refs, 4, source="corpus")
+    table = DocumentFrequencies.from_references(refs, 4, source="corpus")
+    two_passes = NgramReferences.build(refs, table, 4)
+    for field in ("prefix", "word", "df"):
+        for got, expected in zip(getattr(one_pass.document_frequencies, field),
+                                 getattr(table, field), strict=True):
+            np.testing.assert_array_equal(got, expected)
+    assert one_pass.document_frequencies.vocabulary == table.vocabulary
+    assert one_pass.document_frequencies.n_images == table.n_images
+    assert one_pass.words.vocabulary == two_passes.words.vocabulary
+    for name, expected in vars(two_passes.vectors).items():
+        np.testing.assert_array_equal(getattr(one_pass.vectors, name), expected, err_msg=name)
 
 
 def test_tokens_with_inner_whitespace_are_split_like_str_split():

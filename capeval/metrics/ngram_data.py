@@ -12,13 +12,6 @@ from capeval.ngrams.scoring import CandidateNgrams
 from capeval.ngrams.vocabulary import caption_words
 
 
-def corpus_document_frequencies(references: ReferenceSet, max_order: int) -> DocumentFrequencies:
-    """Return the df table of the references themselves, as pycocoevalcap computes it (cached)."""
-    return references.cached(("document-frequencies", max_order), lambda: (
-        DocumentFrequencies.from_references(reference_words(references), max_order,
-                                            source="corpus")))
-
-
 def reference_words(references: ReferenceSet) -> list[list[list[str]]]:
     """Return the words of every reference, image by image (cached)."""
     return references.cached("words", lambda: [[caption_words(r) for r in refs]
@@ -29,7 +22,9 @@ def reference_ngrams(references: ReferenceSet, max_order: int,
                      table: DocumentFrequencies | None) -> NgramReferences:
     """Return the references prepared against `table` (None: their own df), cached."""
     if table is None:
-        table = corpus_document_frequencies(references, max_order)
+        return references.cached(("ngrams", max_order, "own table"), lambda: (
+            NgramReferences.with_own_table(reference_words(references), max_order,
+                                           source="corpus")))
     return references.cached(("ngrams", max_order, id(table)), lambda: (
         NgramReferences.build(reference_words(references), table, max_order)))
 

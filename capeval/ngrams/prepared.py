@@ -17,7 +17,7 @@ from itertools import chain
 import numpy as np
 
 from capeval.document_frequencies import DocumentFrequencies
-from capeval.ngrams.references import IdfTrie, ReferenceVectors
+from capeval.ngrams.references import IdfTrie, ReferenceVectors, reference_occurrences
 from capeval.ngrams.scoring import CandidateNgrams, match_candidates
 from capeval.ngrams.vocabulary import EncodedCaptions, WordIndex
 
@@ -68,6 +68,28 @@ class NgramReferences:
         references = words.encode_words(flat)
         return cls(words, table, trie, references,
                    ReferenceVectors.build(references, refs_per_image, trie, len(words)))
+
+    @classmethod
+    def with_own_table(cls, reference_words: Sequence[Sequence[Sequence[str]]], max_order: int,
+                       **metadata: str) -> NgramReferences:
+        """Prepare the references of N images against their own df table, as pycocoevalcap.
+
+        The table equals ``DocumentFrequencies.from_references(reference_words, max_order,
+        **metadata)``; it is counted from the same n-gram pass as the reference rows.
+        """
+        flat = [caption for captions in reference_words for caption in captions]
+        words = WordIndex(dict.fromkeys(chain.from_iterable(flat)))
+        refs_per_image = np.fromiter(map(len, reference_words), dtype=np.int64,
+                                     count=len(reference_words))
+        references = words.encode_words(flat)
+        occurrences = list(reference_occurrences(references, refs_per_image, max_order))
+        table = DocumentFrequencies.from_image_occurrences(
+            len(reference_words), words.vocabulary, references.words, occurrences, max_order,
+            **metadata)
+        trie = IdfTrie.for_table(table, max_order)
+        vectors = ReferenceVectors.build(references, refs_per_image, trie, len(words),
+                                         occurrences)
+        return cls(words, table, trie, references, vectors)
 
     @property
     def max_order(self) -> int:

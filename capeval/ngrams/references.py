@@ -17,6 +17,7 @@ M rows (distinct (image, n-gram) pairs), n the maximum n-gram order.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -26,7 +27,7 @@ from capeval.arrays import positions
 
 from capeval.document_frequencies import DocumentFrequencies
 from capeval.ngrams.vocabulary import EncodedCaptions
-from capeval.ngrams.occurrences import iter_occurrences
+from capeval.ngrams.occurrences import Occurrences, iter_occurrences
 
 
 class IdfTrie:
@@ -156,7 +157,7 @@ class ReferenceVectors:
     @classmethod
     def build(
         cls, references: EncodedCaptions, refs_per_image: np.ndarray, trie: IdfTrie,
-        n_words: int,
+        n_words: int, occurrences: Iterable[Occurrences] | None = None,
     ) -> ReferenceVectors:
         """Compute the rows, norms and lengths of encoded references.
 
@@ -168,6 +169,8 @@ class ReferenceVectors:
         trie : IdfTrie
         n_words : int
             V, the size of the vocabulary of `references`.
+        occurrences : iterable of Occurrences, optional
+            Those of `reference_occurrences`, if already computed.
         """
         n_images, max_order = refs_per_image.size, trie.max_order
         max_refs = int(refs_per_image.max()) if n_images else 0
@@ -183,8 +186,9 @@ class ReferenceVectors:
         # Per order: rows numbered by (image, n-gram) code, image-major by construction.
         images, prefixes, last_words, ngrams, counts = [], [], [], [], []
         previous_ngram = np.zeros(0, dtype=np.int64)  # trie ids of the previous order's rows
-        for occ in iter_occurrences(references.words, references.lengths, image_of_ref,
-                                    max_order):
+        if occurrences is None:
+            occurrences = reference_occurrences(references, refs_per_image, max_order)
+        for occ in occurrences:
             first = occ.first
             row_words = words[occ.start[first] + occ.order - 1]
             if occ.order == 1:
@@ -236,3 +240,14 @@ class ReferenceVectors:
         row_start = np.searchsorted(np.sort(image_of_row), np.arange(n_images + 1))
         return cls(n_words, max_order, refs_per_image, row_start, keys, row_ngram, row_counts,
                    ref_norms, ref_lengths)
+
+
+def reference_occurrences(references: EncodedCaptions, refs_per_image: np.ndarray,
+                          max_order: int) -> Iterator[Occurrences]:
+    """Yield the n-gram occurrences of N images' references, each image's references one group.
+
+    `references` holds ``refs_per_image.sum()`` captions, image by image (shape of
+    `refs_per_image`: (N,)).
+    """
+    image_of_ref = np.repeat(np.arange(refs_per_image.size, dtype=np.int64), refs_per_image)
+    return iter_occurrences(references.words, references.lengths, image_of_ref, max_order)
