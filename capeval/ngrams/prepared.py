@@ -78,7 +78,7 @@ class NgramReferences:
         **metadata)``; it is counted from the same n-gram pass as the reference rows.
         """
         flat = [caption for captions in reference_words for caption in captions]
-        words = WordIndex(dict.fromkeys(chain.from_iterable(flat)))
+        words = WordIndex(list(dict.fromkeys(chain.from_iterable(flat))))
         refs_per_image = np.fromiter(map(len, reference_words), dtype=np.int64,
                                      count=len(reference_words))
         references = words.encode_words(flat)
