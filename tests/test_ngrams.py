@@ -57,7 +57,7 @@ def test_references_with_their_own_table_equal_those_built_on_it(corpus):
     tokens = (random_corpus(5)[1] if corpus == "random"
               else load_golden(GOLDEN_FILES[0]).reference_tokens)
     refs = [[caption_words(r) for r in image_refs] for image_refs in tokens]
-    one_pass = NgramReferences.with_own_table(refs, 4, source="corpus")
+    one_pass = NgramReferences.build(refs, None, 4)
     table = DocumentFrequencies.from_references(refs, 4, source="corpus")
     two_passes = NgramReferences.build(refs, table, 4)
     for field in ("prefix", "word", "df"):

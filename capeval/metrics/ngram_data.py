@@ -21,11 +21,8 @@ def reference_words(references: ReferenceSet) -> list[list[list[str]]]:
 def reference_ngrams(references: ReferenceSet, max_order: int,
                      table: DocumentFrequencies | None) -> NgramReferences:
     """Return the references prepared against `table` (None: their own df), cached."""
-    if table is None:
-        return references.cached(("ngrams", max_order, "own table"), lambda: (
-            NgramReferences.with_own_table(reference_words(references), max_order,
-                                           source="corpus")))
-    return references.cached(("ngrams", max_order, id(table)), lambda: (
+    key = ("ngrams", max_order, "own table" if table is None else id(table))
+    return references.cached(key, lambda: (
         NgramReferences.build(reference_words(references), table, max_order)))
 
 

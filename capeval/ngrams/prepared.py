@@ -10,13 +10,14 @@ Letters used in shapes: N images, C candidates.
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import chain
 
 import numpy as np
 
 from capeval.document_frequencies import DocumentFrequencies
+from capeval.ngrams.occurrences import Occurrences
 from capeval.ngrams.references import IdfTrie, ReferenceVectors, reference_occurrences
 from capeval.ngrams.scoring import CandidateNgrams, match_candidates
 from capeval.ngrams.vocabulary import EncodedCaptions, WordIndex
@@ -45,47 +46,39 @@ class NgramReferences:
 
     @classmethod
     def build(cls, reference_words: Sequence[Sequence[Sequence[str]]],
-              table: DocumentFrequencies, max_order: int) -> NgramReferences:
+              table: DocumentFrequencies | None, max_order: int) -> NgramReferences:
         """Prepare the references of N images.
 
         Parameters
         ----------
         reference_words : sequence of N non-empty sequences of word lists
-        table : DocumentFrequencies
-            Covering orders 1..max_order at least.
+        table : DocumentFrequencies or None
+            Covering orders 1..max_order at least. None: the references' own table, as
+            pycocoevalcap computes it (equal to ``DocumentFrequencies.from_references(
+            reference_words, max_order, source="corpus")``), counted from the same n-gram
+            pass as the reference rows.
         max_order : int
         """
-        if table.max_order < max_order:
+        if table is not None and table.max_order < max_order:
             raise ValueError(f"the document frequencies cover orders up to {table.max_order}, "
                              f"max_order is {max_order}")
         flat = [caption for captions in reference_words for caption in captions]
-        known = set(table.vocabulary)
-        extra = [word for word in dict.fromkeys(chain.from_iterable(flat)) if word not in known]
-        words = WordIndex([*table.vocabulary, *extra])
-        trie = IdfTrie.for_table(table, max_order)
+        own_words = list(dict.fromkeys(chain.from_iterable(flat)))
+        if table is None:
+            words = WordIndex(own_words)
+        else:
+            known = set(table.vocabulary)
+            words = WordIndex([*table.vocabulary, *(w for w in own_words if w not in known)])
         refs_per_image = np.fromiter(map(len, reference_words), dtype=np.int64,
                                      count=len(reference_words))
         references = words.encode_words(flat)
-        return cls(words, table, trie, references,
-                   ReferenceVectors.build(references, refs_per_image, trie, len(words)))
-
-    @classmethod
-    def with_own_table(cls, reference_words: Sequence[Sequence[Sequence[str]]], max_order: int,
-                       **metadata: str) -> NgramReferences:
-        """Prepare the references of N images against their own df table, as pycocoevalcap.
-
-        The table equals ``DocumentFrequencies.from_references(reference_words, max_order,
-        **metadata)``; it is counted from the same n-gram pass as the reference rows.
-        """
-        flat = [caption for captions in reference_words for caption in captions]
-        words = WordIndex(list(dict.fromkeys(chain.from_iterable(flat))))
-        refs_per_image = np.fromiter(map(len, reference_words), dtype=np.int64,
-                                     count=len(reference_words))
-        references = words.encode_words(flat)
-        occurrences = list(reference_occurrences(references, refs_per_image, max_order))
-        table = DocumentFrequencies.from_image_occurrences(
-            len(reference_words), words.vocabulary, references.words, occurrences, max_order,
-            **metadata)
+        occurrences: Iterable[Occurrences] = reference_occurrences(references, refs_per_image,
+                                                                   max_order)
+        if table is None:
+            occurrences = list(occurrences)  # read twice: the table, then the rows
+            table = DocumentFrequencies.from_image_occurrences(
+                len(reference_words), words.vocabulary, references.words, occurrences,
+                max_order, source="corpus")
         trie = IdfTrie.for_table(table, max_order)
         vectors = ReferenceVectors.build(references, refs_per_image, trie, len(words),
                                          occurrences)

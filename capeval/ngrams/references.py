@@ -157,7 +157,7 @@ class ReferenceVectors:
     @classmethod
     def build(
         cls, references: EncodedCaptions, refs_per_image: np.ndarray, trie: IdfTrie,
-        n_words: int, occurrences: Iterable[Occurrences] | None = None,
+        n_words: int, occurrences: Iterable[Occurrences],
     ) -> ReferenceVectors:
         """Compute the rows, norms and lengths of encoded references.
 
@@ -169,8 +169,8 @@ class ReferenceVectors:
         trie : IdfTrie
         n_words : int
             V, the size of the vocabulary of `references`.
-        occurrences : iterable of Occurrences, optional
-            Those of `reference_occurrences`, if already computed.
+        occurrences : iterable of Occurrences
+            Those of `reference_occurrences`.
         """
         n_images, max_order = refs_per_image.size, trie.max_order
         max_refs = int(refs_per_image.max()) if n_images else 0
@@ -186,8 +186,6 @@ class ReferenceVectors:
         # Per order: rows numbered by (image, n-gram) code, image-major by construction.
         images, prefixes, last_words, ngrams, counts = [], [], [], [], []
         previous_ngram = np.zeros(0, dtype=np.int64)  # trie ids of the previous order's rows
-        if occurrences is None:
-            occurrences = reference_occurrences(references, refs_per_image, max_order)
         for occ in occurrences:
             first = occ.first
             row_words = words[occ.start[first] + occ.order - 1]
