@@ -25,9 +25,9 @@ def libm(function: Callable[..., float], *arrays: np.ndarray | float) -> np.ndar
 
     NumPy's float64 ``exp``, ``log`` and fractional ``power`` take SIMD paths on CPUs with
     AVX-512 (NumPy's AVX512_SKX dispatch) whose results differ from the C library's in the
-    last bit for a few percent of inputs (``exp``: 9,236 of 200,000 uniform values in
-    [-5, 5] on this project's AMD EPYC machine). Reference scorers that use Python's `math`
-    or ``**`` on floats get the C library's result on every machine, and so does this.
+    last bit for a few percent of inputs (seen on this project's AMD EPYC machine). Reference
+    scorers that use Python's `math` or ``**`` on floats get the C library's result on every
+    machine, and so does this.
 
     The arrays are broadcast together; the result has their shape, dtype float64.
     """
