@@ -73,5 +73,7 @@ class Bleu(Metric):
         # The reference's math.exp and float ** (the C library's results, see `libm`).
         scores = libm(math.pow, np.cumprod(precisions, axis=-1), exponents)
         ratio = (hyp_len + TINY) / (ref_len + SMALL)
-        brevity = np.where(ratio < 1, libm(math.exp, 1 - 1 / ratio), 1.0)
+        brevity = np.ones_like(ratio)
+        short = ratio < 1
+        brevity[short] = libm(math.exp, 1 - 1 / ratio[short])
         return scores * brevity[..., np.newaxis]
