@@ -7,12 +7,13 @@ and ``synonym/COPYING.WORDNET``) and ``data/paraphrase-en.gz``, and writes into
 
 ``function_words.txt``, ``nonbreaking_prefixes.txt``, ``COPYING.WORDNET``
     Copied byte for byte.
-``lexicon_en.npz``
+``lexicon_en/``
     Every word of the synonym files (``english.synsets``: words and their synset numbers;
     ``english.exceptions``: irregular form -> base form) and of the paraphrase table, with the
     Java hash of its Snowball stem and its synsets as the jar's synonym module gathers them
     (its own plus its base forms'), so that METEOR computes these only for the other words it
-    meets. Needs ``snowballstemmer`` 2.2.0, the stemmer the jar's matches agree with.
+    meets. Needs ``snowballstemmer`` 2.2.0, the stemmer the jar's matches agree with. One
+    uncompressed ``.npy`` per array, memory-mapped at run time like the paraphrase table.
 ``paraphrase_en/``
     The English paraphrase table without its probabilities (which METEOR's matcher ignores):
     a token vocabulary, a trie of all phrases stored level by level (with its search keys),
@@ -27,7 +28,7 @@ Usage::
 
     python tools/build_meteor_data.py                      # finds the installed pycocoevalcap
     python tools/build_meteor_data.py --jar J --paraphrase P --out capeval/data/meteor
-    python tools/build_meteor_data.py --lexicon-only        # only lexicon_en.npz
+    python tools/build_meteor_data.py --lexicon-only        # only lexicon_en/
     python tools/build_meteor_data.py --paraphrase my.gz --table-npz my.npz  # a user table
 """
 from __future__ import annotations
@@ -170,7 +171,13 @@ def write_paraphrases(sources: list[str], targets: list[str], destination: Path,
     arrays = table.arrays(**provenance)
     if destination.suffix == ".npz":
         np.savez_compressed(destination, **arrays)
-        return
+    else:
+        write_array_folder(arrays, destination)
+
+
+def write_array_folder(arrays: dict[str, np.ndarray], destination: Path) -> None:
+    """Write each array as ``destination/NAME.npy`` (uncompressed, so it can be memory-mapped),
+    replacing the folder's old arrays."""
     destination.mkdir(parents=True, exist_ok=True)
     for old in destination.glob("*.npy"):
         old.unlink()
@@ -193,7 +200,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--paraphrase", type=Path,
                         help="paraphrase-en.gz (default: pycocoevalcap's data/paraphrase-en.gz)")
     parser.add_argument("--out", type=Path, default=REPO / "capeval" / "data" / "meteor")
-    parser.add_argument("--lexicon-only", action="store_true", help="write only lexicon_en.npz")
+    parser.add_argument("--lexicon-only", action="store_true", help="write only lexicon_en/")
     parser.add_argument("--table-npz", type=Path, metavar="FILE.npz",
                         help="only encode the --paraphrase table as one .npz, for "
                              "capeval's --paraphrase-table")
@@ -226,8 +233,8 @@ def main(argv: list[str] | None = None) -> None:
 
     own, bases = parse_wordnet(synsets, exceptions)
     lexicon = build_lexicon(vocabulary_of(synsets, exceptions, sources, targets), own, bases)
-    np.savez_compressed(args.out / "lexicon_en.npz", **lexicon)
-    print(f"wrote {args.out / 'lexicon_en.npz'} ({len(lexicon['stem_hashes'])} words)",
+    write_array_folder(lexicon, args.out / "lexicon_en")
+    print(f"wrote {args.out / 'lexicon_en'}/ ({len(lexicon['stem_hashes'])} words)",
           file=sys.stderr)
     if not args.lexicon_only:
         folder = args.out / "paraphrase_en"

@@ -23,7 +23,7 @@ import numpy as np
 from capeval.errors import CapevalInputError
 from capeval.arrays import search
 from capeval.metrics.meteor.arrays import expand, join, take_rows
-from capeval.metrics.meteor.resources import data_file, decode_strings, open_npz
+from capeval.metrics.meteor.resources import decode_strings, open_npz, packaged_arrays
 
 MAX_PHRASE_LENGTH = 7
 """Longest phrase in a paraphrase table, in tokens."""
@@ -33,20 +33,6 @@ DEFAULT_PARAPHRASE_TABLE = "paraphrase_en"
 
 FORMAT = 2
 """Layout version of the arrays (`ParaphraseTable.arrays`)."""
-
-
-def _packaged_arrays(name: str) -> Callable[[str], np.ndarray]:
-    """Return a reader of the arrays of a packaged table: memory-mapped when on disk."""
-    folder = data_file(name)
-
-    def array(key: str) -> np.ndarray:
-        member = folder.joinpath(f"{key}.npy")
-        if isinstance(member, Path):
-            return np.load(member, mmap_mode="r", allow_pickle=False)
-        with member.open("rb") as handle:  # e.g. a zipped install: read it whole
-            return np.load(handle, allow_pickle=False)
-
-    return array
 
 
 class ParaphraseTable:
@@ -89,7 +75,7 @@ class ParaphraseTable:
             inconsistent, pickled objects).
         """
         if source is None:
-            return cls._from_arrays(_packaged_arrays(DEFAULT_PARAPHRASE_TABLE),
+            return cls._from_arrays(packaged_arrays(DEFAULT_PARAPHRASE_TABLE),
                                     DEFAULT_PARAPHRASE_TABLE)
         check_table_file(source)
         try:

@@ -2,7 +2,7 @@
 
 ``function_words.txt``, ``nonbreaking_prefixes.txt``
     Verbatim copies of the jar's ``function/english.words`` and ``nonbreaking/english.prefixes``.
-``lexicon_en.npz``
+``lexicon_en/``
     Every word of the jar's ``synonym/english.synsets`` and ``synonym/english.exceptions``
     (WordNet 3.0) and of its paraphrase table, with what METEOR's stem and synonym modules look
     up for it, computed when the data is built: the Java hash of its Snowball stem
@@ -12,6 +12,7 @@
     short words, then the long ones. Per word id: ``stem_hashes`` (uint32), ``synset_counts``
     and ``synsets`` (CSR, the jar's synsets), ``own_counts`` and ``own_synsets`` (CSR, WordNet's
     synsets of the word itself, for the base-form rules applied to words met at run time).
+    One ``.npy`` per array, memory-mapped.
 ``paraphrase_en/``
     The jar's ``paraphrase-en.gz`` without probabilities, one ``.npy`` per array, memory-mapped
     (read by `paraphrase.ParaphraseTable`).
@@ -49,6 +50,21 @@ def read_text(name: str) -> str:
 def open_npz(source: str | Path | BinaryIO):
     """Open an ``.npz`` archive of plain arrays (pickled objects are refused)."""
     return np.load(source, allow_pickle=False)
+
+
+def packaged_arrays(name: str) -> Callable[[str], np.ndarray]:
+    """Return a reader of the arrays of the packaged folder `name` (one ``.npy`` per array):
+    memory-mapped when on disk, so nothing is decompressed or copied up front."""
+    folder = data_file(name)
+
+    def array(key: str) -> np.ndarray:
+        member = folder.joinpath(f"{key}.npy")
+        if isinstance(member, Path):
+            return np.load(member, mmap_mode="r", allow_pickle=False)
+        with member.open("rb") as handle:  # e.g. a zipped install: read it whole
+            return np.load(handle, allow_pickle=False)
+
+    return array
 
 
 def decode_strings(array: np.ndarray) -> list[str]:
@@ -107,7 +123,7 @@ def _csr_starts(counts: np.ndarray) -> np.ndarray:
 
 
 class WordData:
-    """Stem hashes and synsets of words: from ``lexicon_en.npz``, else computed when met.
+    """Stem hashes and synsets of words: from ``lexicon_en/``, else computed when met.
 
     Parameters
     ----------
@@ -137,12 +153,18 @@ class WordData:
 
     @classmethod
     def load(cls, source: str | Path | None = None) -> WordData:
-        """Read ``lexicon_en.npz`` (the packaged copy unless `source` is given)."""
-        with open_npz(source or data_file("lexicon_en.npz").open("rb")) as data:
-            return cls(data["short_words"], decode_strings(data["long_words"]),
-                       data["stem_hashes"], _csr_starts(data["synset_counts"]), data["synsets"],
-                       _csr_starts(data["own_counts"]), data["own_synsets"],
-                       json.loads(data["meta"].tobytes()))
+        """Read the packaged ``lexicon_en/`` arrays, or an ``.npz`` archive of the same arrays."""
+        if source is None:
+            return cls._from_arrays(packaged_arrays("lexicon_en"))
+        with open_npz(source) as data:
+            return cls._from_arrays(data.__getitem__)
+
+    @classmethod
+    def _from_arrays(cls, array: Callable[[str], np.ndarray]) -> WordData:
+        return cls(array("short_words"), decode_strings(array("long_words")),
+                   array("stem_hashes"), _csr_starts(array("synset_counts")), array("synsets"),
+                   _csr_starts(array("own_counts")), array("own_synsets"),
+                   json.loads(array("meta").tobytes()))
 
     @property
     def n_words(self) -> int:

@@ -23,6 +23,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from capeval.arrays import distinct
+
 N_STATS = 23
 N_SLOTS = 4
 CHUNKS = 20
@@ -133,8 +135,10 @@ def meteor_scores(stats: np.ndarray, weights: tuple[float, ...],
         fmean = 1.0 / (((1.0 - alpha) / precision) + (alpha / recall))
         frag = stats[..., CHUNKS] / ((stats[..., 21] + stats[..., 22]) / 2)
         frag = np.where(is_perfect(stats), 0.0, frag)
-        powered = np.array([java_pow(value, beta) for value in frag.ravel().tolist()],
-                           dtype=np.float64).reshape(frag.shape)
+        # Few distinct fractions: the (scalar) power of each once.
+        fractions = distinct(frag.ravel())
+        powered = np.array([java_pow(value, beta) for value in fractions.tolist()],
+                           dtype=np.float64)[np.searchsorted(fractions, frag)]
         penalty = gamma * powered
         score = fmean * (1.0 - penalty)
     return np.where(np.isnan(score), 0.0, np.maximum(score, 0.0))
