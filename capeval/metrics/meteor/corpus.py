@@ -20,7 +20,7 @@ import numpy as np
 
 from capeval.metrics.base import Tokens
 from capeval.metrics.meteor.arrays import expand
-from capeval.metrics.meteor.text import tokenize_field
+from capeval.metrics.meteor.text import tokenize_fields
 
 T = TypeVar("T")
 
@@ -65,32 +65,24 @@ class ReferenceCaptions:
     def build(cls, references: Sequence[Sequence[Tokens]],
               prefixes: Mapping[str, str]) -> ReferenceCaptions:
         """Normalize the references of N images (each distinct field once)."""
-        numbering = _CaptionNumbering(prefixes)
-        fields = [reference_fields(refs) for refs in references]
-        counts = np.fromiter(map(len, fields), dtype=np.int64, count=len(fields))
-        captions = np.fromiter(map(numbering.caption_of, chain.from_iterable(fields)),
-                               dtype=np.int64, count=int(counts.sum()))
-        return cls(numbering.captions, np.concatenate([[0], np.cumsum(counts)]), captions)
+        per_image = list(map(reference_fields, references))
+        counts = np.fromiter(map(len, per_image), dtype=np.int64, count=len(per_image))
+        captions, numbers = _number_captions(list(chain.from_iterable(per_image)), prefixes)
+        return cls(captions, np.concatenate([[0], np.cumsum(counts)]), numbers)
 
 
-class _CaptionNumbering:
-    """Numbers distinct normalized captions; every distinct field is normalized once."""
-
-    def __init__(self, prefixes: Mapping[str, str]) -> None:
-        self.prefixes = prefixes
-        self.captions: list[tuple[str, ...]] = []
-        self._by_field: dict[str, int] = {}
-        self._by_tokens: dict[tuple[str, ...], int] = {}
-
-    def caption_of(self, field: str) -> int:
-        index = self._by_field.get(field)
-        if index is None:
-            tokens = tokenize_field(field, self.prefixes)
-            index = self._by_tokens.setdefault(tokens, len(self.captions))
-            if index == len(self.captions):
-                self.captions.append(tokens)
-            self._by_field[field] = index
-        return index
+def _number_captions(fields: Sequence[str], prefixes: Mapping[str, str]
+                     ) -> tuple[list[tuple[str, ...]], np.ndarray]:
+    """Normalize each distinct field once and number the distinct captions in order of first
+    appearance; return the captions and the number of each field, shape (len(fields),)."""
+    distinct_fields = list(dict.fromkeys(fields))
+    numbers: dict[tuple[str, ...], int] = {}
+    number_of = dict(zip(distinct_fields,
+                         [numbers.setdefault(tokens, len(numbers))
+                          for tokens in tokenize_fields(distinct_fields, prefixes)],
+                         strict=True))
+    return list(numbers), np.fromiter(map(number_of.__getitem__, fields), dtype=np.int64,
+                                      count=len(fields))
 
 
 @dataclass(frozen=True)
@@ -147,15 +139,13 @@ class Corpus:
         # Only the reference captions of these images (then the hypotheses) are in the corpus.
         used, reference = np.unique(reference, return_inverse=True)
         n_used = max(len(used), 1)
-        numbering = _CaptionNumbering(prefixes)
-        hypothesis = np.fromiter((numbering.caption_of(hypothesis_field(tokens))
-                                  for tokens in hypotheses), dtype=np.int64,
-                                 count=len(hypotheses))
+        hypothesis_captions, hypothesis = _number_captions(
+            list(map(hypothesis_field, hypotheses)), prefixes)
         distinct, segment_pairs = np.unique(hypothesis[segment] * n_used + reference.reshape(-1),
                                             return_inverse=True)
         pairs = np.stack([distinct // n_used + len(used), distinct % n_used], axis=1)
         captions = [references.captions[caption] for caption in used.tolist()]
-        captions += numbering.captions
+        captions += hypothesis_captions
         words = list(dict.fromkeys(chain.from_iterable(captions)))
         word_id = {word: index for index, word in enumerate(words)}
         lengths = np.fromiter(map(len, captions), dtype=np.int64, count=len(captions))

@@ -11,7 +11,7 @@ single left-to-right, non-overlapping pass, exactly as ``java.util.regex`` ``rep
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 _LETTER = (
     "A-Za-z\u0160\u017d\u0161\u017e\u0178\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u017e"
@@ -145,19 +145,24 @@ def normalize(text: str, prefixes: Mapping[str, str]) -> str:
     str
         Space-separated tokens, original case (lowercasing comes after normalizing).
     """
+    # Each substitution whose pattern needs a character the line lacks is skipped (a no-op).
     line = _ISOLATE.sub(r" \1 ", f" {text} ")
-    line = _MULTI_DOT.sub(r" DOTMULTI\1", line)
+    if "." in line:
+        line = _MULTI_DOT.sub(r" DOTMULTI\1", line)
     while "DOTMULTI." in line:
         line = _MULTI_DOT_STEP.sub(r"DOTDOTMULTI \1", line)
         line = line.replace("DOTMULTI.", "DOTDOTMULTI")
-    for pattern in _COMMAS:
-        line = pattern.sub(r"\1 , \2", line)
+    if "," in line:
+        for pattern in _COMMAS:
+            line = pattern.sub(r"\1 , \2", line)
     line = _SINGLE_QUOTE.sub("'", line)
     line = _DOUBLE_QUOTE.sub(' " ', line)
     line = line.replace("\u2013", "-").replace("--", "-")
-    line = _INTRA_WORD_DASH.sub(r"\1 \2", line)
-    for pattern, replacement in _APOSTROPHES:
-        line = pattern.sub(replacement, line)
+    if "-" in line:
+        line = _INTRA_WORD_DASH.sub(r"\1 \2", line)
+    if "'" in line:
+        for pattern, replacement in _APOSTROPHES:
+            line = pattern.sub(replacement, line)
     line = _split_sentence_periods(line, prefixes)
     while "DOTDOTMULTI" in line:
         line = line.replace("DOTDOTMULTI", "DOTMULTI.")
@@ -166,14 +171,23 @@ def normalize(text: str, prefixes: Mapping[str, str]) -> str:
 
 
 def tokenize_field(text: str, prefixes: Mapping[str, str]) -> tuple[str, ...]:
-    """Return the tokens METEOR scores for one ``|||`` field: trim, normalize, lowercase, split.
+    """Return the tokens METEOR scores for one ``|||`` field: trim, normalize, lowercase, split."""
+    return tokenize_fields([text], prefixes)[0]
+
+
+def tokenize_fields(texts: Sequence[str], prefixes: Mapping[str, str]) -> list[tuple[str, ...]]:
+    """Return `tokenize_field` of each text.
 
     Fields made only of ASCII letters, digits and spaces skip the normalizer, which leaves
     them unchanged (unless they contain its placeholder word ``DOTMULTI``, which it turns
     into a period).
     """
-    text = java_trim(text)
-    if _PLAIN.fullmatch(text) and "DOTMULTI" not in text:
-        return tuple(text.lower().split())
+    plain = _PLAIN.fullmatch
+    return [tuple(text.lower().split()) if plain(text) and "DOTMULTI" not in text
+            else _normalized_tokens(text, prefixes)
+            for text in (text.strip(_TRIM_CHARACTERS) for text in texts)]
+
+
+def _normalized_tokens(text: str, prefixes: Mapping[str, str]) -> tuple[str, ...]:
     normalized = java_lower(normalize(text, prefixes))
     return tuple(token for token in _WORD_SPLIT.split(normalized) if token)
