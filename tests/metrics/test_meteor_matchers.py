@@ -80,12 +80,46 @@ def test_packaged_data_is_the_jar_data(wordnet):
                                   ("mice", "mouse"), ("ran", "run"), ("automobiles", "car"),
                                   ("women", "woman"), ("dog", "chases")])
 def test_synonyms_share_a_synset(wordnet, a, b):
-    first, second = wordnet.synsets([a, b])
-    assert first & second
+    first, second = synset_lists(wordnet, [a, b])
+    assert set(first) & set(second)
+
+
+def synset_lists(wordnet, words):
+    """`WordData.synsets` of `words` as one list per word."""
+    sizes, members = wordnet.synsets(words)
+    assert len(sizes) == len(words) and sizes.sum() == len(members)
+    return np.split(members, np.cumsum(sizes)[:-1]) if len(words) else []
 
 
 def test_unknown_words_have_no_synsets(wordnet):
-    assert wordnet.synsets(["qwzx", ""]) == [frozenset(), frozenset()]
+    assert [list(s) for s in synset_lists(wordnet, ["qwzx", ""])] == [[], []]
+
+
+def test_synsets_of_words_in_and_outside_the_table_are_the_jars_in_any_order(wordnet):
+    # "antlers", "balconies": outside the table, synsets by the morph rules; the others in it.
+    words = ["antlers", "couch", "qwzx", "balconies", "mice", "antlers", "ran", "caf\u00e9s"]
+    fresh = WordData.load()
+    lists = synset_lists(fresh, words)
+    one_by_one = [synset_lists(WordData.load(), [word])[0] for word in words]
+    assert [sorted(s.tolist()) for s in lists] == [sorted(s.tolist()) for s in one_by_one]
+    assert set(lists[0]) == set(synset_lists(fresh, ["antler"])[0]) != set()  # -> antler
+    assert (wordnet.ids(["antlers", "balconies"]) < 0).all()
+    assert [s.tolist() for s in synset_lists(fresh, words[::-1])] == [
+        s.tolist() for s in lists[::-1]]
+
+
+def test_words_outside_the_table_are_computed_once_and_the_cache_is_bounded(monkeypatch):
+    words = WordData.load()
+    stemmed = []
+    stem = words._stem
+    monkeypatch.setattr(words, "_stem", lambda new: stemmed.extend(new) or stem(new))
+    first = words.stem_hashes(["qwzxing", "qwzxs", "dogs", "qwzxing"]).tolist()
+    assert words.stem_hashes(["qwzxs", "qwzxing"]).tolist() == first[1::-1]
+    assert stemmed == ["qwzxing", "qwzxs"]  # each computed once, then kept; "dogs" is packaged
+    monkeypatch.setattr(resources, "WORD_CACHE_LIMIT", 3)
+    assert words.stem_hashes(["qwzxabcing", "qwzxabcs"]).tolist() == [
+        java_hash("qwzxabc")] * 2  # over the limit: the cache starts afresh
+    assert stemmed[2:] == ["qwzxabcing", "qwzxabcs"] and len(words._computed_stems) == 2
 
 
 def test_stemmer_is_snowball_as_in_the_jar():

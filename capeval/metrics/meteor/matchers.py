@@ -62,7 +62,7 @@ class Lexicon:
     @classmethod
     def build(cls, words: Sequence[str], function_words: Collection[str],
               stem_hashes: Callable[[Sequence[str]], Sequence[int]] | None = None,
-              synsets: Callable[[Sequence[str]], Sequence[frozenset[int]]] | None = None
+              synsets: Callable[[Sequence[str]], tuple[np.ndarray, np.ndarray]] | None = None
               ) -> Lexicon:
         """Compute the per-word data of `words`.
 
@@ -75,27 +75,27 @@ class Lexicon:
             Maps words to the Java hashes of their Snowball stems (`resources.WordData.stem_hashes`);
             None when the stem module is off.
         synsets : callable, optional
-            Maps words to their synsets (`resources.WordData.synsets`); None when the
-            synonym module is off.
+            Maps words to their synsets as CSR (sizes, members) (`resources.WordData.synsets`);
+            None when the synonym module is off.
         """
         words = tuple(words)
         hash_class = _classes([java_hash(word) for word in words])
         stem_class = None if stem_hashes is None else _classes(stem_hashes(words))
         starts = members = None
         if synsets is not None:
-            starts, members = _synonyms(synsets(words), hash_class)
+            starts, members = _synonyms(*synsets(words), hash_class)
         function = np.array([word in function_words for word in words], dtype=bool)
         return cls(words, hash_class, stem_class, starts, members, function)
 
 
-def _synonyms(word_sets: Sequence[frozenset[int]],
+def _synonyms(sizes: np.ndarray, synset: np.ndarray,
               hash_class: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Return CSR lists of the words that share a synset with each word, hash classes apart."""
-    n_words = len(word_sets)
-    sizes = np.fromiter(map(len, word_sets), dtype=np.int64, count=n_words)
+    """Return CSR lists of the words that share a synset with each word, hash classes apart.
+
+    `sizes` (V,) and `synset` (sizes.sum(),) list each word's synsets, word after word.
+    """
+    n_words = len(sizes)
     word = np.repeat(np.arange(n_words), sizes)
-    synset = np.fromiter((s for sets in word_sets for s in sets), dtype=np.int64,
-                         count=int(sizes.sum()))
     order = np.argsort(synset, kind="stable")
     entry, other = join(synset[order], synset)
     first, second = word[entry], word[order[other]]

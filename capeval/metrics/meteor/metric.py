@@ -15,9 +15,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from functools import partial
 from pathlib import Path
-from typing import TypeVar
 
 import numpy as np
 
@@ -50,8 +48,6 @@ from capeval.metrics.meteor.scoring import (
     meteor_scores,
 )
 from capeval.metrics.meteor.text import parse_nonbreaking_prefixes
-
-T = TypeVar("T")
 
 DEFAULT_WEIGHTS = (1.0, 0.6, 0.8, 0.6)
 """Scoring weight of each module slot for English (task "rank")."""
@@ -116,10 +112,8 @@ class Meteor(Metric):
         self.paraphrase_table = paraphrase_table
         self.beam_size = beam_size
         self._data: dict[str, object] = {}
-        self._stem_hashes: dict[str, int] = {}
         self.stage_seconds: dict[str, float] = {}
         """Wall-clock seconds spent in each stage since construction (for profiling)."""
-        self._synsets: dict[str, frozenset[int]] = {}
 
     # -- data, loaded on first use and kept on the instance ------------------------------
     def _resource(self, key: str):
@@ -236,14 +230,12 @@ class Meteor(Metric):
                                         + time.perf_counter() - start)
 
     def _lexicon(self, words: list[str]) -> Lexicon:
-        """Return the lexicon of `words`; stems and synsets of words met before are reused."""
+        """Return the lexicon of `words` (`WordData` keeps what it computes for later calls)."""
         stem = synsets = None
         if "stem" in self.modules:
-            table = self._resource("words")
-            stem = partial(_remember, self._stem_hashes,
-                           compute=lambda new: table.stem_hashes(new).tolist())
+            stem = self._resource("words").stem_hashes
         if "synonym" in self.modules:
-            synsets = partial(_remember, self._synsets, compute=self._resource("words").synsets)
+            synsets = self._resource("words").synsets
         return Lexicon.build(words, self._resource("function_words"), stem, synsets)
 
     def scores_from_stats(self, stats: np.ndarray) -> np.ndarray:
@@ -260,18 +252,3 @@ class Meteor(Metric):
             "beam": str(self.beam_size),
             "norm": "jar-1.5",
         }
-
-
-WORD_CACHE_LIMIT = 1 << 18
-"""Words whose stem hash and synsets a `Meteor` keeps across calls (then it starts afresh)."""
-
-
-def _remember(cache: dict[str, T], words: Sequence[str],
-              compute: Callable[[list[str]], list[T]]) -> list[T]:
-    """Return ``compute``'s value for each word, computing only words not in `cache`."""
-    new = [word for word in words if word not in cache]
-    if len(cache) + len(new) > WORD_CACHE_LIMIT:
-        cache.clear()
-        new = list(words)
-    cache.update(zip(new, compute(new)))
-    return [cache[word] for word in words]

@@ -23,15 +23,19 @@ read without pickle.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping, Sequence
+from itertools import chain
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from importlib import resources
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, TypeVar
 
 import numpy as np
 from snowballstemmer import EnglishStemmer
 
+from capeval.metrics.meteor.arrays import expand
 from capeval.metrics.meteor.text import java_hash
+
+T = TypeVar("T")
 
 KEY_WIDTH = 24
 """Words up to this many UTF-8 bytes are looked up by binary search, longer ones by a dict."""
@@ -122,8 +126,15 @@ def _csr_starts(counts: np.ndarray) -> np.ndarray:
     return np.concatenate([[0], np.cumsum(counts, dtype=np.int64)])
 
 
+WORD_CACHE_LIMIT = 1 << 18
+"""Words outside the table whose stem hash and synsets a `WordData` keeps (then it starts afresh)."""
+
+
 class WordData:
     """Stem hashes and synsets of words: from ``lexicon_en/``, else computed when met.
+
+    What is computed for words outside the table (Snowball, the morph rules) is kept for later
+    calls, up to `WORD_CACHE_LIMIT` words.
 
     Parameters
     ----------
@@ -150,6 +161,8 @@ class WordData:
         self._own_starts, self._own_synsets = own_starts, own_synsets
         self.metadata = metadata or {}
         self._stem = EnglishStemmer().stemWords  # never PyStemmer's C Snowball (another version)
+        self._computed_stems: dict[str, int] = {}
+        self._computed_synsets: dict[str, tuple[int, ...]] = {}
 
     @classmethod
     def load(cls, source: str | Path | None = None) -> WordData:
@@ -190,30 +203,62 @@ class WordData:
         hashes = self._stem_hashes[np.maximum(ids, 0)].astype(np.int64)
         missing = np.flatnonzero(ids < 0)
         if len(missing):
-            stems = self._stem([words[i] for i in missing.tolist()])
-            hashes[missing] = [java_hash(stem) for stem in stems]
+            hashes[missing] = _remember(self._computed_stems, [words[i] for i in missing.tolist()],
+                                        lambda new: map(java_hash, self._stem(new)))
         return hashes
 
-    def synsets(self, words: Sequence[str]) -> list[frozenset[int]]:
-        """Return the jar's synsets of each word (`jar_synsets`)."""
-        ids = self.ids(words).tolist()
-        # Words outside the table are neither in WordNet nor irregular forms: only the morph
-        # rules can give them synsets, through candidates looked up here in one batch.
-        candidates = list({form for word, index in zip(words, ids, strict=True) if index < 0
-                           for form in morph_candidates(word)})
+    def synsets(self, words: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Return the jar's synsets of each word (`jar_synsets`), as CSR.
+
+        Returns
+        -------
+        sizes : ndarray of shape (len(words),), int64
+        members : ndarray of shape (sizes.sum(),), int64
+            Word w's synsets are ``members[starts[w]:starts[w + 1]]``, starts = the cumulative
+            sizes.
+        """
+        ids = self.ids(words)
+        known = ids >= 0
+        sizes = np.where(known, self._synset_starts[ids + 1] - self._synset_starts[ids], 0)
+        missing = np.flatnonzero(~known)
+        computed = _remember(self._computed_synsets, [words[i] for i in missing.tolist()],
+                             self._jar_synsets_outside)
+        sizes[missing] = np.fromiter(map(len, computed), dtype=np.int64, count=len(computed))
+        starts = np.cumsum(sizes) - sizes
+        members = np.empty(int(sizes.sum()), dtype=np.int64)
+        rows = np.flatnonzero(known)
+        row, offset = expand(sizes[rows])
+        members[starts[rows][row] + offset] = self._synsets[self._synset_starts[ids[rows]][row]
+                                                            + offset]
+        row, offset = expand(sizes[missing])
+        members[starts[missing][row] + offset] = np.fromiter(
+            chain.from_iterable(computed), dtype=np.int64, count=len(row))
+        return sizes, members
+
+    def _jar_synsets_outside(self, words: list[str]) -> list[tuple[int, ...]]:
+        """`jar_synsets` of words outside the table: neither WordNet words nor irregular forms,
+        so only the morph rules can give them synsets, through candidates looked up in one
+        batch."""
+        candidates = list({form for word in words for form in morph_candidates(word)})
         candidate_ids = dict(zip(candidates, self.ids(candidates).tolist(), strict=True))
 
         def own(word: str) -> frozenset[int]:
-            return self._synsets_of(candidate_ids.get(word, -1), own=True)
+            index = candidate_ids.get(word, -1)
+            if index < 0:
+                return frozenset()
+            return frozenset(self._own_synsets[self._own_starts[index]:
+                                               self._own_starts[index + 1]].tolist())
 
-        return [self._synsets_of(index) if index >= 0
-                else jar_synsets(word, own, {}, lambda form: bool(own(form)))
-                for word, index in zip(words, ids, strict=True)]
+        return [tuple(sorted(jar_synsets(word, own, {}, lambda form: bool(own(form)))))
+                for word in words]
 
-    def _synsets_of(self, index: int, own: bool = False) -> frozenset[int]:
-        """Return the jar's (or, with `own`, WordNet's own) synsets of word id `index` (-1: none)."""
-        if index < 0:
-            return frozenset()
-        starts, synsets = ((self._own_starts, self._own_synsets) if own
-                           else (self._synset_starts, self._synsets))
-        return frozenset(synsets[starts[index]:starts[index + 1]].tolist())
+
+def _remember(cache: dict[str, T], words: list[str],
+              compute: Callable[[list[str]], Iterable[T]]) -> list[T]:
+    """Return ``compute``'s value for each word, computing only words not in `cache`."""
+    new = [word for word in dict.fromkeys(words) if word not in cache]
+    if len(cache) + len(new) > WORD_CACHE_LIMIT:
+        cache.clear()
+        new = list(dict.fromkeys(words))
+    cache.update(zip(new, compute(new)))
+    return [cache[word] for word in words]
