@@ -15,7 +15,7 @@ import zipfile
 import zlib
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
-from itertools import chain, zip_longest
+from itertools import chain, repeat, zip_longest
 from pathlib import Path
 
 import numpy as np
@@ -255,15 +255,19 @@ class ParaphraseTable:
         targets = _TargetIndex(owner, position, node, entries.target, len(captions), n_nodes)
 
         # Source occurrences and the range of their entries in the (source-sorted) entry list.
-        distinct, first, count = np.unique(entries.source, return_index=True,
-                                           return_counts=True)
-        slot = np.minimum(search(distinct, node)[0], max(len(distinct) - 1, 0))
-        here = np.flatnonzero(distinct[slot] == node) if len(distinct) else slot[:0]
+        first = np.flatnonzero(np.diff(entries.source, prepend=-1))
+        count = np.diff(first, append=len(entries.source))
+        group_of = np.full(n_nodes, -1, dtype=np.int32)  # source node -> its entry range
+        group_of[entries.source[first]] = np.arange(len(first))
+        group = group_of[node]
+        here = np.flatnonzero(group >= 0)
         sources = _SourceOccurrences(owner[here], position[here], length[here],
-                                     first[slot[here]], count[slot[here]])
+                                     first[group[here]], count[group[here]])
         pair_array = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
+        by_side = [np.argsort(pair_array[:, side], kind="stable") for side in (0, 1)]
         blocks = [
-            _pass_matches(sources.take(chunk), pair_array, source_side, entries, targets)
+            _pass_matches(sources.take(chunk), pair_array, by_side[source_side], source_side,
+                          entries, targets)
             for source_side in (1, 0)  # the reference side first, as the jar's first pass
             for chunk in np.array_split(np.arange(len(here)),
                                         max(1, len(here) // _CHUNK_OCCURRENCES))
@@ -295,10 +299,8 @@ class ParaphraseTable:
         sequence = np.full(int(bounds[-1]), -1, dtype=np.int64)
         inside = np.ones(len(sequence), dtype=bool)
         inside[bounds[1:] - 1] = False  # one -1 after each caption: n-grams never straddle two
-        get = self._token_id.get
-        code = {word: get(word, -1) for word in dict.fromkeys(chain.from_iterable(captions))}
-        sequence[inside] = np.fromiter(map(code.__getitem__, chain.from_iterable(captions)),
-                                       dtype=np.int64, count=int(lengths.sum()))
+        sequence[inside] = np.fromiter(map(self._token_id.get, chain.from_iterable(captions),
+                                           repeat(-1)), dtype=np.int64, count=int(lengths.sum()))
         columns = []
         for length, (starts, nodes) in enumerate(self._ngram_nodes(sequence), start=1):
             columns.append((starts, np.full(len(starts), length), nodes))
@@ -440,11 +442,11 @@ class _SourceOccurrences:
         return take_rows(self, index)
 
 
-def _pass_matches(sources: _SourceOccurrences, pairs: np.ndarray, source_side: int,
-                  entries: _Entries, targets: _TargetIndex) -> np.ndarray:
+def _pass_matches(sources: _SourceOccurrences, pairs: np.ndarray, pair_order: np.ndarray,
+                  source_side: int, entries: _Entries, targets: _TargetIndex) -> np.ndarray:
     """Return the matches of one pass as rows (pair, ref start, pass, 3 sort keys, ref len,
-    hyp start, hyp len); `source_side` is 1 when sources are looked up in the reference."""
-    pair_order = np.argsort(pairs[:, source_side], kind="stable")
+    hyp start, hyp len); `source_side` is 1 when sources are looked up in the reference, and
+    `pair_order` sorts the pairs by their caption on that side (stably)."""
     # source occurrence x pair whose source-side caption holds it x entry of the source
     occurrence, pair = join(pairs[pair_order, source_side], sources.owner)
     pair = pair_order[pair]
