@@ -21,7 +21,8 @@ from __future__ import annotations
 
 import weakref
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
+from itertools import chain
 from typing import Any, ClassVar, TypeVar
 
 import numpy as np
@@ -341,6 +342,8 @@ def check_hypothesis_tokens(hypotheses: Sequence[Tokens]) -> None:
     """
     if isinstance(hypotheses, str):
         raise CapevalTypeError("hypotheses must be a sequence of segments, not one string")
+    if _captions_look_valid(hypotheses):
+        return
     for index, hypothesis in enumerate(hypotheses):
         if isinstance(hypothesis, str):
             raise CapevalTypeError(f"hypothesis {index} is a string; metrics take token lists "
@@ -353,7 +356,9 @@ def check_reference_tokens(references: Sequence[Sequence[Tokens]]) -> None:
     segment needs at least one reference (else CapevalUsageError)."""
     if isinstance(references, str):
         raise CapevalTypeError("references must be a sequence of segments, not one string")
-    for index, refs in enumerate(references):
+    if _references_look_valid(references):
+        return
+    for index, refs in enumerate(references):  # something is wrong: find the first problem
         if isinstance(refs, str):
             raise CapevalTypeError(f"references of segment {index} are one string; give a list "
                                    "of token lists")
@@ -364,6 +369,30 @@ def check_reference_tokens(references: Sequence[Sequence[Tokens]]) -> None:
                 raise CapevalTypeError(f"reference {number} of segment {index} is a string; "
                                        "metrics take token lists: tokenize it first")
             _check_length(reference, f"reference {number} of segment {index}")
+
+
+def _captions_look_valid(captions: Iterable[Tokens]) -> bool:
+    """Whether no caption is a string and none is over the length limit: the quick check of
+    valid input (when it fails, the checks above find the first problem and its message)."""
+    try:
+        captions = list(captions)
+        return (not _has_string(captions)
+                and token_length_problem(max(map(len, captions), default=0)) is None)
+    except TypeError:
+        return False
+
+
+def _references_look_valid(references: Sequence[Sequence[Tokens]]) -> bool:
+    """`_captions_look_valid` of all references, no segment a string or without references."""
+    try:
+        return (not _has_string(references) and min(map(len, references), default=1) > 0
+                and _captions_look_valid(chain.from_iterable(references)))
+    except TypeError:
+        return False
+
+
+def _has_string(items: Iterable[object]) -> bool:
+    return any(issubclass(kind, str) for kind in set(map(type, items)))
 
 
 def _check_length(caption: Tokens, what: str) -> None:

@@ -55,6 +55,29 @@ def test_strings_are_never_read_as_token_lists(hypotheses, references, message):
             get_metric(name).segment_stats(hypotheses, references)
 
 
+def test_the_first_bad_caption_is_reported_wherever_it_is():
+    from capeval import CapevalTypeError, CapevalUsageError
+    from capeval.limits import MAX_CAPTION_TOKENS
+    from capeval.metrics.base import check_hypothesis_tokens, check_reference_tokens
+
+    long = ["a"] * (MAX_CAPTION_TOKENS + 1)
+    ok = [["a", "dog"]] * 50
+    check_hypothesis_tokens(ok + [["a"] * MAX_CAPTION_TOKENS])
+    check_reference_tokens([[["a"]], [["b"], ["a"] * MAX_CAPTION_TOKENS]] + [ok] * 3)
+    with pytest.raises(CapevalUsageError, match="^hypothesis 50: caption of 1,001 tokens"):
+        check_hypothesis_tokens(ok + [long, "a string later"])
+    with pytest.raises(CapevalTypeError, match="^hypothesis 51 is a string"):
+        check_hypothesis_tokens(ok + [["b"], "a string", long])
+    with pytest.raises(CapevalUsageError, match="^reference 1 of segment 2: caption of 1,001"):
+        check_reference_tokens([ok, ok, [["a"], long], []])
+    with pytest.raises(CapevalUsageError, match="^segment 2 has no reference caption"):
+        check_reference_tokens([ok, ok, [], [long]])
+    with pytest.raises(CapevalTypeError, match="^reference 0 of segment 1 is a string"):
+        check_reference_tokens([ok, ("a b",), [long]])
+    with pytest.raises(TypeError):
+        check_hypothesis_tokens(ok + [3])
+
+
 def test_unknown_metric_names_are_usage_errors():
     from capeval import CapevalTypeError, CapevalUsageError
 
