@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 
 from capeval.evaluation import MetricSpec, resolve_metrics
-from capeval.io import PerItemWriter, canonical_id
+from capeval.io import canonical_id
 from capeval.metrics import DEFAULT_METRICS
 from capeval.streaming.chunks import Chunk, Images
 from capeval.streaming.driver import (

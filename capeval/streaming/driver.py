@@ -38,13 +38,12 @@ from capeval.streaming.store import PairingStore
 from capeval.streaming.tables import FrequentCounter
 from capeval.metrics.base import sum_stats
 from capeval.streaming.work import (
+    EncodedImages,
     Settings,
-    TokenizedImages,
-    chunk_statistics,
-    fold_view,
+    encoded_fold_frequencies,
+    encoded_statistics,
     reference_counts,
-    reference_frequencies,
-    tokenize_chunk,
+    tokenize_encoded,
 )
 from capeval.tokenizers import tokenizer_signature
 
@@ -154,10 +153,10 @@ def tokenize_store(
     tables = FrequentCounter(store.scratch_directory("df"))
     done = 0
     step = " ".join(("tokenize", systems[0])).strip()
-    for _, (images, table) in run(tokenize_chunk, settings,
-                                  chunked(store.pairs(group), chunk_size)):
+    for chunk, (images, table) in run(tokenize_encoded, settings,
+                                      chunked(store.pairs(group), chunk_size)):
         store.add_tokens(*images)
-        counts.update(reference_counts(images.references))
+        counts.update(reference_counts(chunk.images.references))
         if table is not None:
             tables.add(table)
         done += len(images.ids)
@@ -167,7 +166,7 @@ def tokenize_store(
         images = ((image_id, caption, ())
                   for image_id, caption in store.hypotheses(system, group=group))
         done = 0
-        for _, (tokens, _) in run(tokenize_chunk, alone, chunked(images, chunk_size)):
+        for _, (tokens, _) in run(tokenize_encoded, alone, chunked(images, chunk_size)):
             store.add_tokens(tokens.ids, tokens.hypotheses, None, system)
             done += len(tokens.ids)
             notify(f"tokenize {label}", done, total)
@@ -186,11 +185,10 @@ def store_statistics(
     With `fold`, the images are scored against leave-one-out fold `fold` of their references
     (`capeval.human`), and with `human` the captions scored are the held-out references.
     """
-    batches = _batches(store.tokens(system, order), chunk_size)
-    if fold is not None:
-        batches = (fold_view(images, fold, human) for images in batches)
-    for (ids, _, _), stats in run(chunk_statistics, bound, batches):
-        yield ids, stats
+    items = ((images, fold, human)
+             for images in _batches(store.tokens(system, order), chunk_size))
+    for (images, _, _), stats in run(encoded_statistics, bound, items):
+        yield images.ids, stats
 
 
 def fold_frequencies(
@@ -200,9 +198,8 @@ def fold_frequencies(
     n-grams of two or more images, as `tokenize_store` keeps them)."""
     directory = store.scratch_directory("df")
     tables = FrequentCounter(directory)
-    batches = (fold_view(images, fold, False)
-               for images in _batches(store.tokens(0, 0), chunk_size))
-    for _, table in run(reference_frequencies, settings, batches):
+    items = ((images, fold) for images in _batches(store.tokens(0, 0), chunk_size))
+    for _, table in run(encoded_fold_frequencies, settings, items):
         tables.add(table)
     try:
         return tables.result()
@@ -261,10 +258,10 @@ def evaluation_result(
     return StreamedEvaluation(corpus, n_images, signature_of(settings, counts))
 
 
-def _batches(rows: Iterator[tuple], size: int) -> Iterator[TokenizedImages]:
-    """Group store rows (id, hypothesis tokens, reference tokens) into `TokenizedImages`."""
+def _batches(rows: Iterator[tuple], size: int) -> Iterator[EncodedImages]:
+    """Group store rows (id, hypothesis tokens, reference tokens) into `EncodedImages`."""
     while batch := list(islice(rows, size)):
-        yield TokenizedImages(*(list(column) for column in zip(*batch, strict=True)))
+        yield EncodedImages(*(list(column) for column in zip(*batch, strict=True)))
 
 
 def signature_of(settings: Settings, counts: set[int]) -> dict[str, str]:

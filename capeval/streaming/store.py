@@ -17,7 +17,6 @@ int ``1`` and the string ``"01"`` stay different images, as in memory.
 """
 from __future__ import annotations
 
-import json
 import logging
 import sqlite3
 import tempfile
@@ -330,32 +329,33 @@ class PairingStore:
         self._db.execute("DELETE FROM ref_tokens")
 
     def add_tokens(
-        self, ids: Sequence[ImageId], hypotheses: Sequence[Sequence[str]],
-        references: Sequence[Sequence[Sequence[str]]] | None, system: int = 0,
+        self, ids: Sequence[ImageId], hypotheses: Sequence[str],
+        references: Sequence[str] | None, system: int = 0,
     ) -> None:
         """Store the tokens of images (any order) of a system, and their references' tokens
-        unless None (stored once, with the first system tokenized)."""
+        unless None (stored once, with the first system tokenized).
+
+        Tokens come as JSON text (`capeval.streaming.work.encode_images`): the workers that
+        tokenize encode them, not the process that stores them.
+        """
         self._db.executemany("INSERT INTO hyp_tokens VALUES (?, ?, ?)", [
-            (system, _key(image_id), json.dumps(hypothesis, ensure_ascii=False))
+            (system, _key(image_id), hypothesis)
             for image_id, hypothesis in zip(ids, hypotheses, strict=True)])
         if references is not None:
             self._db.executemany("INSERT INTO ref_tokens VALUES (?, ?)", [
-                (_key(image_id), json.dumps(refs, ensure_ascii=False))
-                for image_id, refs in zip(ids, references, strict=True)])
+                (_key(image_id), refs) for image_id, refs in zip(ids, references, strict=True)])
 
-    def tokens(
-        self, system: int = 0, order: int = 0
-    ) -> Iterator[tuple[ImageId, list[str], list[list[str]]]]:
+    def tokens(self, system: int = 0, order: int = 0) -> Iterator[tuple[ImageId, str, str]]:
         """Yield (id, hypothesis tokens, reference tokens) of a system's scored images in the
-        hypothesis order of system `order`: the order of per-image results and of the corpus
-        sums."""
+        hypothesis order of system `order` (the order of per-image results and of the corpus
+        sums); tokens as JSON text, as `add_tokens` stored them."""
         rows = self._db.execute(
             "SELECT o.key, h.tokens, r.tokens FROM hyps o "
             "CROSS JOIN hyp_tokens h ON h.system = ? AND h.key = o.key "
             "CROSS JOIN ref_tokens r ON r.key = o.key WHERE o.system = ? ORDER BY o.position",
             (system, order))
         for key, hypothesis, references in rows:
-            yield _image_id(key), json.loads(hypothesis), json.loads(references)
+            yield _image_id(key), hypothesis, references
 
 
 def _in_group(column: str, group: str | None) -> tuple[str, tuple[str, ...]]:

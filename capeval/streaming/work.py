@@ -16,8 +16,10 @@ function over partitions (a process pool, Dask, Ray, Spark) can run it.
 from __future__ import annotations
 
 import copy
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import NamedTuple
 
 import numpy as np
@@ -125,6 +127,54 @@ def fold_view(images: TokenizedImages, fold: int, human: bool = False) -> Tokeni
     split = hold_out(images.references, fold)
     return TokenizedImages(images.ids, split.held_out if human else images.hypotheses,
                            split.references)
+
+
+class EncodedImages(NamedTuple):
+    """C tokenized images as a `PairingStore` keeps them: ids, and each image's hypothesis
+    tokens and reference tokens as JSON text."""
+
+    ids: list
+    hypotheses: list[str]
+    references: list[str]
+
+
+def encode_images(images: TokenizedImages) -> EncodedImages:
+    dumps = partial(json.dumps, ensure_ascii=False)
+    return EncodedImages(images.ids, list(map(dumps, images.hypotheses)),
+                         list(map(dumps, images.references)))
+
+
+def decode_images(images: EncodedImages) -> TokenizedImages:
+    return TokenizedImages(images.ids, list(map(json.loads, images.hypotheses)),
+                           list(map(json.loads, images.references)))
+
+
+# The per-chunk functions of a `PairingStore` run (`capeval.streaming.driver`): the tokens
+# cross between processes as the store's JSON text, encoded and decoded in the workers.
+
+def tokenize_encoded(
+    settings: Settings, chunk: Chunk
+) -> tuple[EncodedImages, DocumentFrequencies | None]:
+    """`tokenize_chunk`, the tokens encoded for the store."""
+    images, table = tokenize_chunk(settings, chunk)
+    return encode_images(images), table
+
+
+def encoded_statistics(settings: Settings,
+                       item: tuple[EncodedImages, int | None, bool]) -> dict[str, np.ndarray]:
+    """`chunk_statistics` of stored images; ``item = (images, fold, human)`` scores fold `fold`
+    of their references when it is not None (`fold_view`)."""
+    images, fold, human = item
+    decoded = decode_images(images)
+    return chunk_statistics(settings, decoded if fold is None
+                            else fold_view(decoded, fold, human))
+
+
+def encoded_fold_frequencies(settings: Settings,
+                             item: tuple[EncodedImages, int]) -> DocumentFrequencies:
+    """`reference_frequencies` of fold ``item[1]`` of stored images ``item[0]``."""
+    images, fold = item
+    return reference_frequencies(settings, fold_view(decode_images(images), fold))
 
 
 def reference_counts(references: Sequence[Sequence[object]]) -> set[int]:
