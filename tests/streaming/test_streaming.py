@@ -236,3 +236,40 @@ def test_a_per_item_file_that_cannot_be_written_is_named_not_its_temporary(gener
     with pytest.raises(capeval.CapevalUsageError, match=r"^/proc/items\.csv: cannot write"):
         evaluate_files(generated.hypotheses, generated.references, ["bleu"],
                        per_item="/proc/items.csv")
+
+
+def test_tokens_cross_processes_as_json_text_unchanged():
+    from capeval.human import hold_out
+    from capeval.streaming.work import (
+        Settings,
+        TokenizedImages,
+        chunk_statistics,
+        decode_images,
+        encode_images,
+        encoded_fold_frequencies,
+        encoded_statistics,
+        reference_frequencies,
+    )
+
+    images = TokenizedImages(
+        [3, "b"], [["caf\u00e9", '"quoted"', "back\\slash"], []],
+        [[["caf\u00e9", "\u00fcber"], ["a", "\u2028"]], [["\x00x"], ["", "a b"], ["tab\t"]]])
+    encoded = encode_images(images)
+    assert all(isinstance(text, str) for text in encoded.hypotheses + encoded.references)
+    assert decode_images(encoded) == images
+    from capeval.evaluation import resolve_metrics
+
+    settings = Settings.of(resolve_metrics(["bleu", "cider-d"], None, tokenizer="none"), "none")
+    bound = settings.with_document_frequencies(reference_frequencies(settings, images))
+    stats = encoded_statistics(bound, (encoded, None, False))
+    expected = chunk_statistics(bound, images)
+    assert all((stats[name] == expected[name]).all() for name in expected)
+    held = hold_out(images.references, 1)
+    for human, captions in ((False, images.hypotheses), (True, held.held_out)):
+        stats = encoded_statistics(bound, (encoded, 1, human))
+        expected = chunk_statistics(bound, TokenizedImages(images.ids, captions, held.references))
+        assert all((stats[name] == expected[name]).all() for name in expected)
+    fold_table = encoded_fold_frequencies(settings, (encoded, 0)).to_json_dict()
+    assert fold_table == reference_frequencies(settings, TokenizedImages(
+        images.ids, images.hypotheses, hold_out(images.references, 0).references)
+    ).to_json_dict()
