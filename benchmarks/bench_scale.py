@@ -13,8 +13,10 @@ probability 0.3).
 References and hypotheses are JSON Lines, the hypotheses shuffled relative to the references.
 Every run scores all 7 metrics with ``capeval.streaming.evaluate_files`` in a fresh process
 (imports excluded from the wall time; reading, joining, tokenizing, df pass, scoring and the
-per-image file included). Peak RSS is the process's own and, separately, that of its
-largest worker (ru_maxrss). The Dask run uses a `distributed.LocalCluster` of 2 worker
+per-image file included). "own CPU" is the CPU time of that process alone, not of its
+workers: with ``--jobs 2``, what the workers cannot take over (reading and checking the files,
+the join, merging the chunks' df tables, writing the per-image file). Peak RSS is the
+process's own and, separately, that of its largest worker (ru_maxrss). The Dask run uses a `distributed.LocalCluster` of 2 worker
 processes and must give the corpus scores and the per-image file of the --jobs 1 run.
 """
 from __future__ import annotations
@@ -22,6 +24,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import resource
 import sys
 import tempfile
 import time
@@ -82,10 +85,9 @@ def child(hypotheses: str, references: str, jobs: int, mode: str, per_item: str)
     from capeval.streaming import evaluate_files
 
     started = time.perf_counter()
+    cpu_before = sum(resource.getrusage(resource.RUSAGE_SELF)[:2])
     worker_mb = 0.0
     if mode == "dask":
-        import resource
-
         from distributed import Client, LocalCluster
 
         with LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True,
@@ -99,8 +101,10 @@ def child(hypotheses: str, references: str, jobs: int, mode: str, per_item: str)
         result = evaluate_files(hypotheses, references, per_item=per_item, jobs=jobs)
         seconds = time.perf_counter() - started
     memory = peak_memory_mb()
+    usage = resource.getrusage(resource.RUSAGE_SELF)
     digest = hashlib.sha256(Path(per_item).read_bytes()).hexdigest()
     print(json.dumps({"seconds": seconds, "images": result.n_images, "corpus": result.corpus,
+                      "cpu_seconds": usage.ru_utime + usage.ru_stime - cpu_before,
                       "self_mb": memory["self_mb"],
                       "worker_mb": max(worker_mb, memory["children_mb"]), "per_item": digest}))
 
@@ -122,7 +126,7 @@ def main() -> None:
     rows = []
     print(f"workload: synthetic Flickr8k-like corpus, 5 references + 1 hypothesis per image, "
           f"seed 0, all 7 metrics; files in {workdir}", flush=True)
-    header = (f"{'images':>9}  {'run':<8} {'seconds':>9} {'images/s':>9} "
+    header = (f"{'images':>9}  {'run':<8} {'seconds':>9} {'images/s':>9} {'own CPU s':>9} "
               f"{'peak MB':>8} {'worker MB':>9}  same as --jobs 1")
     print(header, flush=True)
     for size in [int(s) for s in args.sizes.split(",")]:
@@ -141,7 +145,8 @@ def main() -> None:
                     and result["per_item"] == first["per_item"])
             rows.append({"size": size, "run": label, **result, "same": same})
             print(f"{size:>9,}  {label:<8} {result['seconds']:>9.1f} "
-                  f"{size / result['seconds']:>9,.0f} {result['self_mb']:>8.0f} "
+                  f"{size / result['seconds']:>9,.0f} {result['cpu_seconds']:>9.1f} "
+                  f"{result['self_mb']:>8.0f} "
                   f"{result['worker_mb']:>9.0f}  {'yes' if same else 'NO'}", flush=True)
     _targets(rows)
 
