@@ -95,6 +95,24 @@ def test_the_idf_of_unseen_and_rare_ngrams_is_log_n():
     np.testing.assert_array_equal(trie.idf(2, bigrams), [log_n - np.log(2.0), log_n])
 
 
+def test_hashed_keys_find_the_ids_the_binary_search_finds():
+    _, references = random_corpus(3, n_images=300)
+    table = DocumentFrequencies.from_references(references, 4)
+    searched, hashed = IdfTrie(table, 4), IdfTrie(table, 4)
+    hashed.hash_keys()
+    hashed.hash_keys()  # idempotent
+    rng = np.random.default_rng(4)
+    n_words = len(table.vocabulary)
+    hits = []
+    for order in range(2, 5):
+        prefixes = rng.integers(-1, 400, 5_000)  # ids in and past the trie, and -1
+        words = rng.integers(-1, n_words + 3, 5_000)  # words in and past the vocabulary
+        found = searched.extend(order, prefixes, words)
+        hits.append(int((found >= 0).sum()))
+        np.testing.assert_array_equal(hashed.extend(order, prefixes, words), found)
+    assert min(hits) > 0 and sum(hits) > 100
+
+
 def test_distinct_is_numpy_unique():
     from capeval.arrays import distinct
 

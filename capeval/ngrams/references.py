@@ -50,6 +50,7 @@ class IdfTrie:
         self.log_images = np.log(float(table.n_images))
         self._unigram = np.full(n_words, -1, dtype=np.int64)
         self._keys: list[np.ndarray] = []  # per order, sorted
+        self._hashed: list[pd.Index] | None = None  # the same keys, hashed (`hash_keys`)
         self._idf: list[np.ndarray] = []
         previous_ids = np.zeros(0, dtype=np.int64)  # ids of the previous order
         for order in range(1, max_order + 1):
@@ -78,6 +79,14 @@ class IdfTrie:
         """Return the trie of `table` up to `max_order`, built on first use and kept with it."""
         return table.cached(("idf-trie", max_order), lambda: cls(table, max_order))
 
+    def hash_keys(self) -> None:
+        """Look n-grams up in hash tables of the keys from now on (same ids, faster for the
+        small batches of a training loop, about 30 bytes more per n-gram; idempotent)."""
+        if self._hashed is None:
+            self._hashed = [pd.Index(keys) for keys in self._keys]
+            for index, keys in zip(self._hashed, self._keys, strict=True):
+                index.get_indexer(keys[:1])  # build each table now, not in a scoring thread
+
     def unigrams(self, words: np.ndarray) -> np.ndarray:
         """Return the ids of single words (word ids, -1 for none), -1 where not in the trie."""
         ids = np.full(words.size, -1, dtype=np.int64)
@@ -93,8 +102,9 @@ class IdfTrie:
         ids = np.full(words.size, -1, dtype=np.int64)
         known = np.flatnonzero((prefix_ids >= 0) & (words >= 0) & (words < self.n_words))
         if known.size:
-            ids[known] = positions(self._keys[order - 1],
-                                   prefix_ids[known] * self.n_words + words[known])
+            queries = prefix_ids[known] * self.n_words + words[known]
+            ids[known] = (positions(self._keys[order - 1], queries) if self._hashed is None
+                          else self._hashed[order - 1].get_indexer(queries))
         return ids
 
     def idf(self, order: int, ids: np.ndarray) -> np.ndarray:

@@ -100,6 +100,7 @@ class RewardScorer:
         self._ids.get_indexer(self._ids[:1])  # build the hash table before any thread uses it
 
         self._ngrams = NgramReferences.build(reference_words, table, max_order)
+        self._ngrams.trie.hash_keys()  # batches of a few thousand n-grams: hashing is faster
         self._bleu = Bleu(max_order)
         self._penalty = LengthPenalty(self.sigma)
 
