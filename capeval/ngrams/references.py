@@ -80,12 +80,12 @@ class IdfTrie:
         return table.cached(("idf-trie", max_order), lambda: cls(table, max_order))
 
     def hash_keys(self) -> None:
-        """Look n-grams up in hash tables of the keys from now on (same ids, faster for the
-        small batches of a training loop, about 30 bytes more per n-gram; idempotent)."""
+        """Look n-grams up in hash tables of the keys from now on: the same ids, faster for the
+        small batches of a training loop, for a hash table per order (idempotent)."""
         if self._hashed is None:
             self._hashed = [pd.Index(keys) for keys in self._keys]
-            for index, keys in zip(self._hashed, self._keys, strict=True):
-                index.get_indexer(keys[:1])  # build each table now, not in a scoring thread
+            for index in self._hashed:
+                index.get_indexer(index[:1])  # build each table now, not in a scoring thread
 
     def unigrams(self, words: np.ndarray) -> np.ndarray:
         """Return the ids of single words (word ids, -1 for none), -1 where not in the trie."""
