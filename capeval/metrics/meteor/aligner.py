@@ -195,24 +195,26 @@ class _Search:
                         minus_one, minus_one)
         best = np.full(n_pairs, -1, dtype=np.int64)
         for pos in range(int(self.finish_at.max()) + 1):
-            state = self._commit(self._best_first(state))
-            done = self.finish_at[state.key >> self.layout.shift] == pos
-            if done.any():
-                self._finish(state.take(np.flatnonzero(done)), best)
-                state = state.take(np.flatnonzero(~done))
+            kept = self._best_first(state)
+            done = self.finish_at[state.key[kept] >> self.layout.shift] == pos
+            if done.any():  # pairs past their last candidate: finished here
+                self._finish(self._commit(state.take(kept[done])), best)
+                kept = kept[~done]
+            state = self._commit(state.take(kept))
             if not len(state.key):
                 break
             state = self._step(state, pos)
         return self._trace(best)
 
-    def _best_first(self, state: _States) -> _States:
-        """Stable-sort each pair's states by key and keep the first `beam_size` of each."""
+    def _best_first(self, state: _States) -> np.ndarray:
+        """Return the rows of the first `beam_size` states of each pair, each pair's states
+        stably sorted by key."""
         order = np.argsort(state.key, kind="stable")
         pair = state.key[order] >> self.layout.shift
         index = np.arange(len(pair))
         group_start = np.maximum.accumulate(
             np.where(np.concatenate([[True], pair[1:] != pair[:-1]]), index, 0))
-        return state.take(order[index - group_start < self.beam_size])
+        return order[index - group_start < self.beam_size]
 
     def _commit(self, state: _States) -> _States:
         """Give the states whose last step took a match a path node of their own."""
