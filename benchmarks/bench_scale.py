@@ -16,8 +16,9 @@ Every run scores all 7 metrics with ``capeval.streaming.evaluate_files`` in a fr
 per-image file included). "own CPU" is the CPU time of that process alone, not of its
 workers: with ``--jobs 2``, what the workers cannot take over (reading and checking the files,
 the join, merging the chunks' df tables, writing the per-image file). Peak RSS is the
-process's own and, separately, that of its largest worker (ru_maxrss). The Dask run uses a `distributed.LocalCluster` of 2 worker
-processes and must give the corpus scores and the per-image file of the --jobs 1 run.
+process's own and, separately, that of its largest worker (ru_maxrss). The Dask run uses a
+`distributed.LocalCluster` of 2 worker processes and must give the corpus scores and the
+per-image file of the --jobs 1 run.
 """
 from __future__ import annotations
 

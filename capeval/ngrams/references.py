@@ -81,7 +81,12 @@ class IdfTrie:
 
     def hash_keys(self) -> None:
         """Look n-grams up in hash tables of the keys from now on: the same ids, faster for the
-        small batches of a training loop, for a hash table per order (idempotent)."""
+        small batches of a training loop, for a hash table per order (idempotent).
+
+        The trie is the one cached with its table (`for_table`), so every later user of that
+        table's trie looks up by hash too; streamed runs, which build their own tables, keep
+        the binary search and its smaller memory.
+        """
         if self._hashed is None:
             self._hashed = [pd.Index(keys) for keys in self._keys]
             for index in self._hashed:

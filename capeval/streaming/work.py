@@ -139,12 +139,14 @@ class EncodedImages(NamedTuple):
 
 
 def encode_images(images: TokenizedImages) -> EncodedImages:
+    """The store's form of tokenized images (JSON text, non-ASCII characters kept)."""
     dumps = partial(json.dumps, ensure_ascii=False)
     return EncodedImages(images.ids, list(map(dumps, images.hypotheses)),
                          list(map(dumps, images.references)))
 
 
 def decode_images(images: EncodedImages) -> TokenizedImages:
+    """The tokenized images of `encode_images`' text."""
     return TokenizedImages(images.ids, list(map(json.loads, images.hypotheses)),
                            list(map(json.loads, images.references)))
 

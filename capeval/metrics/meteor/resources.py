@@ -23,9 +23,9 @@ read without pickle.
 from __future__ import annotations
 
 import json
-from itertools import chain
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from importlib import resources
+from itertools import chain
 from pathlib import Path
 from typing import BinaryIO, TypeVar
 
@@ -218,18 +218,17 @@ class WordData:
             sizes.
         """
         ids = self.ids(words)
-        known = ids >= 0
-        sizes = np.where(known, self._synset_starts[ids + 1] - self._synset_starts[ids], 0)
-        missing = np.flatnonzero(~known)
+        rows, missing = np.flatnonzero(ids >= 0), np.flatnonzero(ids < 0)
+        first = self._synset_starts[ids[rows]]  # of the packaged words' synsets
         computed = _remember(self._computed_synsets, [words[i] for i in missing.tolist()],
                              self._jar_synsets_outside)
+        sizes = np.zeros(len(words), dtype=np.int64)
+        sizes[rows] = self._synset_starts[ids[rows] + 1] - first
         sizes[missing] = np.fromiter(map(len, computed), dtype=np.int64, count=len(computed))
         starts = np.cumsum(sizes) - sizes
         members = np.empty(int(sizes.sum()), dtype=np.int64)
-        rows = np.flatnonzero(known)
         row, offset = expand(sizes[rows])
-        members[starts[rows][row] + offset] = self._synsets[self._synset_starts[ids[rows]][row]
-                                                            + offset]
+        members[starts[rows][row] + offset] = self._synsets[first[row] + offset]
         row, offset = expand(sizes[missing])
         members[starts[missing][row] + offset] = np.fromiter(
             chain.from_iterable(computed), dtype=np.int64, count=len(row))
