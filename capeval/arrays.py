@@ -7,6 +7,13 @@ from typing import Literal
 import numpy as np
 
 
+def expand(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return (row, offset) pairs enumerating ``range(counts[row])`` for every row, in order."""
+    row = np.repeat(np.arange(len(counts)), counts)
+    starts = np.cumsum(counts) - counts
+    return row, np.arange(len(row)) - starts[row]
+
+
 def distinct(values: np.ndarray) -> np.ndarray:
     """Return the sorted distinct values of a 1-D array, as ``np.unique(values)``.
 

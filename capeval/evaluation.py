@@ -24,6 +24,7 @@ from capeval.collector import paused_collector
 from capeval.document_frequencies import DocumentFrequencies
 from capeval.errors import CapevalInputError, CapevalTypeError, CapevalUsageError
 from capeval.io import align, check_references
+from capeval.io.align import align_checked
 from capeval.limits import token_length_problem
 from capeval.metrics import DEFAULT_METRICS, Metric, metric_class
 from capeval.metrics.base import Candidates, ReferenceSet
@@ -212,9 +213,9 @@ class Evaluator:
                                         f"the {len(self)} images of {ref_source} (a list is "
                                         f"paired with the references by position)")
             hypotheses = dict(zip(self.ids, hypotheses, strict=True))
-        ids, hyps, _ = align(_as_mapping(hypotheses, hyp_source), self._captions,
-                             hyp_source=hyp_source,
-                             ref_source=ref_source, allow_partial=allow_partial)
+        ids, hyps, _ = align_checked(_as_mapping(hypotheses, hyp_source), self._captions,
+                                     hyp_source=hyp_source, ref_source=ref_source,
+                                     allow_partial=allow_partial)
         notify = progress or (lambda step: None)
         notify("tokenize")
         images = self.positions(ids)

@@ -66,9 +66,23 @@ def align(
         when referenced images lack hypotheses (unless `allow_partial`), or for ids and
         captions of the wrong type.
     """
+    return align_checked(hypotheses, check_references(references, ref_source),
+                         hyp_source=hyp_source, ref_source=ref_source,
+                         allow_partial=allow_partial)
+
+
+def align_checked(
+    hypotheses: Mapping[Any, str],
+    references: dict[ImageId, list[str]],
+    *,
+    hyp_source: str = "hypotheses",
+    ref_source: str = "references",
+    allow_partial: bool = False,
+) -> Aligned:
+    """`align` against references that `check_references` returned (not checked again)."""
     hyps = _canonical_keys(hypotheses, hyp_source, "hypotheses")
     _check_hypotheses(hyps, hyp_source)
-    refs = check_references(references, ref_source)
+    refs = references
     unknown = [image_id for image_id in hyps if image_id not in refs]
     check_pairing(
         IdSample.of(unknown),

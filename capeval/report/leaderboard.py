@@ -28,7 +28,7 @@ from capeval.evaluation import (
 from capeval.human import HUMAN, Fold, leave_one_out_folds
 from capeval.io import align, canonical_id
 from capeval.io.groups import ENTIRE
-from capeval.io.align import SHOWN_DIFFERENT_IDS, IdSample, check_same_images
+from capeval.io.align import SHOWN_DIFFERENT_IDS, IdSample, align_checked, check_same_images
 from capeval.io.source import PathLike
 from capeval.metrics import DEFAULT_METRICS, Metric
 from capeval.stats import (
@@ -648,8 +648,8 @@ def _align_systems(systems, references, sources, reference_source, allow_partial
     covered = dict(zip(ids, reference_lists, strict=True))
     hypotheses = {first: first_captions}
     for name in names[1:]:
-        aligned = align(systems[name], covered, hyp_source=sources[name],
-                        ref_source=reference_source)
+        aligned = align_checked(systems[name], covered, hyp_source=sources[name],
+                                ref_source=reference_source)
         by_id = dict(zip(aligned.ids, aligned.hypotheses, strict=True))
         hypotheses[name] = [by_id[image_id] for image_id in ids]
     return ids, hypotheses, reference_lists

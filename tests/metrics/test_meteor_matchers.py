@@ -18,8 +18,8 @@ import pytest
 import snowballstemmer
 
 from capeval.metrics.meteor import resources
-from capeval.metrics.meteor.corpus import Corpus
-from capeval.metrics.meteor.matchers import Lexicon, find_candidates
+from capeval.metrics.meteor.corpus import Corpus, ReferenceCaptions
+from capeval.metrics.meteor.matchers import Lexicon, WordFacts, find_candidates
 from capeval.metrics.meteor.paraphrase import ParaphraseTable
 from capeval.metrics.meteor.resources import WordData
 from capeval.metrics.meteor.text import java_hash
@@ -242,3 +242,33 @@ def test_stems_never_come_from_an_installed_pystemmer(monkeypatch):
     monkeypatch.setattr(snowballstemmer, "Stemmer", type("Stemmer", (), {"Stemmer": OtherSnowball}),
                         raising=False)
     assert WordData.load().stem_hashes(["qwzxadded"]).tolist() == [java_hash("qwzxad")]
+
+
+def test_facts_looked_up_in_parts_give_the_lexicon_of_the_whole(wordnet):
+    # The references' facts are looked up once and the hypotheses' new words added per call.
+    stem = snowballstemmer.EnglishStemmer().stemWords
+    function_words = resources.load_function_words()
+    stems = lambda ws: [java_hash(s) for s in stem(list(ws))]  # noqa: E731
+    words = ["dogs", "a", "run", "running", "qwzxab", "Aa", "BB", "sofa", "couch", "the"]
+    whole = Lexicon.build(words, function_words, stems, wordnet.synsets)
+    parts = (WordFacts.of(words[:4], function_words, stems, wordnet.synsets)
+             + WordFacts.of(words[4:], function_words, stems, wordnet.synsets))
+    joined = Lexicon.from_facts(words, parts)
+    for name in ("hash_class", "stem_class", "synonym_starts", "synonym_words", "function"):
+        np.testing.assert_array_equal(getattr(joined, name), getattr(whole, name))
+    assert joined.words == whole.words
+
+
+def test_a_corpus_numbers_the_references_vocabulary_first():
+    references = ReferenceCaptions.build([[["a", "dog"], ["the", "Dog", "runs"]], [["a", "cat"]]],
+                                         {})
+    assert references.vocabulary.words == ["a", "dog", "the", "runs", "cat"]
+    corpus = Corpus.build([["a", "zebra"], ["cat", "runs", "purple"]], np.array([1, 0]),
+                          references, {})
+    assert corpus.reference_words == 5
+    assert corpus.words == ["a", "dog", "the", "runs", "cat", "zebra", "purple"]
+    # captions: the used reference captions (image 1's, then image 0's), then the hypotheses
+    decoded = [[corpus.words[t] for t in corpus.tokens[start:end]]
+               for start, end in zip(corpus.offsets[:-1], corpus.offsets[1:])]
+    assert decoded == [list(caption) for caption in corpus.captions]
+    assert corpus.captions[-2:] == [("a", "zebra"), ("cat", "runs", "purple")]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 
 from capeval.metrics.meteor import resources
@@ -17,6 +18,7 @@ from capeval.metrics.meteor.text import (
     ANY,
     NUMERIC_ONLY,
     java_hash,
+    java_hashes,
     java_lower,
     java_trim,
     parse_nonbreaking_prefixes,
@@ -62,6 +64,23 @@ def test_nonbreaking_prefix_file_parses_into_types():
 ])
 def test_java_hash(word, value):
     assert java_hash(word) == value
+
+
+def test_java_hashes_of_many_words_equal_the_recurrence():
+    # h = 31 * h + unit over UTF-16 code units, word by word: empty words, words beyond the
+    # BMP (two units a character) and long words (powers of 31 wrap modulo 2**64) included.
+    def recurrence(word):
+        value = 0
+        for unit in memoryview(word.encode("utf-16-le")).cast("H"):
+            value = (31 * value + unit) % 2**32
+        return value
+
+    rng = np.random.default_rng(7)
+    alphabet = list("abzAZ09 .é\u00ff\u4e2d\uffff\x00") + ["\U0001f600"]
+    words = ["", "a", "", "x" * 3000] + [
+        "".join(rng.choice(alphabet, size=int(rng.integers(0, 40)))) for _ in range(2000)] + [""]
+    assert java_hashes(words).tolist() == [recurrence(word) for word in words]
+    assert java_hashes([]).tolist() == []
 
 
 def test_java_lower_keeps_the_code_points_java_17_does_not_lowercase():

@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from capeval.metrics.base import Candidates, ReferenceSet
 from capeval.metrics.rouge import RougeL, _position_masks, lcs_length
 from tests.metrics import naive
 from tests.metrics.corpora import random_caption, random_corpus
@@ -85,3 +86,25 @@ def test_vectorized_path_equals_the_naive_definition(max_len):
     scores = RougeL().sentence_scores(hyps, refs)[:, 0]
     np.testing.assert_allclose(scores, [naive.rouge_l(h, r) for h, r in zip(hyps, refs)],
                                rtol=0, atol=1e-15)
+
+
+@pytest.mark.parametrize("plain", [True, False])
+def test_prepared_references_score_any_images_as_the_segments(plain):
+    # Candidates for a subset of images, repeated and out of order, with hypothesis words the
+    # references lack, scored against references prepared once, equal the same segments
+    # scored on their own; `plain` False puts a token with a space in (the per-pair path).
+    rng = np.random.default_rng(3)
+    words = ["a", "dog", "cat", "runs", "the", "grass"]
+    def caption(extra=()):
+        return list(rng.choice(words + list(extra), size=int(rng.integers(0, 9))))
+    refs = [[caption() for _ in range(int(rng.integers(1, 4)))] for _ in range(20)]
+    if not plain:
+        refs[4][0] = ["a", "big dog"]
+    references = ReferenceSet(refs)
+    rouge = RougeL()
+    prepared = rouge.prepare_references(references)
+    for images in ([3, 0, 3, 19, 7], list(range(20))):
+        hyps = [caption(extra=("zebra", "purple")) for _ in images]
+        got = rouge.candidate_stats(Candidates(references, hyps, np.array(images)), prepared)
+        expected = rouge.segment_stats(hyps, [refs[i] for i in images])
+        np.testing.assert_array_equal(got, expected)

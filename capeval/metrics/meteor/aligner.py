@@ -29,7 +29,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from capeval.metrics.meteor.arrays import expand, take_rows
+from capeval.arrays import expand
+from capeval.metrics.meteor.arrays import take_rows
 from capeval.metrics.meteor.scoring import N_STATS
 
 BEAM_SIZE = 40

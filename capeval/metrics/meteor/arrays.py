@@ -1,4 +1,4 @@
-"""NumPy idioms the METEOR modules share: expanding counts into rows and sorted joins."""
+"""NumPy idioms the METEOR modules share: sorted joins and row selection."""
 from __future__ import annotations
 
 from dataclasses import fields
@@ -6,19 +6,12 @@ from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
 
-from capeval.arrays import search
+from capeval.arrays import expand, search
 
 if TYPE_CHECKING:
     from _typeshed import DataclassInstance
 
 Columns = TypeVar("Columns", bound="DataclassInstance")
-
-
-def expand(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Return (row, offset) pairs enumerating ``range(counts[row])`` for every row, in order."""
-    row = np.repeat(np.arange(len(counts)), counts)
-    starts = np.cumsum(counts) - counts
-    return row, np.arange(len(row)) - starts[row]
 
 
 def join(sorted_keys: np.ndarray, queries: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -19,7 +19,7 @@ from typing import TypeVar
 import numpy as np
 
 from capeval.metrics.base import Tokens
-from capeval.metrics.meteor.arrays import expand
+from capeval.arrays import expand
 from capeval.metrics.meteor.text import tokenize_fields
 
 T = TypeVar("T")
@@ -47,11 +47,14 @@ class ReferenceCaptions:
     image_captions : ndarray, int64
         ``image_captions[image_starts[n]:image_starts[n + 1]]`` is the caption of each
         reference field of image n, in reference order.
+    vocabulary : Vocabulary
+        The words of all the captions, numbered in order of first appearance.
     """
 
     captions: list[tuple[str, ...]]
     image_starts: np.ndarray
     image_captions: np.ndarray
+    vocabulary: Vocabulary
     _cache: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def cached(self, key: Hashable, build: Callable[[], T]) -> T:
@@ -68,7 +71,48 @@ class ReferenceCaptions:
         per_image = list(map(reference_fields, references))
         counts = np.fromiter(map(len, per_image), dtype=np.int64, count=len(per_image))
         captions, numbers = _number_captions(list(chain.from_iterable(per_image)), prefixes)
-        return cls(captions, np.concatenate([[0], np.cumsum(counts)]), numbers)
+        return cls(captions, np.concatenate([[0], np.cumsum(counts)]), numbers,
+                   Vocabulary.of(captions))
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """Distinct words numbered in order of first appearance, and captions as word ids.
+
+    Attributes
+    ----------
+    words : list of str
+        Word id = index.
+    ids : dict of str to int
+        The id of each word.
+    tokens : ndarray, int64
+        The word ids of all captions, caption after caption.
+    offsets : ndarray of shape (C + 1,), int64
+        Caption c is ``tokens[offsets[c]:offsets[c + 1]]``.
+    """
+
+    words: list[str]
+    ids: dict[str, int]
+    tokens: np.ndarray
+    offsets: np.ndarray
+
+    @classmethod
+    def of(cls, captions: Sequence[tuple[str, ...]], known: Vocabulary | None = None
+           ) -> Vocabulary:
+        """Number the words of `captions`: those of `known` keep their ids, new words follow.
+
+        The result holds `known`'s words followed by the new ones, and `captions` alone.
+        """
+        words = [] if known is None else known.words
+        ids = {} if known is None else known.ids
+        new = [word for word in dict.fromkeys(chain.from_iterable(captions)) if word not in ids]
+        if new:
+            words = words + new
+            ids = {**ids, **{word: len(ids) + i for i, word in enumerate(new)}}
+        lengths = np.fromiter(map(len, captions), dtype=np.int64, count=len(captions))
+        tokens = np.fromiter(map(ids.__getitem__, chain.from_iterable(captions)),
+                             dtype=np.int64, count=int(lengths.sum()))
+        return cls(words, ids, tokens, np.concatenate([[0], np.cumsum(lengths)]))
 
 
 def _number_captions(fields: Sequence[str], prefixes: Mapping[str, str]
@@ -94,7 +138,9 @@ class Corpus:
     captions : list of C tuples of str
         Normalized, lowercased tokens of each distinct caption.
     words : list of str
-        The distinct words of all captions; word id = index.
+        Distinct words, word id = index: the references' vocabulary
+        (`ReferenceCaptions.vocabulary`, its first `reference_words`), then the hypotheses'
+        other words.
     tokens : ndarray of shape (sum of caption lengths,), int64
         The word ids of all captions, caption after caption.
     offsets : ndarray of shape (C + 1,), int64
@@ -104,6 +150,8 @@ class Corpus:
     reference_captions : ndarray, int64, increasing
         Caption c < ``len(reference_captions)`` is the reference caption
         ``reference_captions[c]`` of the `ReferenceCaptions`; the hypotheses follow.
+    reference_words : int
+        How many of `words` are the references' vocabulary.
     segment_starts : ndarray of shape (S + 1,), int64
     segment_pairs : ndarray, int64
         ``segment_pairs[segment_starts[s]:segment_starts[s + 1]]`` is the pair of each
@@ -118,6 +166,7 @@ class Corpus:
     reference_captions: np.ndarray
     segment_starts: np.ndarray
     segment_pairs: np.ndarray
+    reference_words: int = 0
 
     @classmethod
     def build(cls, hypotheses: Sequence[Tokens], images: np.ndarray,
@@ -146,13 +195,16 @@ class Corpus:
         pairs = np.stack([distinct // n_used + len(used), distinct % n_used], axis=1)
         captions = [references.captions[caption] for caption in used.tolist()]
         captions += hypothesis_captions
-        words = list(dict.fromkeys(chain.from_iterable(captions)))
-        word_id = {word: index for index, word in enumerate(words)}
+        known = references.vocabulary
+        vocabulary = Vocabulary.of(hypothesis_captions, known)
+        row, position = expand(np.diff(known.offsets)[used])
+        tokens = np.concatenate([known.tokens[known.offsets[used][row] + position],
+                                 vocabulary.tokens])
         lengths = np.fromiter(map(len, captions), dtype=np.int64, count=len(captions))
-        tokens = np.fromiter(map(word_id.__getitem__, chain.from_iterable(captions)),
-                             dtype=np.int64, count=int(lengths.sum()))
-        return cls(captions, words, tokens, np.concatenate([[0], np.cumsum(lengths)]), pairs,
-                   used, np.concatenate([[0], np.cumsum(counts)]), segment_pairs.reshape(-1))
+        return cls(captions, vocabulary.words, tokens,
+                   np.concatenate([[0], np.cumsum(lengths)]), pairs, used,
+                   np.concatenate([[0], np.cumsum(counts)]), segment_pairs.reshape(-1),
+                   len(known.words))
 
     @property
     def lengths(self) -> np.ndarray:

@@ -18,19 +18,77 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from capeval.arrays import distinct
+from capeval.arrays import distinct, expand
 from capeval.metrics.meteor.aligner import Candidates
-from capeval.metrics.meteor.arrays import expand, join
+from capeval.metrics.meteor.arrays import join
 from capeval.metrics.meteor.corpus import Corpus
-from capeval.metrics.meteor.text import java_hash
+from capeval.metrics.meteor.text import java_hashes
 
 MODULES = ("exact", "stem", "synonym", "paraphrase")
 """Module names accepted in a module list, in the jar's default order."""
 
 
-def _classes(keys: Sequence[object]) -> np.ndarray:
+def _classes(keys: np.ndarray) -> np.ndarray:
     """Number equal keys alike (class ids), shape (len(keys),), int64."""
     return np.unique(np.asarray(keys, dtype=np.int64), return_inverse=True)[1].reshape(-1)
+
+
+@dataclass(frozen=True)
+class WordFacts:
+    """What the matchers need of each of V words, independent of the other words.
+
+    Attributes
+    ----------
+    hashes : ndarray of shape (V,), int64
+        Java ``String.hashCode`` of each word.
+    stem_hashes : ndarray of shape (V,), int64, or None
+        Java hash of each word's Snowball stem (None when the stem module is off).
+    synsets : (ndarray, ndarray), or None
+        Each word's synsets as CSR: sizes (V,) and members (sizes.sum(),); None when the
+        synonym module is off.
+    function : ndarray of shape (V,), bool
+        Whether each word is a function word.
+    """
+
+    hashes: np.ndarray
+    stem_hashes: np.ndarray | None
+    synsets: tuple[np.ndarray, np.ndarray] | None
+    function: np.ndarray
+
+    @classmethod
+    def of(cls, words: Sequence[str], function_words: Collection[str],
+           stem_hashes: Callable[[Sequence[str]], Sequence[int] | np.ndarray] | None = None,
+           synsets: Callable[[Sequence[str]], tuple[np.ndarray, np.ndarray]] | None = None
+           ) -> WordFacts:
+        """Look up the facts of `words`.
+
+        Parameters
+        ----------
+        words : sequence of str
+        function_words : collection of str
+        stem_hashes : callable, optional
+            Maps words to the Java hashes of their Snowball stems (`resources.WordData.stem_hashes`);
+            None when the stem module is off.
+        synsets : callable, optional
+            Maps words to their synsets as CSR (sizes, members) (`resources.WordData.synsets`);
+            None when the synonym module is off.
+        """
+        return cls(java_hashes(words),
+                   None if stem_hashes is None else np.asarray(stem_hashes(words), np.int64),
+                   None if synsets is None else synsets(words),
+                   np.fromiter(map(function_words.__contains__, words), dtype=bool,
+                               count=len(words)))
+
+    def __add__(self, other: WordFacts) -> WordFacts:
+        """The facts of this vocabulary's words followed by `other`'s (same modules)."""
+        stem_hashes = synsets = None
+        if self.stem_hashes is not None and other.stem_hashes is not None:
+            stem_hashes = np.concatenate([self.stem_hashes, other.stem_hashes])
+        if self.synsets is not None and other.synsets is not None:
+            synsets = (np.concatenate([self.synsets[0], other.synsets[0]]),
+                       np.concatenate([self.synsets[1], other.synsets[1]]))
+        return WordFacts(np.concatenate([self.hashes, other.hashes]), stem_hashes, synsets,
+                         np.concatenate([self.function, other.function]))
 
 
 @dataclass(frozen=True)
@@ -61,31 +119,22 @@ class Lexicon:
 
     @classmethod
     def build(cls, words: Sequence[str], function_words: Collection[str],
-              stem_hashes: Callable[[Sequence[str]], Sequence[int]] | None = None,
+              stem_hashes: Callable[[Sequence[str]], Sequence[int] | np.ndarray] | None = None,
               synsets: Callable[[Sequence[str]], tuple[np.ndarray, np.ndarray]] | None = None
               ) -> Lexicon:
-        """Compute the per-word data of `words`.
+        """Compute the per-word data of `words` (the distinct words of the corpus); the
+        arguments are those of `WordFacts.of`."""
+        return cls.from_facts(words, WordFacts.of(words, function_words, stem_hashes, synsets))
 
-        Parameters
-        ----------
-        words : sequence of str
-            The distinct words of the corpus.
-        function_words : collection of str
-        stem_hashes : callable, optional
-            Maps words to the Java hashes of their Snowball stems (`resources.WordData.stem_hashes`);
-            None when the stem module is off.
-        synsets : callable, optional
-            Maps words to their synsets as CSR (sizes, members) (`resources.WordData.synsets`);
-            None when the synonym module is off.
-        """
-        words = tuple(words)
-        hash_class = _classes([java_hash(word) for word in words])
-        stem_class = None if stem_hashes is None else _classes(stem_hashes(words))
+    @classmethod
+    def from_facts(cls, words: Sequence[str], facts: WordFacts) -> Lexicon:
+        """Number the classes of `words` (distinct) from their `facts`."""
+        hash_class = _classes(facts.hashes)
+        stem_class = None if facts.stem_hashes is None else _classes(facts.stem_hashes)
         starts = members = None
-        if synsets is not None:
-            starts, members = _synonyms(*synsets(words), hash_class)
-        function = np.array([word in function_words for word in words], dtype=bool)
-        return cls(words, hash_class, stem_class, starts, members, function)
+        if facts.synsets is not None:
+            starts, members = _synonyms(*facts.synsets, hash_class)
+        return cls(tuple(words), hash_class, stem_class, starts, members, facts.function)
 
 
 def _synonyms(sizes: np.ndarray, synset: np.ndarray,

@@ -31,7 +31,7 @@ from capeval.metrics.base import (
 from capeval.metrics.meteor import resources
 from capeval.metrics.meteor.aligner import BEAM_SIZE, align, alignment_stats
 from capeval.metrics.meteor.corpus import Corpus, ReferenceCaptions
-from capeval.metrics.meteor.matchers import MODULES, Lexicon, find_candidates
+from capeval.metrics.meteor.matchers import MODULES, Lexicon, WordFacts, find_candidates
 from capeval.metrics.meteor.paraphrase import (
     ParaphraseTable,
     PhraseOccurrences,
@@ -177,7 +177,7 @@ class Meteor(Metric):
         with self._stage("paraphrase table"):
             table = self._paraphrase_table(corpus.words)
         with self._stage("lexicon"):
-            lexicon = self._lexicon(corpus.words)
+            lexicon = self._lexicon(corpus, references)
         with self._stage("paraphrase matching"):
             paraphrases = (None if table is None
                            else table.pair_matches(corpus.captions, corpus.pairs,
@@ -229,14 +229,30 @@ class Meteor(Metric):
             self.stage_seconds[name] = (self.stage_seconds.get(name, 0.0)
                                         + time.perf_counter() - start)
 
-    def _lexicon(self, words: list[str]) -> Lexicon:
-        """Return the lexicon of `words` (`WordData` keeps what it computes for later calls)."""
-        stem = synsets = None
-        if "stem" in self.modules:
-            stem = self._resource("words").stem_hashes
-        if "synonym" in self.modules:
-            synsets = self._resource("words").synsets
-        return Lexicon.build(words, self._resource("function_words"), stem, synsets)
+    def _lexicon(self, corpus: Corpus, references: ReferenceCaptions) -> Lexicon:
+        """Return the lexicon of the corpus words; the facts of the references' words are
+        looked up once per reference set (`WordData` keeps those of other words)."""
+        known = corpus.words[:corpus.reference_words]
+        word_data, in_references = references.cached(
+            ("word facts", self.modules), lambda: (self._word_data(), self._word_facts(known)))
+        if word_data is not self._word_data():  # prepared by another Meteor object
+            in_references = self._word_facts(known)
+        return Lexicon.from_facts(corpus.words, in_references + self._word_facts(
+            corpus.words[corpus.reference_words:]))
+
+    def _word_data(self) -> WordData | None:
+        """The WordNet data, if a module uses it."""
+        uses = {"stem", "synonym"} & set(self.modules)
+        return self._resource("words") if uses else None
+
+    def _word_facts(self, words: list[str]) -> WordFacts:
+        word_data = self._word_data()
+        function_words = self._resource("function_words")
+        if word_data is None:
+            return WordFacts.of(words, function_words)
+        return WordFacts.of(words, function_words,
+                            word_data.stem_hashes if "stem" in self.modules else None,
+                            word_data.synsets if "synonym" in self.modules else None)
 
     def scores_from_stats(self, stats: np.ndarray) -> np.ndarray:
         return meteor_scores(stats, self.weights, self.parameters)[..., np.newaxis]

@@ -21,8 +21,8 @@ from pathlib import Path
 import numpy as np
 
 from capeval.errors import CapevalInputError
-from capeval.arrays import search
-from capeval.metrics.meteor.arrays import expand, join, take_rows
+from capeval.arrays import expand, search
+from capeval.metrics.meteor.arrays import join, take_rows
 from capeval.metrics.meteor.resources import decode_strings, open_npz, packaged_arrays
 
 MAX_PHRASE_LENGTH = 7

@@ -32,8 +32,8 @@ from typing import BinaryIO, TypeVar
 import numpy as np
 from snowballstemmer import EnglishStemmer
 
-from capeval.metrics.meteor.arrays import expand
-from capeval.metrics.meteor.text import java_hash
+from capeval.arrays import expand
+from capeval.metrics.meteor.text import java_hashes
 
 T = TypeVar("T")
 
@@ -204,7 +204,7 @@ class WordData:
         missing = np.flatnonzero(ids < 0)
         if len(missing):
             hashes[missing] = _remember(self._computed_stems, [words[i] for i in missing.tolist()],
-                                        lambda new: map(java_hash, self._stem(new)))
+                                        lambda new: java_hashes(self._stem(new)).tolist())
         return hashes
 
     def synsets(self, words: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:

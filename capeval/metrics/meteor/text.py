@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 
+import numpy as np
+
 _LETTER = (
     "A-Za-z\u0160\u017d\u0161\u017e\u0178\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u017e"
     "\u0400-\u04ff\u0500-\u0527\ua640-\ua66e\ua67e-\ua697\u1d00-\u1d7f"
@@ -87,19 +89,30 @@ def java_lower(text: str) -> str:
 
 
 def java_hash(word: str) -> int:
-    """Return Java's ``String.hashCode`` of `word` as an unsigned 32-bit integer.
+    """Return Java's ``String.hashCode`` of `word` as an unsigned 32-bit integer (`java_hashes`)."""
+    return int(java_hashes([word])[0])
 
-    The hash runs over UTF-16 code units: h = 31 * h + unit, modulo 2**32.
+
+def java_hashes(words: Sequence[str]) -> np.ndarray:
+    """Return Java's ``String.hashCode`` of each word, unsigned, shape (len(words),), int64.
+
+    The hash runs over UTF-16 code units u_0..u_{n-1}: the sum of u_i * 31**(n-1-i),
+    modulo 2**32, here for all words at once. uint64 arithmetic wraps modulo 2**64, a
+    multiple of 2**32, so the low 32 bits come out exact.
     """
-    value = 0
-    units: bytes | memoryview[int]
-    if word.isascii():
-        units = word.encode("ascii")
-    else:
-        units = memoryview(word.encode("utf-16-le")).cast("H")
-    for unit in units:
-        value = (31 * value + unit) & 0xFFFFFFFF
-    return value
+    units = np.frombuffer("".join(words).encode("utf-16-le"), dtype="<u2").astype(np.uint64)
+    lengths = np.fromiter(map(len, words), dtype=np.int64, count=len(words))
+    if len(units) != lengths.sum():  # characters beyond the BMP take two code units
+        lengths = np.fromiter((len(word.encode("utf-16-le")) // 2 for word in words),
+                              dtype=np.int64, count=len(words))
+    ends = np.cumsum(lengths)
+    longest = int(lengths.max(initial=0))
+    powers = np.cumprod(np.concatenate([[1], np.full(max(longest - 1, 0), 31)]),
+                        dtype=np.uint64)  # 31**k for k < longest
+    exponent = np.repeat(ends, lengths) - 1 - np.arange(len(units))
+    terms = np.append(units * powers[exponent], np.uint64(0))  # a 0 term ends the last word
+    sums = np.add.reduceat(terms, ends - lengths)
+    return np.where(lengths > 0, sums & 0xFFFFFFFF, 0).astype(np.int64)
 
 
 def _split_sentence_periods(line: str, prefixes: Mapping[str, str]) -> str:
