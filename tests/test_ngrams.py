@@ -121,3 +121,17 @@ def test_distinct_is_numpy_unique():
                    np.array([7])):
         assert np.array_equal(distinct(values), np.unique(values))
         assert distinct(values).dtype == values.dtype
+
+
+def test_the_row_index_of_every_image_is_built_once_and_finds_the_same_rows():
+    refs = [[caption_words(r) for r in image] for image in random_corpus(5)[1]]
+    vectors = NgramReferences.build(refs, None, 4).vectors
+    every = np.arange(len(refs))
+    rows, index = vectors.row_index(every)
+    np.testing.assert_array_equal(rows, vectors.rows_of(every))
+    np.testing.assert_array_equal(index.to_numpy(), vectors.row_key[rows])
+    assert vectors.row_index(every)[1] is index  # kept for the next call
+    some = np.array([4, 1, 2])
+    rows, index = vectors.row_index(some)
+    np.testing.assert_array_equal(rows, vectors.rows_of(some))
+    np.testing.assert_array_equal(index.to_numpy(), vectors.row_key[rows])

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -168,6 +169,21 @@ class ReferenceVectors:
         sizes = self.row_start[images + 1] - starts
         offsets = np.cumsum(sizes) - sizes
         return np.repeat(starts - offsets, sizes) + np.arange(sizes.sum(), dtype=np.int64)
+
+    def row_index(self, images: np.ndarray) -> tuple[np.ndarray, pd.Index]:
+        """Return `rows_of` the given (distinct) images and a hash index of their keys.
+
+        The index of every image's rows is built once and kept: a full evaluation against
+        prepared references asks for it on every call.
+        """
+        if len(images) == len(self.refs_per_image):
+            return np.arange(self.n_rows, dtype=np.int64), self._all_rows
+        rows = self.rows_of(images)
+        return rows, pd.Index(self.row_key[rows])
+
+    @cached_property
+    def _all_rows(self) -> pd.Index:
+        return pd.Index(self.row_key)
 
     @classmethod
     def build(

@@ -27,7 +27,6 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 
 from capeval.arrays import distinct, libm
 from capeval.ngrams.occurrences import iter_occurrences
@@ -77,8 +76,7 @@ def match_candidates(
     images : ndarray of shape (C,), dtype int64
         Position of each candidate's image in `vectors`.
     """
-    batch_rows = vectors.rows_of(distinct(images))
-    batch_index = pd.Index(vectors.row_key[batch_rows])
+    batch_rows, batch_index = vectors.row_index(distinct(images))
     n_candidates = len(candidates)
     parts = []
     # Rows and trie ids of the previous order's entries, indexed by its codes.
@@ -96,7 +94,7 @@ def match_candidates(
             queried = np.flatnonzero((words >= 0) & (prefix_row >= 0))
             keys = prefix_row[queried] * vectors.n_words + words[queried]
         row = np.full(first.size, -1, dtype=np.int64)
-        found = batch_index.get_indexer(keys)
+        found = batch_index.get_indexer(keys)  # type: ignore[arg-type]  # stubs: Index only
         hit = found >= 0
         row[queried[hit]] = batch_rows[found[hit]]
 
