@@ -150,12 +150,12 @@ class Corpus:
     reference_captions : ndarray, int64, increasing
         Caption c < ``len(reference_captions)`` is the reference caption
         ``reference_captions[c]`` of the `ReferenceCaptions`; the hypotheses follow.
-    reference_words : int
-        How many of `words` are the references' vocabulary.
     segment_starts : ndarray of shape (S + 1,), int64
     segment_pairs : ndarray, int64
         ``segment_pairs[segment_starts[s]:segment_starts[s + 1]]`` is the pair of each
         reference field of segment s, in reference order.
+    reference_words : int
+        How many of `words` are the references' vocabulary.
     """
 
     captions: list[tuple[str, ...]]
@@ -200,7 +200,7 @@ class Corpus:
         row, position = expand(np.diff(known.offsets)[used])
         tokens = np.concatenate([known.tokens[known.offsets[used][row] + position],
                                  vocabulary.tokens])
-        lengths = np.fromiter(map(len, captions), dtype=np.int64, count=len(captions))
+        lengths = np.concatenate([np.diff(known.offsets)[used], np.diff(vocabulary.offsets)])
         return cls(captions, vocabulary.words, tokens,
                    np.concatenate([[0], np.cumsum(lengths)]), pairs, used,
                    np.concatenate([[0], np.cumsum(counts)]), segment_pairs.reshape(-1),
