@@ -29,7 +29,6 @@ from capeval.limits import token_length_problem
 from capeval.metrics import DEFAULT_METRICS, Metric, metric_class
 from capeval.metrics.base import Candidates, ReferenceSet
 from capeval.metrics.cider import CiderD
-from capeval.errors import CapevalUsageError
 from capeval.io.ids import canonical_id
 from capeval.tokenizers import (
     meteor_modules,

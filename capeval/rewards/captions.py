@@ -22,7 +22,6 @@ Letters used in shapes: C captions, T row length, W words of all captions.
 from __future__ import annotations
 
 import numbers
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np

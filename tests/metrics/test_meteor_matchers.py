@@ -46,9 +46,9 @@ def toy_table():
 
 def lexicon_for(words, wordnet=None):
     stem = snowballstemmer.EnglishStemmer().stemWords
-    return Lexicon.build(words, resources.load_function_words(),
-                         lambda ws: [java_hash(s) for s in stem(list(ws))],
-                         wordnet.synsets if wordnet else None)
+    return Lexicon.from_facts(words, WordFacts.of(
+        words, resources.load_function_words(), lambda ws: [java_hash(s) for s in stem(list(ws))],
+        wordnet.synsets if wordnet else None))
 
 
 def match_pair(hyp, ref, modules, wordnet=None, table=None):
@@ -250,7 +250,7 @@ def test_facts_looked_up_in_parts_give_the_lexicon_of_the_whole(wordnet):
     function_words = resources.load_function_words()
     stems = lambda ws: [java_hash(s) for s in stem(list(ws))]  # noqa: E731
     words = ["dogs", "a", "run", "running", "qwzxab", "Aa", "BB", "sofa", "couch", "the"]
-    whole = Lexicon.build(words, function_words, stems, wordnet.synsets)
+    whole = Lexicon.from_facts(words, WordFacts.of(words, function_words, stems, wordnet.synsets))
     parts = (WordFacts.of(words[:4], function_words, stems, wordnet.synsets)
              + WordFacts.of(words[4:], function_words, stems, wordnet.synsets))
     joined = Lexicon.from_facts(words, parts)

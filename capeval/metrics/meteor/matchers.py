@@ -118,15 +118,6 @@ class Lexicon:
     function: np.ndarray
 
     @classmethod
-    def build(cls, words: Sequence[str], function_words: Collection[str],
-              stem_hashes: Callable[[Sequence[str]], Sequence[int] | np.ndarray] | None = None,
-              synsets: Callable[[Sequence[str]], tuple[np.ndarray, np.ndarray]] | None = None
-              ) -> Lexicon:
-        """Compute the per-word data of `words` (the distinct words of the corpus); the
-        arguments are those of `WordFacts.of`."""
-        return cls.from_facts(words, WordFacts.of(words, function_words, stem_hashes, synsets))
-
-    @classmethod
     def from_facts(cls, words: Sequence[str], facts: WordFacts) -> Lexicon:
         """Number the classes of `words` (distinct) from their `facts`."""
         hash_class = _classes(facts.hashes)
