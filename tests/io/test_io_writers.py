@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from capeval import CapevalInputError, CapevalUsageError
+from capeval import CapevalUsageError
 from capeval.io import read_hypotheses, write_per_item, write_results
 
 
