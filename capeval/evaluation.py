@@ -115,12 +115,23 @@ class Evaluator:
         document_frequencies: DocumentFrequencies | str | None = None,
         source: str = "references",
     ) -> None:
-        captions = check_references(_as_reference_mapping(references, source), source)
+        self._prepare(check_references(_as_reference_mapping(references, source), source),
+                      resolve_metrics(metrics, document_frequencies, tokenizer=tokenizer),
+                      tokenizer, source)
+
+    @classmethod
+    def _of_checked(cls, captions: dict[Any, list[str]], metrics: list[Metric], tokenizer: str,
+                    source: str) -> Evaluator:
+        """An Evaluator of references that `check_references` returned (not checked again)."""
+        evaluator = cls.__new__(cls)
+        evaluator._prepare(captions, metrics, tokenizer, source)
+        return evaluator
+
+    def _prepare(self, captions: dict[Any, list[str]], metrics: list[Metric], tokenizer: str,
+                 source: str) -> None:
         tokens = tokenize_references(list(captions.values()), None, tokenizer)
         check_token_lengths(source, list(captions), tokens)
-        self._setup(list(captions), tokens,
-                    resolve_metrics(metrics, document_frequencies, tokenizer=tokenizer),
-                    tokenizer, source)
+        self._setup(list(captions), tokens, metrics, tokenizer, source)
         self._captions: dict[Any, list[str]] | None = captions
 
     @classmethod
@@ -359,8 +370,8 @@ def evaluate(
     notify = progress or (lambda step: None)
     notify("tokenize")
     order = reference_order(ids, reference_mapping)
-    evaluator = Evaluator({ids[i]: refs[i] for i in order}, metric_objects,
-                          tokenizer=tokenizer, source=sources[1])
+    evaluator = Evaluator._of_checked({ids[i]: refs[i] for i in order}, metric_objects,
+                                      tokenizer, sources[1])
     hyp_tokens = tokenize_in_order(hyps, order, tokenizer)
     check_token_lengths(sources[0], ids, [[tokens] for tokens in hyp_tokens])
     return evaluator.evaluate_tokenized(ids, hyp_tokens, progress=progress)
