@@ -31,11 +31,15 @@ class EncodedCaptions:
     words : ndarray of shape (W,), dtype int64
         Vocabulary id of each word, -1 for words outside the vocabulary.
     lengths : ndarray of shape (C,), dtype int64
+    new_words : tuple of str
+        The words outside the vocabulary, by identity: word ``new_words[i]`` has identity
+        ``V + i`` (V the vocabulary size). Filled by `WordIndex.encode_words` only.
     """
 
     identity: np.ndarray
     words: np.ndarray
     lengths: np.ndarray
+    new_words: tuple[str, ...] = ()
 
     def __len__(self) -> int:
         return self.lengths.size
@@ -91,13 +95,13 @@ class WordIndex:
                             count=len(tokens))
         identity = words
         unknown = np.flatnonzero(words < 0)
+        index: dict[str, int] = {}
         if unknown.size:
             # Unknown words still need identities of their own, so that repeats are counted.
-            index: dict[str, int] = {}
             identity = words.copy()
             identity[unknown] = [len(self) + index.setdefault(tokens[i], len(index))
                                  for i in unknown.tolist()]
-        return EncodedCaptions(identity, words, lengths)
+        return EncodedCaptions(identity, words, lengths, tuple(index))
 
     def _token_word_ids(self, tokens: np.ndarray) -> np.ndarray:
         table = self._token_words

@@ -262,7 +262,7 @@ def test_facts_looked_up_in_parts_give_the_lexicon_of_the_whole(wordnet):
 def test_a_corpus_numbers_the_references_vocabulary_first():
     references = ReferenceCaptions.build([[["a", "dog"], ["the", "Dog", "runs"]], [["a", "cat"]]],
                                          {})
-    assert references.vocabulary.words == ["a", "dog", "the", "runs", "cat"]
+    assert references.vocabulary.vocabulary == ("a", "dog", "the", "runs", "cat")
     corpus = Corpus.build([["a", "zebra"], ["cat", "runs", "purple"]], np.array([1, 0]),
                           references, {})
     assert corpus.reference_words == 5

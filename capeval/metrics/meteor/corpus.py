@@ -21,6 +21,7 @@ import numpy as np
 from capeval.metrics.base import Tokens
 from capeval.arrays import expand
 from capeval.metrics.meteor.text import tokenize_fields
+from capeval.ngrams.vocabulary import EncodedCaptions, WordIndex
 
 T = TypeVar("T")
 
@@ -47,14 +48,17 @@ class ReferenceCaptions:
     image_captions : ndarray, int64
         ``image_captions[image_starts[n]:image_starts[n + 1]]`` is the caption of each
         reference field of image n, in reference order.
-    vocabulary : Vocabulary
+    vocabulary : WordIndex
         The words of all the captions, numbered in order of first appearance.
+    words : EncodedCaptions
+        Every caption as word ids of `vocabulary`.
     """
 
     captions: list[tuple[str, ...]]
     image_starts: np.ndarray
     image_captions: np.ndarray
-    vocabulary: Vocabulary
+    vocabulary: WordIndex
+    words: EncodedCaptions
     _cache: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def cached(self, key: Hashable, build: Callable[[], T]) -> T:
@@ -71,48 +75,9 @@ class ReferenceCaptions:
         per_image = list(map(reference_fields, references))
         counts = np.fromiter(map(len, per_image), dtype=np.int64, count=len(per_image))
         captions, numbers = _number_captions(list(chain.from_iterable(per_image)), prefixes)
-        return cls(captions, np.concatenate([[0], np.cumsum(counts)]), numbers,
-                   Vocabulary.of(captions))
-
-
-@dataclass(frozen=True)
-class Vocabulary:
-    """Distinct words numbered in order of first appearance, and captions as word ids.
-
-    Attributes
-    ----------
-    words : list of str
-        Word id = index.
-    ids : dict of str to int
-        The id of each word.
-    tokens : ndarray, int64
-        The word ids of all captions, caption after caption.
-    offsets : ndarray of shape (C + 1,), int64
-        Caption c is ``tokens[offsets[c]:offsets[c + 1]]``.
-    """
-
-    words: list[str]
-    ids: dict[str, int]
-    tokens: np.ndarray
-    offsets: np.ndarray
-
-    @classmethod
-    def of(cls, captions: Sequence[tuple[str, ...]], known: Vocabulary | None = None
-           ) -> Vocabulary:
-        """Number the words of `captions`: those of `known` keep their ids, new words follow.
-
-        The result holds `known`'s words followed by the new ones, and `captions` alone.
-        """
-        words = [] if known is None else known.words
-        ids = {} if known is None else known.ids
-        new = [word for word in dict.fromkeys(chain.from_iterable(captions)) if word not in ids]
-        if new:
-            words = words + new
-            ids = {**ids, **{word: len(ids) + i for i, word in enumerate(new)}}
-        lengths = np.fromiter(map(len, captions), dtype=np.int64, count=len(captions))
-        tokens = np.fromiter(map(ids.__getitem__, chain.from_iterable(captions)),
-                             dtype=np.int64, count=int(lengths.sum()))
-        return cls(words, ids, tokens, np.concatenate([[0], np.cumsum(lengths)]))
+        vocabulary = WordIndex(list(dict.fromkeys(chain.from_iterable(captions))))
+        return cls(captions, np.concatenate([[0], np.cumsum(counts)]), numbers, vocabulary,
+                   vocabulary.encode_words(captions))
 
 
 def _number_captions(fields: Sequence[str], prefixes: Mapping[str, str]
@@ -140,7 +105,7 @@ class Corpus:
     words : list of str
         Distinct words, word id = index: the references' vocabulary
         (`ReferenceCaptions.vocabulary`, its first `reference_words`), then the hypotheses'
-        other words.
+        other words in order of first appearance.
     tokens : ndarray of shape (sum of caption lengths,), int64
         The word ids of all captions, caption after caption.
     offsets : ndarray of shape (C + 1,), int64
@@ -195,16 +160,17 @@ class Corpus:
         pairs = np.stack([distinct // n_used + len(used), distinct % n_used], axis=1)
         captions = [references.captions[caption] for caption in used.tolist()]
         captions += hypothesis_captions
-        known = references.vocabulary
-        vocabulary = Vocabulary.of(hypothesis_captions, known)
-        row, position = expand(np.diff(known.offsets)[used])
-        tokens = np.concatenate([known.tokens[known.offsets[used][row] + position],
-                                 vocabulary.tokens])
-        lengths = np.concatenate([np.diff(known.offsets)[used], np.diff(vocabulary.offsets)])
-        return cls(captions, vocabulary.words, tokens,
-                   np.concatenate([[0], np.cumsum(lengths)]), pairs, used,
+        known = references.words
+        hypothesis_words = references.vocabulary.encode_words(hypothesis_captions)
+        row, position = expand(known.lengths[used])
+        starts = np.cumsum(known.lengths) - known.lengths
+        tokens = np.concatenate([known.identity[starts[used][row] + position],
+                                 hypothesis_words.identity])
+        lengths = np.concatenate([known.lengths[used], hypothesis_words.lengths])
+        return cls(captions, [*references.vocabulary.vocabulary, *hypothesis_words.new_words],
+                   tokens, np.concatenate([[0], np.cumsum(lengths)]), pairs, used,
                    np.concatenate([[0], np.cumsum(counts)]), segment_pairs.reshape(-1),
-                   len(known.words))
+                   len(references.vocabulary))
 
     @property
     def lengths(self) -> np.ndarray:
