@@ -82,20 +82,19 @@ def align_checked(
     """`align` against references that `check_references` returned (not checked again)."""
     hyps = _canonical_keys(hypotheses, hyp_source, "hypotheses")
     _check_hypotheses(hyps, hyp_source)
-    refs = references
-    unknown = [image_id for image_id in hyps if image_id not in refs]
+    unknown = [image_id for image_id in hyps if image_id not in references]
     check_pairing(
         IdSample.of(unknown),
-        IdSample.of([image_id for image_id in refs if image_id not in hyps]),
+        IdSample.of([image_id for image_id in references if image_id not in hyps]),
         IdSample.of(list(hyps)),
-        IdSample.of(list(refs)),
+        IdSample.of(list(references)),
         hyp_source=hyp_source,
         ref_source=ref_source,
         allow_partial=allow_partial,
         unknown_blank=all(not hyps[image_id].strip() for image_id in unknown),
     )
     ids = list(hyps)
-    return Aligned(ids, [hyps[i] for i in ids], [refs[i] for i in ids])
+    return Aligned(ids, [hyps[i] for i in ids], [references[i] for i in ids])
 
 
 class IdSample(NamedTuple):

@@ -50,7 +50,7 @@ class ReferenceCaptions:
         reference field of image n, in reference order.
     vocabulary : WordIndex
         The words of all the captions, numbered in order of first appearance.
-    words : EncodedCaptions
+    encoded : EncodedCaptions
         Every caption as word ids of `vocabulary`.
     """
 
@@ -58,7 +58,7 @@ class ReferenceCaptions:
     image_starts: np.ndarray
     image_captions: np.ndarray
     vocabulary: WordIndex
-    words: EncodedCaptions
+    encoded: EncodedCaptions
     _cache: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def cached(self, key: Hashable, build: Callable[[], T]) -> T:
@@ -160,7 +160,7 @@ class Corpus:
         pairs = np.stack([distinct // n_used + len(used), distinct % n_used], axis=1)
         captions = [references.captions[caption] for caption in used.tolist()]
         captions += hypothesis_captions
-        known = references.words
+        known = references.encoded
         hypothesis_words = references.vocabulary.encode_words(hypothesis_captions)
         row, position = expand(known.lengths[used])
         starts = np.cumsum(known.lengths) - known.lengths

@@ -233,26 +233,21 @@ class Meteor(Metric):
         """Return the lexicon of the corpus words; the facts of the references' words are
         looked up once per reference set (`WordData` keeps those of other words)."""
         known = corpus.words[:corpus.reference_words]
-        word_data, in_references = references.cached(
-            ("word facts", self.modules), lambda: (self._word_data(), self._word_facts(known)))
-        if word_data is not self._word_data():  # prepared by another Meteor object
+        word_data = self._resource("words") if {"stem", "synonym"} & set(self.modules) else None
+        cached_data, in_references = references.cached(
+            ("word facts", self.modules), lambda: (word_data, self._word_facts(known)))
+        if cached_data is not word_data:  # prepared by another Meteor object
             in_references = self._word_facts(known)
         return Lexicon.from_facts(corpus.words, in_references + self._word_facts(
             corpus.words[corpus.reference_words:]))
 
-    def _word_data(self) -> WordData | None:
-        """The WordNet data, if a module uses it."""
-        uses = {"stem", "synonym"} & set(self.modules)
-        return self._resource("words") if uses else None
-
     def _word_facts(self, words: list[str]) -> WordFacts:
-        word_data = self._word_data()
-        function_words = self._resource("function_words")
-        if word_data is None:
-            return WordFacts.of(words, function_words)
-        return WordFacts.of(words, function_words,
-                            word_data.stem_hashes if "stem" in self.modules else None,
-                            word_data.synsets if "synonym" in self.modules else None)
+        stem = synsets = None
+        if "stem" in self.modules:
+            stem = self._resource("words").stem_hashes
+        if "synonym" in self.modules:
+            synsets = self._resource("words").synsets
+        return WordFacts.of(words, self._resource("function_words"), stem, synsets)
 
     def scores_from_stats(self, stats: np.ndarray) -> np.ndarray:
         return meteor_scores(stats, self.weights, self.parameters)[..., np.newaxis]
