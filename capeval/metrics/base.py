@@ -30,7 +30,6 @@ import numpy as np
 from capeval.collector import paused_collector
 from capeval.errors import CapevalTypeError, CapevalUsageError
 from capeval.limits import token_length_problem
-from capeval.ngrams import CorpusWords, intern_words
 
 Tokens = Sequence[str]
 """One tokenized caption."""
@@ -252,7 +251,7 @@ class Candidates:
 
 
 class Segments:
-    """S tokenized segments, validated, with derived data cached for the metrics that share it.
+    """S tokenized segments, validated (`candidates` scores them against their references).
 
     Parameters
     ----------
@@ -284,7 +283,6 @@ class Segments:
         self.references = references
         self._candidates: Candidates | None = None  # made by `candidates`
         self._made_by: weakref.ref[Candidates] | None = None  # as `Candidates._made_by`
-        self._words: CorpusWords | None = None
 
     @classmethod
     def checked(cls, hypotheses: Sequence[Tokens],
@@ -310,24 +308,6 @@ class Segments:
             self._candidates = Candidates(ReferenceSet(self.references), self.hypotheses)
             self._candidates._made_by = weakref.ref(self)
         return self._candidates
-
-    def words(self) -> CorpusWords:
-        """Return the interned words of the hypotheses followed by all references (cached).
-
-        Caption c < S is hypothesis c; caption S + r is the r-th reference in flattened order.
-        """
-        if self._words is None:
-            captions = [*self.hypotheses, *(ref for refs in self.references for ref in refs)]
-            self._words = intern_words(captions)
-        return self._words
-
-    def references_per_segment(self) -> np.ndarray:
-        """Return the number of references of each segment, shape (S,), dtype int64."""
-        return np.fromiter(map(len, self.references), dtype=np.int64, count=len(self))
-
-    def reference_image(self) -> np.ndarray:
-        """Return the segment index of each flattened reference, shape (R,), dtype int64."""
-        return np.repeat(np.arange(len(self), dtype=np.int64), self.references_per_segment())
 
 
 def check_hypothesis_tokens(hypotheses: Sequence[Tokens]) -> None:
