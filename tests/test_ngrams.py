@@ -9,7 +9,7 @@ from capeval.ngrams import intern_words
 from capeval.ngrams.occurrences import iter_occurrences
 from capeval.ngrams.prepared import NgramReferences
 from capeval.ngrams.references import IdfTrie
-from capeval.ngrams.vocabulary import caption_words
+from capeval.ngrams.vocabulary import WordIndex, caption_words
 from tests.golden import GOLDEN_FILES, load_golden
 from tests.metrics import naive
 from tests.metrics.corpora import random_corpus
@@ -135,3 +135,11 @@ def test_the_row_index_of_every_image_is_built_once_and_finds_the_same_rows():
     rows, index = vectors.row_index(some)
     np.testing.assert_array_equal(rows, vectors.rows_of(some))
     np.testing.assert_array_equal(index.to_numpy(), vectors.row_key[rows])
+
+
+def test_encoding_names_the_words_outside_the_vocabulary_by_identity():
+    encoded = WordIndex(["a", "b"]).encode_words([["b", "x", "a"], ["y", "x"]])
+    assert encoded.new_words == ("x", "y")
+    assert encoded.identity.tolist() == [1, 2, 0, 3, 2]
+    assert encoded.words.tolist() == [1, -1, 0, -1, -1]
+    assert WordIndex(["a"]).encode_words([["a"]]).new_words == ()
