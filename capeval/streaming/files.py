@@ -31,7 +31,7 @@ from capeval.streaming.pool import ordered_map
 from capeval.streaming.store import PairingStore
 from capeval.streaming.systems import load_systems
 from capeval.streaming.tables import TableMerger
-from capeval.streaming.work import Settings, tokenize_chunk
+from capeval.streaming.work import Settings, chunk_frequencies
 from capeval.tokenizers import tokenizer_signature
 
 
@@ -229,8 +229,8 @@ def document_frequencies_of_files(
             references, references_format, id_field=id_field, caption_fields=caption_fields,
             split=split))
         images = ((image_id, "", captions) for image_id, captions in store.references())
-        for _, (_, table) in _mapper(jobs, None)(tokenize_chunk, settings,
-                                                 chunked(images, chunk_size)):
+        for _, table in _mapper(jobs, None)(chunk_frequencies, settings,
+                                            chunked(images, chunk_size)):
             merger.add(table)
     splits = [split] if isinstance(split, str) else list(split or ())
     return merger.result(frequent=False, tokenizer=tokenizer_signature(tokenizer),

@@ -162,6 +162,12 @@ def tokenize_encoded(
     return encode_images(images), table
 
 
+def chunk_frequencies(settings: Settings, chunk: Chunk) -> DocumentFrequencies:
+    """The df table of a chunk's references (`tokenize_chunk`'s second half: the tokens stay in
+    the worker)."""
+    return tokenize_chunk(settings, chunk)[1]
+
+
 def encoded_statistics(settings: Settings,
                        item: tuple[EncodedImages, int | None, bool]) -> dict[str, np.ndarray]:
     """`chunk_statistics` of stored images; ``item = (images, fold, human)`` scores fold `fold`
