@@ -266,7 +266,7 @@ class ReferenceVectors:
         row_counts = np.zeros((n_rows, max_refs), dtype=count_dtype)
         if counts:
             row_counts[new_id] = np.concatenate(counts)
-        row_start = np.searchsorted(np.sort(image_of_row), np.arange(n_images + 1))
+        row_start = np.concatenate([[0], np.cumsum(np.bincount(image_of_row, minlength=n_images))])
         return cls(n_words, max_order, refs_per_image, row_start, keys, row_ngram, row_counts,
                    ref_norms, ref_lengths)
 

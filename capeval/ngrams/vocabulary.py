@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from itertools import chain, repeat
 
 import numpy as np
@@ -60,12 +61,18 @@ class WordIndex:
         self._ids = {word: index for index, word in enumerate(self.vocabulary)}
         if len(self._ids) != len(self.vocabulary):
             raise ValueError("the vocabulary lists a word twice")
+
+    @cached_property
+    def _token_words(self) -> np.ndarray:
+        """Word id of each token id t (the word ``str(t)``), -1 if not a word; built on the
+        first `encode_rows` (callers with strings never need it)."""
         numeric = [(int(word), index) for index, word in enumerate(self.vocabulary)
                    if word.isdigit() and word.isascii() and str(int(word)) == word]
-        size = max((token for token, _ in numeric), default=-1) + 1
-        self._token_words = np.full(size, -1, dtype=np.int64)
+        table = np.full(max((token for token, _ in numeric), default=-1) + 1, -1,
+                        dtype=np.int64)
         for token, index in numeric:
-            self._token_words[token] = index
+            table[token] = index
+        return table
 
     def __len__(self) -> int:
         return len(self.vocabulary)
