@@ -164,8 +164,11 @@ def tokenize_encoded(
 
 def chunk_frequencies(settings: Settings, chunk: Chunk) -> DocumentFrequencies:
     """The df table of a chunk's references (`tokenize_chunk`'s second half: the tokens stay in
-    the worker)."""
-    return tokenize_chunk(settings, chunk)[1]
+    the worker); `settings` must ask for one (``df_order``)."""
+    table = tokenize_chunk(settings, chunk)[1]
+    if table is None:
+        raise ValueError("chunk_frequencies needs settings with a df_order")
+    return table
 
 
 def encoded_statistics(settings: Settings,
