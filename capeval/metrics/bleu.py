@@ -19,7 +19,7 @@ from capeval.arrays import libm
 from capeval.collector import paused_collector
 from capeval.metrics.base import Candidates, Metric, ReferenceSet
 from capeval.metrics.ngram_data import candidate_ngrams, reference_ngrams
-from capeval.ngrams.prepared import NgramReferences
+from capeval.ngrams.prepared import NgramReferences, check_max_order
 from capeval.ngrams.scoring import bleu_stats
 
 TINY = 1e-15
@@ -43,8 +43,7 @@ class Bleu(Metric):
     name = "BLEU"
 
     def __init__(self, max_order: int = 4) -> None:
-        if not isinstance(max_order, int) or max_order < 1:
-            raise ValueError(f"max_order must be a positive integer, got {max_order!r}")
+        check_max_order(max_order)
         self.max_order = max_order
         self.score_names = tuple(f"BLEU-{n}" for n in range(1, max_order + 1))
         self.stat_names = (

@@ -29,7 +29,7 @@ from capeval.collector import paused_collector
 from capeval.document_frequencies import DocumentFrequencies
 from capeval.metrics.base import Candidates, ReferenceSet, SegmentMeanMetric
 from capeval.metrics.ngram_data import candidate_ngrams, reference_ngrams
-from capeval.ngrams.prepared import NgramReferences
+from capeval.ngrams.prepared import NgramReferences, check_max_order
 from capeval.ngrams.scoring import LengthPenalty, cider
 
 
@@ -57,8 +57,7 @@ class CiderD(SegmentMeanMetric):
         sigma: float = 6.0,
         max_order: int = 4,
     ) -> None:
-        if not isinstance(max_order, int) or max_order < 1:
-            raise ValueError(f"max_order must be a positive integer, got {max_order!r}")
+        check_max_order(max_order)
         if not sigma > 0:
             raise ValueError(f"sigma must be positive, got {sigma!r}")
         if document_frequencies is not None and not isinstance(

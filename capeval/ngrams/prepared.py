@@ -23,6 +23,12 @@ from capeval.ngrams.scoring import CandidateNgrams, match_candidates
 from capeval.ngrams.vocabulary import EncodedCaptions, WordIndex
 
 
+def check_max_order(max_order: object) -> None:
+    """Raise ValueError unless `max_order` (the longest n-gram counted) is a positive integer."""
+    if not isinstance(max_order, int) or max_order < 1:
+        raise ValueError(f"max_order must be a positive integer, got {max_order!r}")
+
+
 @dataclass(frozen=True, eq=False)
 class NgramReferences:
     """N images' reference n-grams prepared against a document-frequency table.

@@ -24,7 +24,7 @@ from capeval.document_frequencies import DocumentFrequencies
 from capeval.errors import CapevalError, CapevalInputError, CapevalTypeError, CapevalUsageError
 from capeval.io.ids import canonical_id
 from capeval.metrics.bleu import Bleu
-from capeval.ngrams.prepared import NgramReferences
+from capeval.ngrams.prepared import NgramReferences, check_max_order
 from capeval.ngrams.scoring import CandidateNgrams, LengthPenalty, bleu_stats, cider
 from capeval.ngrams.vocabulary import EncodedCaptions
 from capeval.rewards import files
@@ -220,8 +220,7 @@ class RewardScorer:
 
 
 def _check_settings(max_order: int, sigma: float) -> None:
-    if not isinstance(max_order, int) or max_order < 1:
-        raise ValueError(f"max_order must be a positive integer, got {max_order!r}")
+    check_max_order(max_order)
     if not sigma > 0:
         raise ValueError(f"sigma must be positive, got {sigma!r}")
 

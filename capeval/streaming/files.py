@@ -16,6 +16,7 @@ from capeval.io import hypothesis_entries, reference_entries
 from capeval.io.groups import ENTIRE
 from capeval.io.source import PathLike
 from capeval.metrics import DEFAULT_METRICS
+from capeval.ngrams.prepared import check_max_order
 from capeval.streaming.chunks import chunked
 from capeval.streaming import DEFAULT_CHUNK_SIZE, DEFAULT_JOBS
 from capeval.streaming.driver import (
@@ -222,6 +223,7 @@ def document_frequencies_of_files(
     `capeval.io.read_references` and tokenized as one stream (image by image in order of
     first appearance), chunk by chunk. Arguments as for `evaluate_files`.
     """
+    check_max_order(max_order)
     settings = Settings((), tokenizer, df_order=max_order)
     merger = TableMerger()
     with PairingStore(temporary_directory) as store:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 
 import numpy as np
 import pytest
@@ -273,3 +274,11 @@ def test_tokens_cross_processes_as_json_text_unchanged():
     assert fold_table == reference_frequencies(settings, TokenizedImages(
         images.ids, images.hypotheses, hold_out(images.references, 0).references)
     ).to_json_dict()
+
+
+@pytest.mark.parametrize("max_order", [0, -1, 2.0, "4"])
+def test_document_frequencies_of_files_reject_a_bad_max_order_before_reading(max_order,
+                                                                           tmp_path):
+    with pytest.raises(ValueError, match=f"max_order must be a positive integer, got "
+                                         f"{re.escape(repr(max_order))}"):
+        document_frequencies_of_files(tmp_path / "not-read.jsonl", max_order=max_order)
