@@ -220,7 +220,6 @@ def main(argv: list[str] | None = None) -> None:
         args.paraphrase = args.paraphrase or paraphrase
     args.out.mkdir(parents=True, exist_ok=True)
 
-    jar_bytes = args.jar.read_bytes()
     with zipfile.ZipFile(args.jar) as jar:
         if not args.lexicon_only:
             for member, name in COPIED.items():

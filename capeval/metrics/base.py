@@ -95,6 +95,12 @@ class Metric(ABC):
         """Return the settings that determine the scores, as short key/value strings."""
         return {}
 
+    def single_threaded(self) -> Metric:
+        """Return this metric as a run of one core per process scores with it (a streamed
+        run: ``jobs`` workers, or the calling process): itself, unless it starts threads of
+        its own by default (`capeval.metrics.meteor.Meteor`)."""
+        return self
+
     # -- public API built on the hooks ---------------------------------------------------------
     @paused_collector()
     def segment_stats(

@@ -50,8 +50,8 @@ class Settings:
     Attributes
     ----------
     metrics : tuple of Metric
-        As configured by the caller; a CIDEr-D without a table gets the corpus table
-        (`with_document_frequencies`) before scoring.
+        As configured by the caller, one core each (`Metric.single_threaded`); a CIDEr-D
+        without a table gets the corpus table (`with_document_frequencies`) before scoring.
     tokenizer : str
         A name of `capeval.tokenizers.TOKENIZERS`.
     df_order : int
@@ -66,11 +66,13 @@ class Settings:
     @classmethod
     def of(cls, metrics: Sequence[Metric], tokenizer: str,
            sources: tuple[str, str] = ("hypotheses", "references")) -> Settings:
-        """Settings counting the corpus df if a CIDEr-D of `metrics` has no table."""
+        """Settings counting the corpus df if a CIDEr-D of `metrics` has no table; every
+        process of the run uses one core (`Metric.single_threaded`)."""
         df_order = max((metric.max_order for metric in metrics
                         if isinstance(metric, CiderD) and metric.document_frequencies is None),
                        default=0)
-        return cls(tuple(metrics), tokenizer, df_order, sources)
+        return cls(tuple(metric.single_threaded() for metric in metrics), tokenizer, df_order,
+                   sources)
 
     def with_document_frequencies(self, table: DocumentFrequencies) -> Settings:
         """Return settings whose CIDEr-D metrics without a table use `table`."""

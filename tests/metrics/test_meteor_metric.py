@@ -8,6 +8,7 @@ equal inputs give equal outputs, valid ranges).
 from __future__ import annotations
 
 import gzip
+import json
 
 import numpy as np
 import pytest
@@ -15,7 +16,10 @@ import pytest
 from capeval.metrics import DEFAULT_METRICS, get_metric
 from capeval.metrics.base import Candidates, ReferenceSet
 from capeval.metrics.meteor import Meteor
+from capeval.metrics.meteor import metric as metric_module
 from capeval.metrics.meteor.scoring import CHUNKS, STAT_NAMES
+from capeval.streaming.work import Settings
+from tests.conftest import FIXTURES
 
 HYPS = [s.split() for s in ["a man rides a horse", "two dogs play in the snow",
                             "a child in a pink dress climbs stairs", ""]]
@@ -54,6 +58,8 @@ def test_signature_names_the_settings():
     ({"paraphrase_table": "/no/such/table.gz"}, "/no/such/table.gz: cannot read"),
     ({"paraphrase_table": "table.txt"}, "a paraphrase table is a .npz"),
     ({"alpha": float("inf")}, "alpha"),
+    ({"threads": 0}, "threads must be a positive integer"),
+    ({"threads": 2.0}, "threads must be a positive integer"),
 ])
 def test_bad_options_are_rejected_with_a_message(options, message):
     with pytest.raises(ValueError, match=message):
@@ -117,6 +123,36 @@ def test_prepared_references_score_as_fresh_ones(meteor):
         expected = meteor.segment_stats(hyps, [REFS[i] for i in images])
         np.testing.assert_array_equal(got, expected)
     assert expected[:, 16:20].sum()  # paraphrase matches were part of it
+
+
+# -- threads: blocks of hypotheses scored side by side ------------------------------------
+def test_every_number_of_threads_gives_the_same_statistics(monkeypatch):
+    """The goldens' 305 segments (rare words whose stems and synsets are computed, paraphrase
+    pairs) in blocks of 40 segments at least, scored by 1 to 7 threads."""
+    golden = json.loads((FIXTURES / "golden" / "meteor.json").read_text(encoding="utf-8"))
+    hyps = [segment["hyp"].split(" ") for segment in golden["segments"]]
+    refs = [[ref.split(" ") for ref in segment["refs"]] for segment in golden["segments"]]
+    monkeypatch.setattr(metric_module, "_MIN_BLOCK", 40)
+    one = Meteor(threads=1).jar_stats(hyps, refs)
+    for threads in (2, 3, 7):
+        metric = Meteor(threads=threads)
+        assert len(metric._blocks(len(hyps))) == threads
+        np.testing.assert_array_equal(metric.jar_stats(hyps, refs), one)
+
+
+def test_small_calls_and_gz_tables_stay_in_one_block(tmp_path):
+    assert len(Meteor(threads=4)._blocks(metric_module._MIN_BLOCK * 2)) == 2
+    assert len(Meteor(threads=4)._blocks(metric_module._MIN_BLOCK - 1)) == 1
+    table = _gz(tmp_path / "t.gz", b"0.5\nequine\nhorse\n")
+    assert len(Meteor(threads=4, paraphrase_table=table)._blocks(10**6)) == 1
+
+
+def test_a_streamed_run_scores_meteor_on_one_core_per_process():
+    default, chosen = Meteor(), Meteor(threads=2)
+    assert default.single_threaded().threads == 1 and default.threads is None
+    assert chosen.single_threaded() is chosen
+    settings = Settings.of([default, chosen], "ptb")
+    assert [metric.threads for metric in settings.metrics] == [1, 2]
 
 
 # -- robustness: inputs the jar mishandles or that stress the implementation ------------------

@@ -12,8 +12,12 @@ the jar's line protocol, count as spaces.
 """
 from __future__ import annotations
 
+import copy
+import os
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -52,6 +56,16 @@ from capeval.metrics.meteor.text import parse_nonbreaking_prefixes
 DEFAULT_WEIGHTS = (1.0, 0.6, 0.8, 0.6)
 """Scoring weight of each module slot for English (task "rank")."""
 
+_MIN_BLOCK = 500
+"""Fewest hypotheses a thread scores (smaller calls run in the calling thread)."""
+
+
+def _available_cores() -> int:
+    """Return how many cores this process may run on."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
 
 class Meteor(Metric):
     """METEOR 1.5 (``-l en -norm``), identical to ``meteor-1.5.jar`` as pycocoevalcap runs it.
@@ -77,15 +91,21 @@ class Meteor(Metric):
         and filtered to the corpus vocabulary. Defaults to the jar's English table.
     beam_size : int, default=40
         The aligner's beam width (the jar's ``-x``).
+    threads : int, optional
+        Threads scoring blocks of hypotheses side by side; scores are the same for every
+        value. Default: one per core this process may use, and 1 in a streamed run
+        (`single_threaded`), where ``jobs`` sets how many cores are used.
     """
 
     name = "METEOR"
+    _stage_lock = threading.Lock()  # of the class, so that a Meteor pickles for a worker
     score_names = ("METEOR",)
     stat_names = STAT_NAMES
 
     def __init__(self, modules: Sequence[str] = MODULES, weights: Sequence[float] | None = None,
                  alpha: float = 0.85, beta: float = 0.2, gamma: float = 0.6, delta: float = 0.75,
-                 paraphrase_table: str | Path | None = None, beam_size: int = BEAM_SIZE) -> None:
+                 paraphrase_table: str | Path | None = None, beam_size: int = BEAM_SIZE,
+                 threads: int | None = None) -> None:
         modules = tuple(modules)
         if not modules or len(modules) > N_SLOTS:
             raise ValueError(f"METEOR needs 1 to {N_SLOTS} modules, got {len(modules)}")
@@ -103,6 +123,8 @@ class Meteor(Metric):
                              f"{len(modules)} modules")
         if not isinstance(beam_size, int) or beam_size < 1:
             raise ValueError(f"beam_size must be a positive integer, got {beam_size!r}")
+        if threads is not None and (not isinstance(threads, int) or threads < 1):
+            raise ValueError(f"threads must be a positive integer or None, got {threads!r}")
         if paraphrase_table is not None:
             paraphrase_table = Path(paraphrase_table)
             check_table_file(paraphrase_table)
@@ -111,9 +133,11 @@ class Meteor(Metric):
         self.parameters = Parameters(alpha, beta, gamma, delta)
         self.paraphrase_table = paraphrase_table
         self.beam_size = beam_size
+        self.threads = threads
         self._data: dict[str, object] = {}
         self.stage_seconds: dict[str, float] = {}
-        """Wall-clock seconds spent in each stage since construction (for profiling)."""
+        """Wall-clock seconds spent in each stage since construction, summed over threads
+        (for profiling)."""
 
     # -- data, loaded on first use and kept on the instance ------------------------------
     def _resource(self, key: str):
@@ -136,9 +160,16 @@ class Meteor(Metric):
         """
         if "paraphrase" not in self.modules:
             return None
-        if self.paraphrase_table is None or self.paraphrase_table.suffix != ".gz":
+        gz_table = self._gz_table()
+        if gz_table is None:
             return self._resource("paraphrases")
-        return ParaphraseTable.from_gz(self.paraphrase_table, set(words))
+        return ParaphraseTable.from_gz(gz_table, set(words))
+
+    def _gz_table(self) -> Path | None:
+        """The user's paraphrase table if it is a ``.gz`` one (read for each corpus)."""
+        if self.paraphrase_table is not None and self.paraphrase_table.suffix == ".gz":
+            return self.paraphrase_table
+        return None
 
     # -- statistics ------------------------------------------------------------------------
     @paused_collector()
@@ -171,6 +202,36 @@ class Meteor(Metric):
 
     def _jar_stats(self, hypotheses: Sequence[Tokens], images: np.ndarray,
                    references: ReferenceCaptions) -> np.ndarray:
+        """Score blocks of hypotheses side by side in threads (NumPy releases the GIL in its
+        array operations); a segment's statistics do not depend on the other segments, so
+        they are the same for any number of threads."""
+        blocks = self._blocks(len(hypotheses))
+        if len(blocks) == 1:
+            return self._block_stats(hypotheses, images, references)
+        self._reference_side(references)  # loaded and cached once, before the threads start
+        with ThreadPoolExecutor(len(blocks)) as pool:
+            parts = pool.map(lambda block: self._block_stats(hypotheses[block], images[block],
+                                                             references), blocks)
+            return np.concatenate(list(parts))
+
+    def _blocks(self, n_segments: int) -> list[slice]:
+        """Split the segments into one block per thread, of `_MIN_BLOCK` segments at least;
+        a ``.gz`` paraphrase table, read for each block's words, keeps them in one."""
+        threads = self.threads or _available_cores()
+        if "paraphrase" in self.modules and self._gz_table() is not None:
+            threads = 1
+        n_blocks = max(1, min(threads, n_segments // _MIN_BLOCK))
+        bounds = np.linspace(0, n_segments, n_blocks + 1).astype(int).tolist()
+        return [slice(start, stop) for start, stop in zip(bounds[:-1], bounds[1:])]
+
+    def _reference_side(self, references: ReferenceCaptions) -> None:
+        """Load the data and find the reference-side facts every block uses."""
+        self._reference_facts(references)
+        if "paraphrase" in self.modules:
+            self._reference_phrases(self._resource("paraphrases"), references)
+
+    def _block_stats(self, hypotheses: Sequence[Tokens], images: np.ndarray,
+                     references: ReferenceCaptions) -> np.ndarray:
         prefixes = self._resource("prefixes")
         with self._stage("corpus preparation"):
             corpus = Corpus.build(hypotheses, images, references, prefixes)
@@ -209,10 +270,7 @@ class Meteor(Metric):
         per reference set (unless the table is a ``.gz`` one, read for each corpus)."""
         if table is not self._data.get("paraphrases"):
             return table.occurrences(corpus.captions)
-        cached_table, in_references = references.cached(
-            "phrases", lambda: (table, table.occurrences(references.captions)))
-        if cached_table is not table:  # prepared by another Meteor object
-            in_references = table.occurrences(references.captions)
+        in_references = self._reference_phrases(table, references)
         used = corpus.reference_captions
         in_hypotheses = table.occurrences(corpus.captions[len(used):])
         return PhraseOccurrences.concatenate([
@@ -220,34 +278,58 @@ class Meteor(Metric):
             in_hypotheses.of_captions(np.arange(len(corpus.captions) - len(used)),
                                       len(corpus.captions) - len(used), offset=len(used))])
 
+    @staticmethod
+    def _reference_phrases(table: ParaphraseTable,
+                           references: ReferenceCaptions) -> PhraseOccurrences:
+        """The table's phrases in the references, found once per reference set and table."""
+        cached_table, in_references = references.cached(
+            "phrases", lambda: (table, table.occurrences(references.captions)))
+        if cached_table is not table:  # prepared by another Meteor object
+            return table.occurrences(references.captions)
+        return in_references
+
     @contextmanager
     def _stage(self, name: str) -> Iterator[None]:
         start = time.perf_counter()
         try:
             yield
         finally:
-            self.stage_seconds[name] = (self.stage_seconds.get(name, 0.0)
-                                        + time.perf_counter() - start)
+            with self._stage_lock:
+                self.stage_seconds[name] = (self.stage_seconds.get(name, 0.0)
+                                            + time.perf_counter() - start)
 
     def _lexicon(self, corpus: Corpus, references: ReferenceCaptions) -> Lexicon:
         """Return the lexicon of the corpus words; the facts of the references' words are
         looked up once per reference set (`WordData` keeps those of other words)."""
-        known = corpus.words[:corpus.reference_words]
+        return Lexicon.from_facts(corpus.words, self._reference_facts(references)
+                                  + self._word_facts(corpus.words[corpus.reference_words:]))
+
+    def _reference_facts(self, references: ReferenceCaptions) -> WordFacts:
+        """The facts of the references' words (a corpus's first words), found once per
+        reference set."""
+        known = references.vocabulary.vocabulary
         word_data = self._resource("words") if {"stem", "synonym"} & set(self.modules) else None
         cached_data, in_references = references.cached(
             ("word facts", self.modules), lambda: (word_data, self._word_facts(known)))
         if cached_data is not word_data:  # prepared by another Meteor object
-            in_references = self._word_facts(known)
-        return Lexicon.from_facts(corpus.words, in_references + self._word_facts(
-            corpus.words[corpus.reference_words:]))
+            return self._word_facts(known)
+        return in_references
 
-    def _word_facts(self, words: list[str]) -> WordFacts:
+    def _word_facts(self, words: Sequence[str]) -> WordFacts:
         stem = synsets = None
         if "stem" in self.modules:
             stem = self._resource("words").stem_hashes
         if "synonym" in self.modules:
             synsets = self._resource("words").synsets
         return WordFacts.of(words, self._resource("function_words"), stem, synsets)
+
+    def single_threaded(self) -> Meteor:
+        """Return this metric with one alignment thread, unless its threads were chosen."""
+        if self.threads is not None:
+            return self
+        single = copy.copy(self)
+        single.threads = 1
+        return single
 
     def scores_from_stats(self, stats: np.ndarray) -> np.ndarray:
         return meteor_scores(stats, self.weights, self.parameters)[..., np.newaxis]

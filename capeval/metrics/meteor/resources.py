@@ -23,6 +23,7 @@ read without pickle.
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from importlib import resources
 from itertools import chain
@@ -150,6 +151,8 @@ class WordData:
         Provenance written by the build (stemmer version, number of words).
     """
 
+    _computing = threading.Lock()  # the stemmer and the caches are not thread-safe
+
     def __init__(self, short_words: np.ndarray, long_words: Sequence[str],
                  stem_hashes: np.ndarray, synset_starts: np.ndarray, synsets: np.ndarray,
                  own_starts: np.ndarray, own_synsets: np.ndarray,
@@ -203,8 +206,10 @@ class WordData:
         hashes = self._stem_hashes[np.maximum(ids, 0)].astype(np.int64)
         missing = np.flatnonzero(ids < 0)
         if len(missing):
-            hashes[missing] = _remember(self._computed_stems, [words[i] for i in missing.tolist()],
-                                        lambda new: java_hashes(self._stem(new)).tolist())
+            with self._computing:
+                hashes[missing] = _remember(self._computed_stems,
+                                            [words[i] for i in missing.tolist()],
+                                            lambda new: java_hashes(self._stem(new)).tolist())
         return hashes
 
     def synsets(self, words: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -220,8 +225,9 @@ class WordData:
         ids = self.ids(words)
         rows, missing = np.flatnonzero(ids >= 0), np.flatnonzero(ids < 0)
         first = self._synset_starts[ids[rows]]  # of the packaged words' synsets
-        computed = _remember(self._computed_synsets, [words[i] for i in missing.tolist()],
-                             self._jar_synsets_outside)
+        with self._computing:
+            computed = _remember(self._computed_synsets, [words[i] for i in missing.tolist()],
+                                 self._jar_synsets_outside)
         sizes = np.zeros(len(words), dtype=np.int64)
         sizes[rows] = self._synset_starts[ids[rows] + 1] - first
         sizes[missing] = np.fromiter(map(len, computed), dtype=np.int64, count=len(computed))
