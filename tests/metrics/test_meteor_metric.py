@@ -126,18 +126,24 @@ def test_prepared_references_score_as_fresh_ones(meteor):
 
 
 # -- threads: blocks of hypotheses scored side by side ------------------------------------
-def test_every_number_of_threads_gives_the_same_statistics(monkeypatch):
+@pytest.mark.parametrize("threads, max_block, n_blocks", [(2, 2000, 2), (3, 2000, 3),
+                                                         (7, 2000, 7), (1, 100, 4),
+                                                         (2, 100, 4), (3, 60, 6)])
+def test_every_number_of_threads_and_blocks_gives_the_same_statistics(
+        monkeypatch, threads, max_block, n_blocks):
     """The goldens' 305 segments (rare words whose stems and synsets are computed, paraphrase
-    pairs) in blocks of 40 segments at least, scored by 1 to 7 threads."""
+    pairs) in blocks of 40 to `max_block` segments, scored by 1 to 7 threads."""
     golden = json.loads((FIXTURES / "golden" / "meteor.json").read_text(encoding="utf-8"))
     hyps = [segment["hyp"].split(" ") for segment in golden["segments"]]
     refs = [[ref.split(" ") for ref in segment["refs"]] for segment in golden["segments"]]
-    monkeypatch.setattr(metric_module, "_MIN_BLOCK", 40)
     one = Meteor(threads=1).jar_stats(hyps, refs)
-    for threads in (2, 3, 7):
-        metric = Meteor(threads=threads)
-        assert len(metric._blocks(len(hyps))) == threads
-        np.testing.assert_array_equal(metric.jar_stats(hyps, refs), one)
+    monkeypatch.setattr(metric_module, "_MIN_BLOCK", 40)
+    monkeypatch.setattr(metric_module, "_MAX_BLOCK", max_block)
+    metric = Meteor(threads=threads)
+    blocks = metric._blocks(len(hyps))
+    assert len(blocks) == n_blocks and blocks[-1].stop == len(hyps)
+    assert all(block.stop - block.start <= max_block for block in blocks)
+    np.testing.assert_array_equal(metric.jar_stats(hyps, refs), one)
 
 
 def test_small_calls_and_gz_tables_stay_in_one_block(tmp_path):

@@ -58,6 +58,8 @@ DEFAULT_WEIGHTS = (1.0, 0.6, 0.8, 0.6)
 
 _MIN_BLOCK = 500
 """Fewest hypotheses a thread scores (smaller calls run in the calling thread)."""
+_MAX_BLOCK = 2000
+"""Most hypotheses a thread scores at once (bounds the working memory of a call)."""
 
 
 def _available_cores() -> int:
@@ -209,20 +211,24 @@ class Meteor(Metric):
         if len(blocks) == 1:
             return self._block_stats(hypotheses, images, references)
         self._reference_side(references)  # loaded and cached once, before the threads start
-        with ThreadPoolExecutor(len(blocks)) as pool:
+        with ThreadPoolExecutor(min(len(blocks), self._threads())) as pool:
             parts = pool.map(lambda block: self._block_stats(hypotheses[block], images[block],
                                                              references), blocks)
             return np.concatenate(list(parts))
 
     def _blocks(self, n_segments: int) -> list[slice]:
-        """Split the segments into one block per thread, of `_MIN_BLOCK` segments at least;
-        a ``.gz`` paraphrase table, read for each block's words, keeps them in one."""
-        threads = self.threads or _available_cores()
+        """Split the segments into equal blocks of at most `_MAX_BLOCK`, as many for each
+        thread, using the threads that get `_MIN_BLOCK` segments each; a ``.gz`` paraphrase
+        table, read for each block's words, keeps them in one."""
         if "paraphrase" in self.modules and self._gz_table() is not None:
-            threads = 1
-        n_blocks = max(1, min(threads, n_segments // _MIN_BLOCK))
+            return [slice(0, n_segments)]
+        threads = max(1, min(self._threads(), n_segments // _MIN_BLOCK))
+        n_blocks = threads * max(1, -(-n_segments // (_MAX_BLOCK * threads)))
         bounds = np.linspace(0, n_segments, n_blocks + 1).astype(int).tolist()
         return [slice(start, stop) for start, stop in zip(bounds[:-1], bounds[1:])]
+
+    def _threads(self) -> int:
+        return self.threads or _available_cores()
 
     def _reference_side(self, references: ReferenceCaptions) -> None:
         """Load the data and find the reference-side facts every block uses."""
