@@ -58,7 +58,7 @@ DEFAULT_WEIGHTS = (1.0, 0.6, 0.8, 0.6)
 
 _MIN_BLOCK = 500
 """Fewest hypotheses a thread scores (smaller calls run in the calling thread)."""
-_MAX_BLOCK = 2000
+_MAX_BLOCK = 1000
 """Most hypotheses a thread scores at once (bounds the working memory of a call)."""
 
 

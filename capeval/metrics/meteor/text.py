@@ -193,14 +193,16 @@ def tokenize_fields(texts: Sequence[str], prefixes: Mapping[str, str]) -> list[t
 
     Fields made only of ASCII letters, digits and spaces skip the normalizer, which leaves
     them unchanged (unless they contain its placeholder word ``DOTMULTI``, which it turns
-    into a period).
+    into a period). Equal tokens are one string object (a corpus holds each word once).
     """
     plain = _PLAIN.fullmatch
-    return [tuple(text.lower().split()) if plain(text) and "DOTMULTI" not in text
-            else _normalized_tokens(text, prefixes)
-            for text in (text.strip(_TRIM_CHARACTERS) for text in texts)]
+    same: dict[str, str] = {}
+    return [tuple(map(same.setdefault, tokens, tokens))
+            for tokens in (text.lower().split() if plain(text) and "DOTMULTI" not in text
+                           else _normalized_tokens(text, prefixes)
+                           for text in (text.strip(_TRIM_CHARACTERS) for text in texts))]
 
 
-def _normalized_tokens(text: str, prefixes: Mapping[str, str]) -> tuple[str, ...]:
+def _normalized_tokens(text: str, prefixes: Mapping[str, str]) -> list[str]:
     normalized = java_lower(normalize(text, prefixes))
-    return tuple(token for token in _WORD_SPLIT.split(normalized) if token)
+    return [token for token in _WORD_SPLIT.split(normalized) if token]
