@@ -146,6 +146,18 @@ def test_every_number_of_threads_and_blocks_gives_the_same_statistics(
     np.testing.assert_array_equal(metric.jar_stats(hyps, refs), one)
 
 
+def test_one_thread_scores_every_block_in_the_calling_thread(monkeypatch):
+    def no_pool(*args, **kwargs):
+        raise AssertionError("a thread pool was started")
+
+    expected = Meteor().jar_stats(HYPS, REFS)
+    monkeypatch.setattr(metric_module, "_MAX_BLOCK", 2)
+    monkeypatch.setattr(metric_module, "ThreadPoolExecutor", no_pool)
+    metric = Meteor(threads=1)
+    assert len(metric._blocks(len(HYPS))) == 2
+    np.testing.assert_array_equal(metric.jar_stats(HYPS, REFS), expected)
+
+
 def test_small_calls_and_gz_tables_stay_in_one_block(tmp_path):
     assert len(Meteor(threads=4)._blocks(metric_module._MIN_BLOCK * 2)) == 2
     assert len(Meteor(threads=4)._blocks(metric_module._MIN_BLOCK - 1)) == 1

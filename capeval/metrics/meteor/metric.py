@@ -100,9 +100,9 @@ class Meteor(Metric):
     """
 
     name = "METEOR"
-    _stage_lock = threading.Lock()  # of the class, so that a Meteor pickles for a worker
     score_names = ("METEOR",)
     stat_names = STAT_NAMES
+    _stage_lock = threading.Lock()  # of the class, so that a Meteor pickles for a worker
 
     def __init__(self, modules: Sequence[str] = MODULES, weights: Sequence[float] | None = None,
                  alpha: float = 0.85, beta: float = 0.2, gamma: float = 0.6, delta: float = 0.75,
@@ -208,13 +208,16 @@ class Meteor(Metric):
         array operations); a segment's statistics do not depend on the other segments, so
         they are the same for any number of threads."""
         blocks = self._blocks(len(hypotheses))
-        if len(blocks) == 1:
-            return self._block_stats(hypotheses, images, references)
+        workers = min(len(blocks), self._threads())
+
+        def block_stats(block: slice) -> np.ndarray:
+            return self._block_stats(hypotheses[block], images[block], references)
+
+        if workers == 1:  # in the calling thread
+            return np.concatenate([block_stats(block) for block in blocks])
         self._reference_side(references)  # loaded and cached once, before the threads start
-        with ThreadPoolExecutor(min(len(blocks), self._threads())) as pool:
-            parts = pool.map(lambda block: self._block_stats(hypotheses[block], images[block],
-                                                             references), blocks)
-            return np.concatenate(list(parts))
+        with ThreadPoolExecutor(workers) as pool:
+            return np.concatenate(list(pool.map(block_stats, blocks)))
 
     def _blocks(self, n_segments: int) -> list[slice]:
         """Split the segments into equal blocks of at most `_MAX_BLOCK`, as many for each
