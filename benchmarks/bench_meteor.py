@@ -10,7 +10,9 @@ tokenized once by pycocoevalcap's PTBTokenizer; every side scores the same token
 Sides, each in a fresh process, alternating, `--repeat` times (medians reported):
 
 - ``jar``: pycocoevalcap's ``Meteor()`` (JVM start, paraphrase table load) + ``compute_score``;
-- ``capeval``: ``Meteor()`` + statistics + corpus score (data loading included);
+- ``capeval``: ``Meteor()`` + statistics + corpus score (data loading included), a thread per
+  core;
+- ``capeval (1 thread)``: the same with ``Meteor(threads=1)``, what the threads bring;
 - ``capeval (second call)``: the same, then a second call against the same prepared references,
   as a training loop validating every epoch makes (its own process, so the whole-process times
   above cover one evaluation on both sides). It scores the same hypotheses again: capeval keeps
@@ -41,8 +43,8 @@ from flickr8k import DEFAULT_PATH, load_flickr8k  # noqa: E402
 
 from fresh_process import peak_memory_mb, run_child  # noqa: E402
 
-SIDES = ("jar", "capeval", "pycocoevalcap (7 metrics)", "capeval (7 metrics)",
-         "capeval (second call)")
+SIDES = ("jar", "capeval", "capeval (1 thread)", "pycocoevalcap (7 metrics)",
+         "capeval (7 metrics)", "capeval (second call)")
 STAGES = ("alignment", "lexicon", "paraphrase matching", "corpus preparation",
           "paraphrase table")
 
@@ -77,7 +79,8 @@ def run_jar(work: dict, all_metrics: bool) -> dict:
     return {"seconds": seconds, "aggregate": aggregate, "scores": list(scores)}
 
 
-def run_capeval(work: dict, all_metrics: bool, second_call: bool = False) -> dict:
+def run_capeval(work: dict, all_metrics: bool, second_call: bool = False,
+                threads: int | None = None) -> dict:
     from capeval.metrics.base import Candidates, ReferenceSet
     from capeval.metrics.meteor import Meteor
 
@@ -92,14 +95,14 @@ def run_capeval(work: dict, all_metrics: bool, second_call: bool = False) -> dic
         return {"seconds": time.perf_counter() - start,
                 "aggregate": result.corpus["METEOR"],
                 "scores": result.per_item["METEOR"].tolist()}
-    start = time.perf_counter()
-    metric = Meteor()
+    start, cpu_start = time.perf_counter(), time.process_time()
+    metric = Meteor(threads=threads)
     references = ReferenceSet(refs)
     prepared = metric.prepare_references(references)
     stats = metric.candidate_stats(Candidates(references, hyps), prepared)
     aggregate = metric.corpus_score_from_stats(stats)["METEOR"]
     seconds = time.perf_counter() - start
-    result = {"seconds": seconds, "stages": dict(metric.stage_seconds), "aggregate": aggregate,
+    result = {"seconds": seconds, "cpu_seconds": time.process_time() - cpu_start, "stages": dict(metric.stage_seconds), "aggregate": aggregate,
               "scores": metric.scores_from_stats(stats)[:, 0].tolist()}
     if second_call:
         start = time.perf_counter()
@@ -114,7 +117,8 @@ def child(side: str, work_path: Path) -> None:
     if side in ("jar", "pycocoevalcap (7 metrics)"):
         result = run_jar(work, all_metrics)
     else:
-        result = run_capeval(work, all_metrics, second_call=side == "capeval (second call)")
+        result = run_capeval(work, all_metrics, second_call=side == "capeval (second call)",
+                             threads=1 if side == "capeval (1 thread)" else None)
     print(json.dumps({**result, **peak_memory_mb()}))
 
 
@@ -151,7 +155,7 @@ def main() -> None:
           f"PTB-tokenized; median of {args.repeat} alternating fresh processes per side")
     print(f"{'':<26} {'whole process s':>15} {'ratio':>6} {'in process s':>12} {'ratio':>6} "
           f"{'peak MB':>8} {'peak MB (JVM)':>13}")
-    for side, reference in (("jar", "jar"), ("capeval", "jar"),
+    for side, reference in (("jar", "jar"), ("capeval", "jar"), ("capeval (1 thread)", "jar"),
                             ("pycocoevalcap (7 metrics)", "pycocoevalcap (7 metrics)"),
                             ("capeval (7 metrics)", "pycocoevalcap (7 metrics)")):
         whole, inside = median(runs[side], "process_seconds"), median(runs[side], "seconds")
@@ -160,7 +164,12 @@ def main() -> None:
               f"{median(runs[reference], 'seconds') / inside:>5.1f}x "
               f"{max(r['self_mb'] for r in runs[side]):>8.0f} "
               f"{max(r['children_mb'] for r in runs[side]):>13.0f}")
-    ours = runs["capeval"]
+    ours, one = runs["capeval"], runs["capeval (1 thread)"]
+    print(f"capeval METEOR, a thread per core against 1 thread: in process "
+          f"{median(ours, 'seconds'):.2f} s vs {median(one, 'seconds'):.2f} s "
+          f"({median(one, 'seconds') / median(ours, 'seconds'):.2f}x faster), CPU "
+          f"{median(ours, 'cpu_seconds'):.2f} s vs {median(one, 'cpu_seconds'):.2f} s, peak "
+          f"{max(r['self_mb'] for r in ours):.0f} MB vs {max(r['self_mb'] for r in one):.0f} MB")
     twice = runs["capeval (second call)"]
     first, repeat = median(twice, "seconds"), median(twice, "repeat_seconds")
     print(f"capeval METEOR, same prepared references, scored again: first call {first:.2f} s, "
@@ -169,7 +178,7 @@ def main() -> None:
         f"{stage} {statistics.median(r['stages'].get(stage, 0.0) for r in ours):.2f}"
         for stage in STAGES))
     jar = runs["jar"][0]
-    for side in ("capeval", "capeval (7 metrics)"):
+    for side in ("capeval", "capeval (1 thread)", "capeval (7 metrics)"):
         identical = sum(a == b for a, b in zip(runs[side][0]["scores"], jar["scores"],
                                                strict=True))
         print(f"{side}: {identical}/{len(jar['scores'])} METEOR segment scores identical, "
