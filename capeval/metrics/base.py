@@ -96,8 +96,8 @@ class Metric(ABC):
         return {}
 
     def single_threaded(self) -> Metric:
-        """Return this metric as a run of one core per process scores with it (a streamed
-        run: ``jobs`` workers, or the calling process): itself, unless it starts threads of
+        """Return this metric for a process that may use one core (each process of a
+        streamed run, where ``jobs`` chooses the cores): itself, unless it starts threads of
         its own by default (`capeval.metrics.meteor.Meteor`)."""
         return self
 

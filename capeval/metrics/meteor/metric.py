@@ -333,7 +333,8 @@ class Meteor(Metric):
         return WordFacts.of(words, self._resource("function_words"), stem, synsets)
 
     def single_threaded(self) -> Meteor:
-        """Return this metric with one alignment thread, unless its threads were chosen."""
+        """Return this metric with one thread, unless its threads were chosen: a shallow
+        copy, sharing the loaded data and `stage_seconds`."""
         if self.threads is not None:
             return self
         single = copy.copy(self)
