@@ -192,43 +192,106 @@ class _Search:
         np.bitwise_or.at(hyp_used, self.candidates.pair[fixed], self.mask[fixed])
         minus_one = np.full(n_pairs, -1, dtype=np.int64)
         key = (np.arange(n_pairs, dtype=np.int64) << self.layout.shift) + self.layout.base
-        state = _States(key, hyp_used, minus_one, np.zeros(n_pairs, dtype=np.int64),
-                        minus_one, minus_one)
+        state = _States(key, hyp_used, minus_one, np.zeros(n_pairs, dtype=np.int64), minus_one)
         best = np.full(n_pairs, -1, dtype=np.int64)
         for pos in range(int(self.finish_at.max()) + 1):
-            kept = self._best_first(state)
-            done = self.finish_at[state.key[kept] >> self.layout.shift] == pos
+            done = self.finish_at[state.key >> self.layout.shift] == pos
             if done.any():  # pairs past their last candidate: finished here
-                self._finish(self._commit(state.take(kept[done])), best)
-                kept = kept[~done]
-            state = self._commit(state.take(kept))
+                self._finish(state.take(np.flatnonzero(done)), best)
+                state = state.take(np.flatnonzero(~done))
             if not len(state.key):
                 break
             state = self._step(state, pos)
         return self._trace(best)
 
-    def _best_first(self, state: _States) -> np.ndarray:
-        """Return the rows of the first `beam_size` states of each pair, each pair's states
-        stably sorted by key."""
-        order = np.argsort(state.key, kind="stable")
-        pair = state.key[order] >> self.layout.shift
+    def _step(self, state: _States, pos: int) -> _States:
+        """Advance every state over reference position `pos`; keep each pair's best.
+
+        The jar generates each state's children (one per usable candidate at `pos`, in
+        candidate order), then the state itself, then stably sorts each pair's generation by
+        key and keeps the first `beam_size`. Only the keys of the whole generation are
+        computed; the other columns only for the rows kept.
+        """
+        c, chunk, score = self.candidates, self.layout.chunk_unit, self.layout.score_unit
+        cell = (state.key >> self.layout.shift) * self.stride + pos
+        low, at_fixed = self.low[cell], self.fixed_cell[cell]
+        through = state.ref_next > pos  # inside a match this path took
+        is_open = state.open_end != -1
+
+        # Children: one per (state, usable candidate), in candidate order.
+        row, offset = expand(np.where(at_fixed | through, 0, self.count[cell]))
+        candidate = low[row] + offset
+        usable = np.flatnonzero(~(state.hyp_used[row] & self.mask[candidate]).any(axis=1))
+        parent, taken = row[usable], candidate[usable]
+        n_children = np.bincount(parent, minlength=len(cell))
+        # A child's key carries the distances of its elder siblings, the state all of them.
+        charged = np.concatenate([[0], np.cumsum(self.distance[taken])])
+        eldest = np.cumsum(n_children) - n_children
+        open_end = state.open_end[parent]
+        child_key = (state.key[parent] + charged[:-1] - charged[eldest[parent]]
+                     - self.gain[taken] * score
+                     + np.where((open_end != -1) & (c.hyp_start[taken] != open_end), chunk, 0))
+
+        # The state itself takes the fixed match, passes through, or skips (closing its chunk).
+        own_key = state.key + charged[eldest + n_children] - charged[eldest]
+        own_key += np.where(is_open & ~through, chunk, 0)
+        at = np.flatnonzero(at_fixed)
+        fixed = low[at]
+        own_key[at] += (self.distance[fixed] - self.gain[fixed] * score
+                        - np.where(state.open_end[at] == c.hyp_start[fixed], chunk, 0))
+
+        # Generation order: each state's children, then the state; sort, cut, keep.
+        own_at = eldest + n_children + np.arange(len(cell))
+        generated = np.empty(len(taken) + len(cell), dtype=np.int64)
+        generated[own_at] = own_key
+        source = np.empty(len(generated), dtype=np.int64)  # child index, or S + state
+        source[own_at] = len(taken) + np.arange(len(cell))
+        child_at = np.arange(len(taken)) + parent
+        generated[child_at] = child_key
+        source[child_at] = np.arange(len(taken))
+        kept = self._best_first(generated)
+        return self._keep(state, generated[kept], source[kept], parent, taken, at_fixed, low,
+                          through, pos)
+
+    def _best_first(self, key: np.ndarray) -> np.ndarray:
+        """Return the rows of the first `beam_size` keys of each pair, stably sorted."""
+        order = np.argsort(key, kind="stable")
+        pair = key[order] >> self.layout.shift
         index = np.arange(len(pair))
         group_start = np.maximum.accumulate(
             np.where(np.concatenate([[True], pair[1:] != pair[:-1]]), index, 0))
         return order[index - group_start < self.beam_size]
 
-    def _commit(self, state: _States) -> _States:
-        """Give the states whose last step took a match a path node of their own."""
-        new = np.flatnonzero(state.pending >= 0)
-        if not len(new):
-            return state
-        self.parents.append(state.node[new])
-        self.matches.append(state.pending[new])
-        node = state.node.copy()
-        node[new] = self.n_nodes + np.arange(len(new))
-        self.n_nodes += len(new)
-        return _States(state.key, state.hyp_used, state.open_end, state.ref_next, node,
-                       np.full(len(node), -1, dtype=np.int64))
+    def _keep(self, state: _States, key: np.ndarray, source: np.ndarray, parent: np.ndarray,
+              taken: np.ndarray, at_fixed: np.ndarray, low: np.ndarray, through: np.ndarray,
+              pos: int) -> _States:
+        """Build the kept states from their `source` (a child index, or S + the state's row);
+        each kept child gets a path node of its own."""
+        c = self.candidates
+        child = np.flatnonzero(source < len(taken))
+        own = np.flatnonzero(source >= len(taken))
+        origin = np.empty(len(source), dtype=np.int64)
+        origin[child] = parent[source[child]]
+        origin[own] = source[own] - len(taken)
+        match = taken[source[child]]
+        hyp_used = state.hyp_used[origin]
+        hyp_used[child] |= self.mask[match]
+        open_end = np.empty(len(source), dtype=np.int64)
+        ref_next = np.empty(len(source), dtype=np.int64)
+        open_end[child] = self.hyp_end[match]
+        ref_next[child] = pos + c.ref_len[match]
+        row = origin[own]
+        fixed, is_fixed = low[row], at_fixed[row]
+        fixed_at = np.minimum(fixed, len(self.distance) - 1)  # used where `is_fixed` only
+        open_end[own] = np.where(is_fixed, self.hyp_end[fixed_at],
+                                 np.where(through[row], state.open_end[row], -1))
+        ref_next[own] = np.where(is_fixed, pos + c.ref_len[fixed_at], state.ref_next[row])
+        node = state.node[origin]
+        self.parents.append(node[child])
+        self.matches.append(match)
+        node[child] = self.n_nodes + np.arange(len(child))
+        self.n_nodes += len(child)
+        return _States(key, hyp_used, open_end, ref_next, node)
 
     def _finish(self, state: _States, best: np.ndarray) -> None:
         """The jar's last iteration: close open chunks, then keep each pair's best path."""
@@ -237,54 +300,6 @@ class _Search:
         pair = closed[order] >> self.layout.shift
         first = np.flatnonzero(np.concatenate([[True], pair[1:] != pair[:-1]]))
         best[pair[first]] = state.node[order[first]]
-
-    def _step(self, state: _States, pos: int) -> _States:
-        """Advance every state over reference position `pos`."""
-        c, chunk, score = self.candidates, self.layout.chunk_unit, self.layout.score_unit
-        cell = (state.key >> self.layout.shift) * self.stride + pos
-        low, count, at_fixed = self.low[cell], self.count[cell], self.fixed_cell[cell]
-        through = state.ref_next > pos  # inside a match this path took
-        k = np.where((count > 0) & ~at_fixed & ~through, count, 0)
-        is_open = state.open_end != -1
-
-        # Children: one per (state, usable candidate), in candidate order.
-        row, offset = expand(k)
-        candidate = low[row] + offset
-        usable = ~(state.hyp_used[row] & self.mask[candidate]).any(axis=1)
-        charged = np.concatenate([[0], np.cumsum(np.where(usable, self.distance[candidate], 0))])
-        first_row = np.cumsum(k) - k
-        kept = np.flatnonzero(usable)
-        parent, taken = row[kept], candidate[kept]
-        open_end = state.open_end[parent]
-        child_key = (state.key[parent] + charged[kept] - charged[first_row[parent]]
-                     - self.gain[taken] * score
-                     + np.where((open_end != -1) & (c.hyp_start[taken] != open_end), chunk, 0))
-        children = _States(child_key, state.hyp_used[parent] | self.mask[taken],
-                           self.hyp_end[taken], pos + c.ref_len[taken], state.node[parent],
-                           taken)
-
-        # The state itself takes the fixed match, passes through, or skips (closing its chunk);
-        # the distances of its children were charged to it.
-        fixed = np.minimum(low, len(self.distance) - 1)  # used where `at_fixed` only
-        key = np.where(
-            at_fixed,
-            state.key + self.distance[fixed] - self.gain[fixed] * score
-            + np.where(is_open & (state.open_end != c.hyp_start[fixed]), chunk, 0),
-            np.where(through, state.key,
-                     state.key + charged[first_row + k] - charged[first_row]
-                     + np.where(is_open, chunk, 0)))
-        itself = _States(key, state.hyp_used,
-                         np.where(at_fixed, self.hyp_end[fixed],
-                                  np.where(through, state.open_end, -1)),
-                         np.where(at_fixed, pos + c.ref_len[fixed], state.ref_next),
-                         state.node, state.pending)
-
-        # Generation order: each state's children, then the state.
-        n_children = np.bincount(parent, minlength=len(k))
-        start = np.cumsum(n_children + 1) - (n_children + 1)
-        child_at = start[parent] + np.arange(len(kept)) - (np.cumsum(n_children)
-                                                           - n_children)[parent]
-        return _States.interleave(children, child_at, itself, start + n_children)
 
     def _trace(self, best: np.ndarray) -> np.ndarray:
         """Return the candidate ids on the paths ending at nodes `best`."""
@@ -310,26 +325,9 @@ class _States:
     open_end: np.ndarray
     ref_next: np.ndarray
     node: np.ndarray  # path so far (-1: empty)
-    pending: np.ndarray  # match taken at the last step, not yet on the path (-1: none)
-
-    def columns(self) -> tuple[np.ndarray, ...]:
-        return (self.key, self.hyp_used, self.open_end, self.ref_next, self.node, self.pending)
 
     def take(self, index: np.ndarray) -> _States:
-        return _States(*(column[index] for column in self.columns()))
-
-    @staticmethod
-    def interleave(first: _States, first_at: np.ndarray, second: _States,
-                   second_at: np.ndarray) -> _States:
-        """Return the states of both, `first` at rows `first_at` and `second` at `second_at`."""
-        size = len(first_at) + len(second_at)
-        merged = []
-        for a, b in zip(first.columns(), second.columns(), strict=True):
-            column = np.empty((size, *a.shape[1:]), dtype=a.dtype)
-            column[first_at] = a
-            column[second_at] = b
-            merged.append(column)
-        return _States(*merged)
+        return take_rows(self, index)
 
 
 def _bit_ranges(starts: np.ndarray, ends: np.ndarray, width: int) -> np.ndarray:
