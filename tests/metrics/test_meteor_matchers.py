@@ -19,7 +19,7 @@ import snowballstemmer
 
 from capeval.metrics.meteor import resources
 from capeval.metrics.meteor.corpus import Corpus, ReferenceCaptions
-from capeval.metrics.meteor.matchers import Lexicon, WordFacts, find_candidates
+from capeval.metrics.meteor.matchers import Lexicon, MatchableWords, WordFacts, find_candidates
 from capeval.metrics.meteor.paraphrase import ParaphraseTable
 from capeval.metrics.meteor.resources import WordData
 from capeval.metrics.meteor.text import java_hash
@@ -244,19 +244,37 @@ def test_stems_never_come_from_an_installed_pystemmer(monkeypatch):
     assert WordData.load().stem_hashes(["qwzxadded"]).tolist() == [java_hash("qwzxad")]
 
 
-def test_facts_looked_up_in_parts_give_the_lexicon_of_the_whole(wordnet):
-    # The references' facts are looked up once and the hypotheses' new words added per call.
+def test_matchable_words_with_more_words_give_the_lexicon_of_the_whole(wordnet):
+    # The references' lexicon is built once and the hypotheses' new words added per call;
+    # their synonym lists hold only the matchable (reference) words, the only ones matched.
     stem = snowballstemmer.EnglishStemmer().stemWords
     function_words = resources.load_function_words()
     stems = lambda ws: [java_hash(s) for s in stem(list(ws))]  # noqa: E731
-    words = ["dogs", "a", "run", "running", "qwzxab", "Aa", "BB", "sofa", "couch", "the"]
-    whole = Lexicon.from_facts(words, WordFacts.of(words, function_words, stems, wordnet.synsets))
-    parts = (WordFacts.of(words[:4], function_words, stems, wordnet.synsets)
-             + WordFacts.of(words[4:], function_words, stems, wordnet.synsets))
-    joined = Lexicon.from_facts(words, parts)
-    for name in ("hash_class", "stem_class", "synonym_starts", "synonym_words", "function"):
-        np.testing.assert_array_equal(getattr(joined, name), getattr(whole, name))
-    assert joined.words == whole.words
+    matchable = ["dogs", "a", "run", "couch", "Aa", "kid"]
+    added = ["running", "qwzxab", "BB", "sofa", "the", "C#", "child"]  # "BB", "C#": hash of "Aa"
+    words = matchable + added
+
+    def facts(some):
+        return WordFacts.of(some, function_words, stems, wordnet.synsets)
+
+    whole = Lexicon.from_facts(words, facts(words))
+    joined = MatchableWords.of(matchable, facts(matchable)).with_words(added, facts(added))
+    assert joined.words == tuple(words)
+    np.testing.assert_array_equal(joined.function, whole.function)
+    for name in ("hash_class", "stem_class"):  # the same classes, perhaps numbered otherwise
+        mine, theirs = getattr(joined, name), getattr(whole, name)
+        np.testing.assert_array_equal(mine[:, None] == mine, theirs[:, None] == theirs)
+    assert joined.hash_class[words.index("C#")] == joined.hash_class[words.index("Aa")]
+    assert joined.stem_class[words.index("running")] == joined.stem_class[words.index("run")]
+
+    def synonyms(lexicon, word):
+        starts = lexicon.synonym_starts
+        return lexicon.synonym_words[starts[word]:starts[word + 1]].tolist()
+
+    for word in range(len(words)):
+        assert synonyms(joined, word) == [w for w in synonyms(whole, word) if w < len(matchable)]
+    assert synonyms(joined, words.index("sofa")) == [words.index("couch")]
+    assert words.index("kid") in synonyms(joined, words.index("child"))
 
 
 def test_a_corpus_numbers_the_references_vocabulary_first():

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from capeval.arrays import distinct, expand
+from capeval.arrays import distinct, expand, positions
 from capeval.metrics.meteor.aligner import Candidates
 from capeval.metrics.meteor.arrays import join
 from capeval.metrics.meteor.corpus import Corpus
@@ -26,11 +26,6 @@ from capeval.metrics.meteor.text import java_hashes
 
 MODULES = ("exact", "stem", "synonym", "paraphrase")
 """Module names accepted in a module list, in the jar's default order."""
-
-
-def _classes(keys: np.ndarray) -> np.ndarray:
-    """Number equal keys alike (class ids), shape (len(keys),), int64."""
-    return np.unique(np.asarray(keys, dtype=np.int64), return_inverse=True)[1].reshape(-1)
 
 
 @dataclass(frozen=True)
@@ -79,17 +74,6 @@ class WordFacts:
                    np.fromiter(map(function_words.__contains__, words), dtype=bool,
                                count=len(words)))
 
-    def __add__(self, other: WordFacts) -> WordFacts:
-        """The facts of this vocabulary's words followed by `other`'s (same modules)."""
-        stem_hashes = synsets = None
-        if self.stem_hashes is not None and other.stem_hashes is not None:
-            stem_hashes = np.concatenate([self.stem_hashes, other.stem_hashes])
-        if self.synsets is not None and other.synsets is not None:
-            synsets = (np.concatenate([self.synsets[0], other.synsets[0]]),
-                       np.concatenate([self.synsets[1], other.synsets[1]]))
-        return WordFacts(np.concatenate([self.hashes, other.hashes]), stem_hashes, synsets,
-                         np.concatenate([self.function, other.function]))
-
 
 @dataclass(frozen=True)
 class Lexicon:
@@ -104,8 +88,8 @@ class Lexicon:
         Words whose Snowball stems have equal Java hashes share a class (None if unused).
     synonym_starts, synonym_words : ndarrays, or None
         CSR lists: ``synonym_words[synonym_starts[w]:synonym_starts[w + 1]]`` are the ids of
-        the words sharing a WordNet synset with word w (base forms included) and having a
-        different hash (None if unused).
+        the matchable words (see `MatchableWords`) sharing a WordNet synset with word w (base
+        forms included) and having a different hash, ascending (None if unused).
     function : ndarray of shape (V,), bool
         Whether each word is a function word.
     """
@@ -119,30 +103,100 @@ class Lexicon:
 
     @classmethod
     def from_facts(cls, words: Sequence[str], facts: WordFacts) -> Lexicon:
+        """The lexicon of `words` (distinct), all of them matchable, from their `facts`."""
+        return MatchableWords.of(words, facts).lexicon
+
+
+@dataclass(frozen=True)
+class MatchableWords:
+    """The lexicon of the words a reference side can hold, ready to take more words.
+
+    Only words of the references are ever matched against, so a corpus's lexicon is these
+    words' (found once per reference set) followed by its hypotheses' other words, whose
+    synonym lists hold matchable words only (`with_words`).
+
+    Attributes
+    ----------
+    lexicon : Lexicon
+        Of the matchable words.
+    hash_keys, stem_keys : ndarray
+        The distinct hashes and stem hashes, ascending: class c is key c (stem_keys None if
+        the stem module is off).
+    synsets : (ndarray, ndarray), or None
+        Every (synset, word) entry of the words, ordered by synset: a synset index.
+    """
+
+    lexicon: Lexicon
+    hash_keys: np.ndarray
+    stem_keys: np.ndarray | None
+    synsets: tuple[np.ndarray, np.ndarray] | None
+
+    @classmethod
+    def of(cls, words: Sequence[str], facts: WordFacts) -> MatchableWords:
         """Number the classes of `words` (distinct) from their `facts`."""
-        hash_class = _classes(facts.hashes)
-        stem_class = None if facts.stem_hashes is None else _classes(facts.stem_hashes)
-        starts = members = None
+        hash_keys = distinct(facts.hashes)
+        hash_class = np.searchsorted(hash_keys, facts.hashes)
+        stem_keys = stem_class = index = starts = members = None
+        if facts.stem_hashes is not None:
+            stem_keys = distinct(facts.stem_hashes)
+            stem_class = np.searchsorted(stem_keys, facts.stem_hashes)
         if facts.synsets is not None:
-            starts, members = _synonyms(*facts.synsets, hash_class)
-        return cls(tuple(words), hash_class, stem_class, starts, members, facts.function)
+            sizes, synset = facts.synsets
+            order = np.argsort(synset, kind="stable")
+            index = synset[order], np.repeat(np.arange(len(sizes)), sizes)[order]
+            starts, members = _synonyms(sizes, synset, hash_class, index, hash_class)
+        return cls(Lexicon(tuple(words), hash_class, stem_class, starts, members,
+                           facts.function), hash_keys, stem_keys, index)
+
+    def with_words(self, words: Sequence[str], facts: WordFacts) -> Lexicon:
+        """The lexicon of these words followed by `words` (none of them among these)."""
+        known = self.lexicon
+        hash_class = np.concatenate([known.hash_class, _classes_among(self.hash_keys,
+                                                                      facts.hashes)])
+        stem_class = starts = members = None
+        if self.stem_keys is not None and facts.stem_hashes is not None:
+            stem_class = np.concatenate([known.stem_class, _classes_among(self.stem_keys,
+                                                                          facts.stem_hashes)])
+        if self.synsets is not None and facts.synsets is not None:
+            assert known.synonym_starts is not None and known.synonym_words is not None
+            added_starts, added = _synonyms(*facts.synsets, hash_class[len(known.words):],
+                                            self.synsets, known.hash_class)
+            starts = np.concatenate([known.synonym_starts,
+                                     known.synonym_starts[-1] + added_starts[1:]])
+            members = np.concatenate([known.synonym_words, added])
+        return Lexicon((*known.words, *words), hash_class, stem_class, starts, members,
+                       np.concatenate([known.function, facts.function]))
 
 
-def _synonyms(sizes: np.ndarray, synset: np.ndarray,
-              hash_class: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Return CSR lists of the words that share a synset with each word, hash classes apart.
+def _classes_among(keys: np.ndarray, added: np.ndarray) -> np.ndarray:
+    """Return the classes of the `added` keys: a key's position in the ascending, distinct
+    `keys`, else ``len(keys)`` plus the rank of the key among the added ones not in `keys`."""
+    classes = positions(keys, added)
+    new = np.flatnonzero(classes < 0)
+    new_keys = distinct(added[new])
+    classes[new] = len(keys) + np.searchsorted(new_keys, added[new])
+    return classes
 
-    `sizes` (V,) and `synset` (sizes.sum(),) list each word's synsets, word after word.
+
+def _synonyms(sizes: np.ndarray, synset: np.ndarray, hash_class: np.ndarray,
+              index: tuple[np.ndarray, np.ndarray],
+              index_class: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return CSR lists of the indexed words that share a synset with each word, hash classes
+    apart.
+
+    `sizes` (V,) and `synset` (sizes.sum(),) list each word's synsets, word after word;
+    `hash_class` (V,) is their hash classes. `index` holds the (synset, word) entries of the
+    indexed words, ordered by synset, and `index_class` those words' hash classes.
     """
     n_words = len(sizes)
+    n_indexed = len(index_class)
     word = np.repeat(np.arange(n_words), sizes)
-    order = np.argsort(synset, kind="stable")
-    entry, other = join(synset[order], synset)
-    first, second = word[entry], word[order[other]]
-    differ = hash_class[first] != hash_class[second]
-    related = distinct(first[differ] * n_words + second[differ])
-    starts = np.searchsorted(related // max(n_words, 1), np.arange(n_words + 1))
-    return starts, related % max(n_words, 1)
+    entry, other = join(index[0], synset)
+    first, second = word[entry], index[1][other]
+    differ = hash_class[first] != index_class[second]
+    related = distinct(first[differ] * n_indexed + second[differ])
+    starts = np.searchsorted(related // max(n_indexed, 1), np.arange(n_words + 1))
+    return starts, related % max(n_indexed, 1)
 
 
 def find_candidates(corpus: Corpus, lexicon: Lexicon, modules: Sequence[str],

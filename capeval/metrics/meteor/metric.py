@@ -35,7 +35,8 @@ from capeval.metrics.base import (
 from capeval.metrics.meteor import resources
 from capeval.metrics.meteor.aligner import BEAM_SIZE, align, alignment_stats
 from capeval.metrics.meteor.corpus import Corpus, ReferenceCaptions
-from capeval.metrics.meteor.matchers import MODULES, Lexicon, WordFacts, find_candidates
+from capeval.metrics.meteor.matchers import (MODULES, Lexicon, MatchableWords, WordFacts,
+                                              find_candidates)
 from capeval.metrics.meteor.paraphrase import (
     ParaphraseTable,
     PhraseOccurrences,
@@ -234,8 +235,8 @@ class Meteor(Metric):
         return self.threads or _available_cores()
 
     def _reference_side(self, references: ReferenceCaptions) -> None:
-        """Load the data and find the reference-side facts every block uses."""
-        self._reference_facts(references)
+        """Load the data and build the references' lexicon and phrases every block uses."""
+        self._matchable_words(references)
         if "paraphrase" in self.modules:
             self._reference_phrases(self._resource("paraphrases"), references)
 
@@ -308,21 +309,25 @@ class Meteor(Metric):
                                             + time.perf_counter() - start)
 
     def _lexicon(self, corpus: Corpus, references: ReferenceCaptions) -> Lexicon:
-        """Return the lexicon of the corpus words; the facts of the references' words are
-        looked up once per reference set (`WordData` keeps those of other words)."""
-        return Lexicon.from_facts(corpus.words, self._reference_facts(references)
-                                  + self._word_facts(corpus.words[corpus.reference_words:]))
+        """Return the lexicon of the corpus words: the references' words' lexicon, built once
+        per reference set, takes the hypotheses' other words (`WordData` caches their facts)."""
+        added = corpus.words[corpus.reference_words:]
+        return self._matchable_words(references).with_words(added, self._word_facts(added))
 
-    def _reference_facts(self, references: ReferenceCaptions) -> WordFacts:
-        """The facts of the references' words (a corpus's first words), found once per
+    def _matchable_words(self, references: ReferenceCaptions) -> MatchableWords:
+        """The lexicon of the references' words (a corpus's first words), built once per
         reference set."""
         known = references.vocabulary.vocabulary
         word_data = self._resource("words") if {"stem", "synonym"} & set(self.modules) else None
-        cached_data, in_references = references.cached(
-            ("word facts", self.modules), lambda: (word_data, self._word_facts(known)))
+
+        def build() -> MatchableWords:
+            return MatchableWords.of(known, self._word_facts(known))
+
+        cached_data, matchable = references.cached(("matchable words", self.modules),
+                                                   lambda: (word_data, build()))
         if cached_data is not word_data:  # prepared by another Meteor object
-            return self._word_facts(known)
-        return in_references
+            return build()
+        return matchable
 
     def _word_facts(self, words: Sequence[str]) -> WordFacts:
         stem = synsets = None
