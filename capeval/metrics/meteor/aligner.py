@@ -9,10 +9,11 @@ a match's distance is charged to its parent path, and chunks count only when clo
 
 Pairs whose candidates are all fixed by the pre-pass need no search: the pre-pass's matches are
 then the only ones there are, none contests another, and every path of the jar takes each of
-them. All other pairs are searched together: step ``pos`` advances the beams of every pair whose
-reference is longer than ``pos`` by NumPy operations over all their partial alignments, in
-the jar's order (children of a path in candidate order, then the path itself; a stable sort
-per pair), so each pair's beam is exactly the jar's.
+them. All other pairs are searched together: each step advances the beams of every pair over
+its next reference position by NumPy operations over all their partial alignments, in the
+jar's order (children of a path in candidate order, then the path itself; a stable sort per
+pair), so each pair's beam is exactly the jar's. Runs of positions where no state can branch
+(no candidate, or only a fixed one) are crossed in one move (`_Runs`).
 
 A partial alignment (a *state*) is a row of: its pair, a rank key (one integer, smaller is
 better), the hypothesis words it uses (a bit mask in W 64-bit words), ``open_end`` (the
@@ -177,9 +178,11 @@ class _Search:
         self.low = np.cumsum(self.count) - self.count
         self.fixed_cell = np.zeros(len(self.count), dtype=bool)
         self.fixed_cell[(c.pair * self.stride + c.ref_start)[fixed]] = True
-        # Past its last candidate a pair's beam only closes chunks, as `_finish` does.
-        self.finish_at = np.zeros(len(n_ref), dtype=np.int64)
-        np.maximum.at(self.finish_at, c.pair, c.ref_start + c.ref_len)
+        # Past its last candidate a pair's beam only closes chunks, as `_finish` does. (Every
+        # pair searched has candidates, sorted by pair.)
+        self.finish_at = np.maximum.reduceat(c.ref_start + c.ref_len,
+                                             np.searchsorted(c.pair, np.arange(len(n_ref))))
+        self.runs = _Runs.of(self, np.flatnonzero(fixed))
         self.parents: list[np.ndarray] = []
         self.matches: list[np.ndarray] = []
         self.n_nodes = 0
@@ -194,26 +197,59 @@ class _Search:
         key = (np.arange(n_pairs, dtype=np.int64) << self.layout.shift) + self.layout.base
         state = _States(key, hyp_used, minus_one, np.zeros(n_pairs, dtype=np.int64), minus_one)
         best = np.full(n_pairs, -1, dtype=np.int64)
-        for pos in range(int(self.finish_at.max()) + 1):
-            done = self.finish_at[state.key >> self.layout.shift] == pos
+        at = np.zeros(n_pairs, dtype=np.int64)  # each pair's next reference position
+        while len(state.key):
+            state = self._skip(state, at)
+            pair = state.key >> self.layout.shift
+            done = self.finish_at[pair] == at[pair]
             if done.any():  # pairs past their last candidate: finished here
                 self._finish(state.take(np.flatnonzero(done)), best)
                 state = state.take(np.flatnonzero(~done))
-            if not len(state.key):
-                break
-            state = self._step(state, pos)
+            if len(state.key):
+                state = self._step(state, at)
+                at += 1
         return self._trace(best)
 
-    def _step(self, state: _States, pos: int) -> _States:
-        """Advance every state over reference position `pos`; keep each pair's best.
+    def _skip(self, state: _States, at: np.ndarray) -> _States:
+        """Move every pair that can to the end of its run of positions without a choice
+        (`_Runs`), advancing `at`; states stay in the jar's order."""
+        runs = self.runs
+        pair = state.key >> self.layout.shift
+        start = at[pair]
+        cell = pair * self.stride + start
+        stop = runs.stop[cell]
+        inside = np.zeros(len(at), dtype=bool)  # pairs with a state inside a match here
+        inside[pair[state.ref_next > start]] = True
+        moving = np.flatnonzero((stop > start) & ~runs.covered[cell] & ~inside[pair])
+        if not len(moving):
+            return state
+        q, first, last = pair[moving], start[moving], stop[moving]
+        open_end = state.open_end[moving]
+        closed = (((open_end != -1) & (open_end != runs.fixed_start[cell[moving]]))
+                  + runs.closing[q, last] - runs.closing[q, first + 1])
+        key, open_ends, ref_next = state.key.copy(), state.open_end.copy(), state.ref_next.copy()
+        key[moving] += (closed * self.layout.chunk_unit
+                        + runs.change[q, last] - runs.change[q, first])
+        open_ends[moving] = runs.open_after[q * self.stride + last - 1]
+        ref_next[moving] = last
+        at[q] = last
+        moved = _States(key, state.hyp_used, open_ends, ref_next, state.node)
+        if (key[1:] >= key[:-1]).all():  # still in order (the usual case)
+            return moved
+        return moved.take(np.argsort(key, kind="stable"))
 
-        The jar generates each state's children (one per usable candidate at `pos`, in
+    def _step(self, state: _States, at: np.ndarray) -> _States:
+        """Advance every state over its pair's reference position `at`; keep each pair's best.
+
+        The jar generates each state's children (one per usable candidate at the position, in
         candidate order), then the state itself, then stably sorts each pair's generation by
         key and keeps the first `beam_size`. Only the keys of the whole generation are
         computed; the other columns only for the rows kept.
         """
         c, chunk, score = self.candidates, self.layout.chunk_unit, self.layout.score_unit
-        cell = (state.key >> self.layout.shift) * self.stride + pos
+        pair = state.key >> self.layout.shift
+        pos = at[pair]
+        cell = pair * self.stride + pos
         low, at_fixed = self.low[cell], self.fixed_cell[cell]
         through = state.ref_next > pos  # inside a match this path took
         is_open = state.open_end != -1
@@ -264,9 +300,9 @@ class _Search:
 
     def _keep(self, state: _States, key: np.ndarray, source: np.ndarray, parent: np.ndarray,
               taken: np.ndarray, at_fixed: np.ndarray, low: np.ndarray, through: np.ndarray,
-              pos: int) -> _States:
+              pos: np.ndarray) -> _States:
         """Build the kept states from their `source` (a child index, or S + the state's row);
-        each kept child gets a path node of its own."""
+        each kept child gets a path node of its own. `pos`: each state's position."""
         c = self.candidates
         child = np.flatnonzero(source < len(taken))
         own = np.flatnonzero(source >= len(taken))
@@ -279,13 +315,14 @@ class _Search:
         open_end = np.empty(len(source), dtype=np.int64)
         ref_next = np.empty(len(source), dtype=np.int64)
         open_end[child] = self.hyp_end[match]
-        ref_next[child] = pos + c.ref_len[match]
+        ref_next[child] = pos[origin[child]] + c.ref_len[match]
         row = origin[own]
         fixed, is_fixed = low[row], at_fixed[row]
         fixed_at = np.minimum(fixed, len(self.distance) - 1)  # used where `is_fixed` only
         open_end[own] = np.where(is_fixed, self.hyp_end[fixed_at],
                                  np.where(through[row], state.open_end[row], -1))
-        ref_next[own] = np.where(is_fixed, pos + c.ref_len[fixed_at], state.ref_next[row])
+        ref_next[own] = np.where(is_fixed, pos[row] + c.ref_len[fixed_at],
+                                 state.ref_next[row])
         node = state.node[origin]
         self.parents.append(node[child])
         self.matches.append(match)
@@ -314,6 +351,65 @@ class _Search:
             node = parents[node]
             node = node[node >= 0]
         return np.concatenate(taken) if taken else np.zeros(0, dtype=np.int64)
+
+
+@dataclass(frozen=True)
+class _Runs:
+    """Runs of reference positions where a pair's states have no choice, crossed at once.
+
+    At a position without candidates, or with only a fixed one, no state branches: each takes
+    the fixed match or skips the position (closing its open chunk), and the beam cannot
+    overflow. If no state of the pair is inside a match there, this first position leaves
+    all of them with the same open chunk, so each later position of the run changes all
+    their keys alike: after the run, their order is the stable sort of their final keys,
+    which is what the jar's stable sort at every position gives.
+
+    Cells are (pair, position) as in `_Search`, flat; the prefix arrays are (Q, stride + 1),
+    column j summing positions before j.
+    """
+
+    stop: np.ndarray  # next position with a candidate that is not fixed, else finish_at
+    covered: np.ndarray  # bool: inside a fixed match (not its first position)
+    fixed_start: np.ndarray  # hypothesis start of the fixed match starting here, else -1
+    open_after: np.ndarray  # open_end after the position, for states that entered it alike
+    closing: np.ndarray  # prefix: chunks closed by such states
+    change: np.ndarray  # prefix: key change of the fixed matches taken
+
+    @classmethod
+    def of(cls, search: _Search, fixed: np.ndarray) -> _Runs:
+        c, stride = search.candidates, search.stride
+        n_cells = len(search.count)
+        position = np.arange(n_cells) % stride
+        at_fixed = (c.pair * stride + c.ref_start)[fixed]
+        row, offset = expand(c.ref_len[fixed] - 1)
+        covered = np.zeros(n_cells, dtype=bool)
+        covered[at_fixed[row] + 1 + offset] = True
+        fixed_start = np.full(n_cells, -1, dtype=np.int64)
+        fixed_start[at_fixed] = c.hyp_start[fixed]
+        open_after = np.full(n_cells, -1, dtype=np.int64)
+        open_after[at_fixed] = search.hyp_end[fixed]
+        # Inside a fixed match the open chunk is the match's: carry it forward.
+        last_uncovered = np.maximum.accumulate(
+            np.where(covered, 0, np.arange(n_cells)).reshape(-1, stride), axis=1)
+        open_after = open_after[last_uncovered.reshape(-1)]
+        before = np.where(position > 0, np.roll(open_after, 1), -1)
+        choice = (search.count > 0) & ~search.fixed_cell
+        closes = ~covered & ~choice & (before != -1) & (before != fixed_start)
+        change = np.zeros(n_cells, dtype=np.int64)
+        change[at_fixed] = (search.distance[fixed]
+                            - search.gain[fixed] * search.layout.score_unit)
+        next_choice = np.minimum.accumulate(
+            np.where(choice, position, stride).reshape(-1, stride)[:, ::-1], axis=1)[:, ::-1]
+        stop = np.minimum(next_choice, search.finish_at[:, np.newaxis]).reshape(-1)
+        return cls(stop, covered, fixed_start, open_after, _prefix(closes, stride),
+                   _prefix(change, stride))
+
+
+def _prefix(values: np.ndarray, stride: int) -> np.ndarray:
+    """Return per-row exclusive prefix sums of flat (rows * stride) values, (rows, stride + 1)."""
+    rows = values.reshape(-1, stride).astype(np.int64)
+    return np.concatenate([np.zeros((len(rows), 1), dtype=np.int64), np.cumsum(rows, axis=1)],
+                          axis=1)
 
 
 @dataclass(frozen=True)
