@@ -59,8 +59,10 @@ DEFAULT_WEIGHTS = (1.0, 0.6, 0.8, 0.6)
 
 _MIN_BLOCK = 500
 """Fewest hypotheses a thread scores (smaller calls run in the calling thread)."""
-_MAX_BLOCK = 1000
-"""Most hypotheses a thread scores at once (bounds the working memory of a call)."""
+_MAX_BLOCK = 600
+"""Most hypotheses a thread scores at once (bounds the working memory of a call: on the
+6,000 Flickr8k images, two threads peak at about 230 MB with 600, 245 MB with 1,000, at the
+same speed)."""
 
 
 def _available_cores() -> int:
