@@ -26,7 +26,9 @@ Sides, each in a fresh process, alternating, `--repeat` times (medians reported)
   the whole-process time of the seven metrics at 12x pycocoevalcap for METEOR.
 
 "whole process" is the wall clock of the child from start to exit (interpreter, imports, the
-JVM, reading the workload); "in process" excludes interpreter start and imports. Peak memory:
+JVM, reading the workload), with both packages' modules compiled to bytecode beforehand, as
+installing a wheel does (`fresh_process.compile_capeval`); "in process" excludes interpreter
+start and imports. Peak memory:
 the largest resident set of the child and of its children (the JVM).
 """
 from __future__ import annotations
