@@ -7,7 +7,10 @@ unexpected internal error. Messages raised by the library name options as flags
 """
 from __future__ import annotations
 
+import errno
+import io
 import logging
+import os
 import sys
 from typing import NoReturn
 
@@ -18,6 +21,8 @@ from capeval.errors import CapevalError, naming_flags
 
 EXIT_BAD_INPUT = 2
 EXIT_INTERNAL_ERROR = 123
+_NO_SPACE = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
+"""Errors of a write to a full disk (or past a file size limit)."""
 
 
 class CapevalGroup(click.Group):
@@ -42,17 +47,40 @@ class CapevalGroup(click.Group):
             # stdout closed early (e.g. piped into `head`): stop quietly.
             sys.stderr.close()
             ctx.exit(0)
+        except OSError as error:
+            if error.errno not in _NO_SPACE:
+                _exit_internal_error(ctx, error)
+            # Output files and temporary files are named where they are written (`writing`,
+            # `PairingStore`): a full disk reaching here is the standard output's.
+            click.secho(f"error: cannot write the standard output: {error.strerror}",
+                        err=True, fg="red")
+            _discard_stdout()
+            ctx.exit(EXIT_BAD_INPUT)
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
         except Exception as error:  # noqa: BLE001 - the one place that maps crashes to an exit code
-            if ctx.obj and ctx.obj.get("verbose"):
-                raise
-            click.secho(
-                f"internal error: {type(error).__name__}: {error} (use --verbose for a traceback)",
-                err=True,
-                fg="red",
-            )
-            ctx.exit(EXIT_INTERNAL_ERROR)
+            _exit_internal_error(ctx, error)
+
+
+def _discard_stdout() -> None:
+    """Point the standard output at the null device, so that the interpreter's last flush of
+    what could not be written does not fail again."""
+    try:
+        descriptor = sys.stdout.fileno()
+    except (AttributeError, ValueError, io.UnsupportedOperation):  # no descriptor (CliRunner)
+        return
+    null = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, descriptor)
+    os.close(null)
+
+
+def _exit_internal_error(ctx: click.Context, error: Exception) -> NoReturn:
+    """Print an unexpected error as one line (re-raise it under --verbose) and exit 123."""
+    if ctx.obj and ctx.obj.get("verbose"):
+        raise error
+    click.secho(f"internal error: {type(error).__name__}: {error} (use --verbose for a "
+                f"traceback)", err=True, fg="red")
+    raise click.exceptions.Exit(EXIT_INTERNAL_ERROR)
 
 
 def _exit_usage_error(ctx: click.Context, error: click.UsageError) -> NoReturn:

@@ -17,7 +17,9 @@ int ``1`` and the string ``"01"`` stay different images, as in memory.
 """
 from __future__ import annotations
 
+import errno
 import logging
+import os
 import sqlite3
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
@@ -25,6 +27,7 @@ from itertools import groupby, islice
 from pathlib import Path
 from typing import NamedTuple
 
+from capeval.errors import CapevalUsageError
 from capeval.io.align import SHOWN_IDS, IdSample, check_pairing
 from capeval.io.collect import HypothesisEntry, ReferenceEntry
 from capeval.io.groups import GroupEntry, GroupProblems, listed_again
@@ -64,6 +67,14 @@ def _image_id(key: str) -> ImageId:
     return int(key[1:]) if key[0] == "i" else key[1:]
 
 
+def _disk_full(error: BaseException | None) -> bool:
+    """Whether `error` says a disk is full: SQLite's SQLITE_FULL or an OSError (ENOSPC,
+    EDQUOT) from a scratch file."""
+    if isinstance(error, sqlite3.OperationalError):
+        return str(error) == "database or disk is full"
+    return isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT)
+
+
 class PairingStore:
     """Hypotheses and references on disk, checked and paired by image id.
 
@@ -76,10 +87,18 @@ class PairingStore:
     """
 
     def __init__(self, directory: PathLike | None = None) -> None:
-        self._directory = tempfile.TemporaryDirectory(prefix="capeval-", dir=directory)
-        self._db = sqlite3.connect(Path(self._directory.name) / "pairs.sqlite")
-        self._db.executescript("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;"
-                               "PRAGMA temp_store = FILE;" + _SCHEMA)
+        self._parent = Path(directory if directory is not None else tempfile.gettempdir())
+        try:
+            self._directory = tempfile.TemporaryDirectory(prefix="capeval-", dir=directory)
+        except OSError as error:
+            raise self._no_space(error) if _disk_full(error) else error from None
+        try:
+            self._db = sqlite3.connect(Path(self._directory.name) / "pairs.sqlite")
+            self._db.executescript("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;"
+                                   "PRAGMA temp_store = FILE;" + _SCHEMA)
+        except sqlite3.Error as error:
+            self._directory.cleanup()
+            raise self._no_space(error) if _disk_full(error) else error from None
         self.reference_source = "references"
         self.hypothesis_source = "hypotheses"
         self.group_source = "groups"
@@ -87,8 +106,21 @@ class PairingStore:
     def __enter__(self) -> PairingStore:
         return self
 
-    def __exit__(self, *exc_info: object) -> None:
+    def __exit__(self, exc_type: object, error: BaseException | None, traceback: object) -> None:
+        """Delete the database; a full disk under it becomes a usage error naming the place."""
         self.close()
+        if _disk_full(error):
+            raise self._no_space(error) from None
+
+    def _no_space(self, error: BaseException) -> CapevalUsageError:
+        places = [str(self._parent)]
+        sqlite_scratch = os.environ.get("SQLITE_TMPDIR") or os.environ.get("TMPDIR")
+        if sqlite_scratch and Path(sqlite_scratch) != self._parent:
+            places.append(f"{sqlite_scratch} (SQLite's sort files)")
+        return CapevalUsageError(
+            f"{' or '.join(places)}: no space left for the run's temporary files ({error}); "
+            f"free some space there, or put them on a larger disk (the TMPDIR environment "
+            f"variable; temporary_directory in the library)")
 
     def scratch_directory(self, name: str) -> Path:
         """Return a new empty directory (its name starts with `name`) beside the database,

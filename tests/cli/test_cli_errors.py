@@ -294,3 +294,42 @@ def test_a_write_that_fails_after_the_work_is_one_line(files, monkeypatch):
     monkeypatch.setattr(DocumentFrequencies, "save", disk_full)
     result = run_cli("df", "build", "--refs", "refs.txt", "-o", "df.npz", expect=2)
     assert result.stderr == "error: df.npz: cannot write: No space left on device\n"
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs Linux's /dev/full")
+@pytest.mark.parametrize("buffered", [True, False])
+@pytest.mark.parametrize("command", [SCORE, (*SCORE, "--json"), ("score", "--help")])
+def test_a_full_standard_output_is_one_line(files, command, buffered):
+    # a process of its own: the standard output must be a real file that cannot take writes
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONUNBUFFERED"}
+    if not buffered:
+        env["PYTHONUNBUFFERED"] = "1"
+    with open("/dev/full", "w") as full:
+        result = subprocess.run([sys.executable, "-m", "capeval", *command], stdout=full,
+                                stderr=subprocess.PIPE, text=True, env=env, timeout=120)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr == "error: cannot write the standard output: No space left on device\n"
+
+
+def test_other_os_errors_stay_internal_errors(files, monkeypatch):
+    from capeval.document_frequencies import DocumentFrequencies
+
+    def denied(self, path):
+        raise OSError(13, "Permission denied")  # not a full disk: not the standard output's
+
+    monkeypatch.setattr(DocumentFrequencies, "save", denied)
+    result = run_cli("df", "build", "--refs", "refs.txt", "-o", "df.npz", expect=2)
+    assert result.stderr == "error: df.npz: cannot write: Permission denied\n"
+    monkeypatch.setattr("capeval.cli.score._print_corpus", lambda *args: denied(None, None))
+    result = run_cli(*SCORE, expect=123)
+    assert result.stderr == ("internal error: PermissionError: [Errno 13] Permission denied "
+                             "(use --verbose for a traceback)\n")
+
+
+def test_a_full_disk_while_printing_is_the_standard_outputs(files, monkeypatch):
+    def disk_full(*args):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("capeval.cli.score._print_corpus", disk_full)
+    result = run_cli(*SCORE, expect=2)
+    assert result.stderr == "error: cannot write the standard output: No space left on device\n"
