@@ -224,12 +224,13 @@ class _Search:
         if not len(moving):
             return state
         q, first, last = pair[moving], start[moving], stop[moving]
+        row = q * (self.stride + 1)  # of the prefix arrays
         open_end = state.open_end[moving]
         closed = (((open_end != -1) & (open_end != runs.fixed_start[cell[moving]]))
-                  + runs.closing[q, last] - runs.closing[q, first + 1])
+                  + runs.closing[row + last] - runs.closing[row + first + 1])
         key, open_ends, ref_next = state.key.copy(), state.open_end.copy(), state.ref_next.copy()
         key[moving] += (closed * self.layout.chunk_unit
-                        + runs.change[q, last] - runs.change[q, first])
+                        + runs.change[row + last] - runs.change[row + first])
         open_ends[moving] = runs.open_after[q * self.stride + last - 1]
         ref_next[moving] = last
         at[q] = last
@@ -364,8 +365,8 @@ class _Runs:
     their keys alike: after the run, their order is the stable sort of their final keys,
     which is what the jar's stable sort at every position gives.
 
-    Cells are (pair, position) as in `_Search`, flat; the prefix arrays are (Q, stride + 1),
-    column j summing positions before j.
+    Cells are (pair, position) as in `_Search`, flat; the prefix arrays are flat too,
+    (Q * (stride + 1),): entry q * (stride + 1) + j sums pair q's positions before j.
     """
 
     stop: np.ndarray  # next position with a candidate that is not fixed, else finish_at
@@ -406,10 +407,11 @@ class _Runs:
 
 
 def _prefix(values: np.ndarray, stride: int) -> np.ndarray:
-    """Return per-row exclusive prefix sums of flat (rows * stride) values, (rows, stride + 1)."""
+    """Return per-row exclusive prefix sums of flat (rows * stride) values, flat
+    (rows * (stride + 1),): a flat index gathers faster than a (row, column) pair."""
     rows = values.reshape(-1, stride).astype(np.int64)
     return np.concatenate([np.zeros((len(rows), 1), dtype=np.int64), np.cumsum(rows, axis=1)],
-                          axis=1)
+                          axis=1).reshape(-1)
 
 
 @dataclass(frozen=True)
