@@ -14,7 +14,6 @@ the scores equal those of `capeval.evaluate` on the same inputs.
 from __future__ import annotations
 
 import os
-import shutil
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import partial
@@ -150,17 +149,20 @@ def tokenize_store(
     """
     total = store.count_hypotheses(group=group)
     counts: set[int] = set()
-    tables = FrequentCounter(store.scratch_directory("df"))
     done = 0
     step = " ".join(("tokenize", systems[0])).strip()
-    for chunk, (images, table) in run(tokenize_encoded, settings,
-                                      chunked(store.pairs(group), chunk_size)):
-        store.add_tokens(*images)
-        counts.update(reference_counts(chunk.images.references))
-        if table is not None:
-            tables.add(table)
-        done += len(images.ids)
-        notify(step, done, total)
+    with store.scratch_directory("df") as scratch:  # this pass's bucket files only
+        tables = FrequentCounter(scratch)
+        for chunk, (images, table) in run(tokenize_encoded, settings,
+                                          chunked(store.pairs(group), chunk_size)):
+            store.add_tokens(*images)
+            counts.update(reference_counts(chunk.images.references))
+            if table is not None:
+                tables.add(table)
+            done += len(images.ids)
+            notify(step, done, total)
+        bound = (settings if tables.empty
+                 else settings.with_document_frequencies(tables.result()))
     alone = replace(settings, df_order=0)
     for system, label in enumerate(systems[1:], start=1):
         images = ((image_id, caption, ())
@@ -170,9 +172,7 @@ def tokenize_store(
             store.add_tokens(tokens.ids, tokens.hypotheses, None, system)
             done += len(tokens.ids)
             notify(f"tokenize {label}", done, total)
-    return (settings if tables.empty
-            else settings.with_document_frequencies(tables.result()),
-            counts)
+    return bound, counts
 
 
 def store_statistics(
@@ -196,15 +196,12 @@ def fold_frequencies(
 ) -> DocumentFrequencies:
     """Return the df table of leave-one-out fold `fold` of the tokenized references (the
     n-grams of two or more images, as `tokenize_store` keeps them)."""
-    directory = store.scratch_directory("df")
-    tables = FrequentCounter(directory)
-    items = ((images, fold) for images in _batches(store.tokens(0, 0), chunk_size))
-    for _, table in run(encoded_fold_frequencies, settings, items):
-        tables.add(table)
-    try:
+    with store.scratch_directory("df") as scratch:  # one fold's bucket files at a time
+        tables = FrequentCounter(scratch)
+        items = ((images, fold) for images in _batches(store.tokens(0, 0), chunk_size))
+        for _, table in run(encoded_fold_frequencies, settings, items):
+            tables.add(table)
         return tables.result()
-    finally:
-        shutil.rmtree(directory)  # one fold's bucket files at a time
 
 
 @contextmanager

@@ -20,9 +20,11 @@ from __future__ import annotations
 import errno
 import logging
 import os
+import shutil
 import sqlite3
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from itertools import groupby, islice
 from pathlib import Path
 from typing import NamedTuple
@@ -122,10 +124,15 @@ class PairingStore:
             f"free some space there, or put them on a larger disk (the TMPDIR environment "
             f"variable; temporary_directory in the library)")
 
-    def scratch_directory(self, name: str) -> Path:
-        """Return a new empty directory (its name starts with `name`) beside the database,
-        deleted with it."""
-        return Path(tempfile.mkdtemp(prefix=f"{name}-", dir=self._directory.name))
+    @contextmanager
+    def scratch_directory(self, name: str) -> Iterator[Path]:
+        """Yield a new empty directory (its name starts with `name`) beside the database,
+        deleted on leaving the block (or with the database)."""
+        directory = Path(tempfile.mkdtemp(prefix=f"{name}-", dir=self._directory.name))
+        try:
+            yield directory
+        finally:
+            shutil.rmtree(directory, ignore_errors=True)
 
     def close(self) -> None:
         """Delete the database (and the scratch directories)."""

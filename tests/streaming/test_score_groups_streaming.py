@@ -86,3 +86,26 @@ def test_cli_streams_groups_with_chunks_and_jobs(generated, tmp_path):
     assert outputs[0] == outputs[1]
     assert outputs[0][0].splitlines()[0].split() == ["entire", "in-domain", "near-domain",
                                                      "out-domain"]
+
+
+def test_each_pass_deletes_its_scratch_files_when_it_ends(generated, monkeypatch):
+    # every group's df pass spills bucket files; a run of many groups keeps one pass's at a time
+    from contextlib import contextmanager
+
+    from capeval.streaming.store import PairingStore
+
+    made = []
+    scratch_directory = PairingStore.scratch_directory
+
+    @contextmanager
+    def watched(self, name):
+        with scratch_directory(self, name) as directory:
+            assert not any(earlier.exists() for earlier in made)
+            made.append(directory)
+            yield directory
+
+    monkeypatch.setattr(PairingStore, "scratch_directory", watched)
+    systems, references, groups = generated
+    evaluate_groups_files(systems["first"], references, groups, metrics=["cider-d"],
+                          chunk_size=4)
+    assert len(made) >= 3 and not any(directory.exists() for directory in made)

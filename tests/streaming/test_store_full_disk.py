@@ -54,8 +54,8 @@ def test_sqlites_own_scratch_folder_is_named_when_it_differs(files, monkeypatch)
 
 def test_a_full_disk_under_a_scratch_file_names_the_temporary_folder(files):
     with pytest.raises(CapevalUsageError) as raised:
-        with PairingStore(files / "scratch") as pairs:
-            (pairs.scratch_directory("df") / "bucket").write_text("")
+        with PairingStore(files / "scratch") as pairs, pairs.scratch_directory("df") as df:
+            (df / "bucket").write_text("")
             raise OSError(28, "No space left on device")
     assert str(raised.value).startswith(
         f"{files / 'scratch'}: no space left for the run's temporary files ([Errno 28] No "
