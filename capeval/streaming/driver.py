@@ -37,6 +37,7 @@ from capeval.streaming.store import PairingStore
 from capeval.streaming.tables import FrequentCounter
 from capeval.metrics.base import sum_stats
 from capeval.streaming.work import (
+    BoardChunk,
     EncodedImages,
     Settings,
     encoded_fold_frequencies,
@@ -115,7 +116,7 @@ def evaluate_store(
     totals = {metric.name: np.zeros(len(metric.stat_names)) for metric in settings.metrics}
     with per_item_writer(per_item, score_columns(settings)) as writer:
         done = 0
-        for ids, stats in store_statistics(store, bound, chunk_size, run):
+        for ids, (stats,) in store_statistics(store, bound, chunk_size, run):
             for metric in settings.metrics:
                 totals[metric.name] = sum_stats(stats[metric.name], totals[metric.name])
             if writer is not None:
@@ -176,18 +177,30 @@ def tokenize_store(
 
 
 def store_statistics(
-    store: PairingStore, bound: Settings, chunk_size: int, run: Mapper,
-    system: int = 0, order: int = 0, fold: int | None = None, human: bool = False,
-) -> Iterator[tuple[list, dict[str, np.ndarray]]]:
-    """Yield (ids, per-image statistics of every metric) of a tokenized system, chunk by chunk
-    in the hypothesis order of system `order` (pass 3).
+    store: PairingStore, bound: Settings, chunk_size: int, run: Mapper, systems: int = 1,
+    fold: int | None = None, human: bool = False,
+) -> Iterator[tuple[list, list[dict[str, np.ndarray]]]]:
+    """Yield (ids, per-image statistics of every metric for each row) of tokenized systems,
+    chunk by chunk in the hypothesis order of system 0 (pass 3).
 
-    With `fold`, the images are scored against leave-one-out fold `fold` of their references
-    (`capeval.human`), and with `human` the captions scored are the held-out references.
+    Rows: with `human`, the held-out references of fold `fold`; then systems 0 to
+    ``systems - 1``, which caption the same images. Each chunk's references are prepared
+    once for all its rows, against leave-one-out fold `fold` of them when it is not None
+    (`capeval.human`).
     """
-    items = ((images, fold, human)
-             for images in _batches(store.tokens(system, order), chunk_size))
-    for (images, _, _), stats in run(encoded_statistics, bound, items):
+    others = [store.tokens(system) for system in range(1, systems)]
+
+    def items() -> Iterator[BoardChunk]:
+        for images in _batches(store.tokens(0), chunk_size):
+            hypotheses = []
+            for rows in others:
+                ids, captions, _ = zip(*islice(rows, len(images.ids)), strict=True)
+                if list(ids) != images.ids:
+                    raise RuntimeError("the systems of a board caption different images")
+                hypotheses.append(list(captions))
+            yield images, hypotheses, fold, human
+
+    for (images, *_), stats in run(encoded_statistics, bound, items()):
         yield images.ids, stats
 
 

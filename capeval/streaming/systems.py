@@ -5,10 +5,11 @@
 yields computes the statistics of a board, on every image or on one group's images alone
 (`statistics`): the references are tokenized once per board, with the first system (their df
 tables merged into the corpus table every system's CIDEr-D uses), the other systems' captions
-each as a stream of their own. Then every system is scored chunk by chunk in the first
-system's image order (the order of the in-memory board's rows): against all references, or
-against every leave-one-out fold, with the human row first (`capeval.human`; each fold's
-CIDEr-D df comes from that fold's references). Only the per-image statistic rows are kept,
+each as a stream of their own. Then the images are scored chunk by chunk in the first
+system's image order (the order of the in-memory board's rows), every system (and the human
+row, first) against one preparation of the chunk's references: all of them, or every
+leave-one-out fold in turn (`capeval.human`; each fold's CIDEr-D df comes from that fold's
+references). Only the per-image statistic rows are kept,
 one float64 row of K statistics per image, fold, metric and system: the bootstrap intervals
 and paired tests resample them. The per-image file is written from per-image scores at the
 end (`write_per_item`), captions read back from the store. `capeval score --groups`
@@ -183,8 +184,7 @@ class StoredSystems:
             self._notify, [f"{name}{where}" for name in self.names], group)
         total = store.count_hypotheses(group=group)
         n_folds = fold_count(store.reference_counts(group)) if human else 1
-        rows: list[tuple[str, int | None]] = [*([(HUMAN, None)] if human else []),
-                                              *((name, k) for k, name in enumerate(self.names))]
+        rows = [*([HUMAN] if human else []), *self.names]  # the board's rows, in order
         stats = {metric.name: np.empty((len(rows), n_folds, total, len(metric.stat_names)))
                  for metric in settings.metrics}
         for fold in range(n_folds):
@@ -194,14 +194,15 @@ class StoredSystems:
             elif human:
                 bound = settings
             step = f" (fold {fold + 1} of {n_folds})" if human else ""
-            for row, (name, system) in enumerate(rows):
-                done = 0
-                for ids, chunk in store_statistics(store, bound, size, run, system or 0,
-                                                   fold=fold if human else None,
-                                                   human=system is None):
+            done = 0
+            for ids, chunk in store_statistics(store, bound, size, run, len(self.names),
+                                               fold=fold if human else None, human=human):
+                for row, row_stats in enumerate(chunk):
                     for metric in settings.metrics:
-                        stats[metric.name][row, fold, done:done + len(ids)] = chunk[metric.name]
-                    done += len(ids)
+                        stats[metric.name][row, fold, done:done + len(ids)] = (
+                            row_stats[metric.name])
+                done += len(ids)
+                for name in rows:
                     self._notify(f"score {name}{where}{step}", done, total)
         return SystemsStatistics(stats, signature_of(settings, counts), counts)
 

@@ -25,7 +25,7 @@ from typing import NamedTuple
 import numpy as np
 
 from capeval.document_frequencies import DocumentFrequencies
-from capeval.evaluation import check_token_lengths, evaluate_tokenized
+from capeval.evaluation import Evaluator, check_token_lengths, evaluate_tokenized
 from capeval.human import hold_out
 from capeval.metrics import Metric
 from capeval.metrics.cider import CiderD
@@ -122,13 +122,11 @@ def reference_frequencies(settings: Settings, images: TokenizedImages) -> Docume
     return DocumentFrequencies.from_references(images.references, settings.df_order)
 
 
-def fold_view(images: TokenizedImages, fold: int, human: bool = False) -> TokenizedImages:
+def fold_view(images: TokenizedImages, fold: int) -> TokenizedImages:
     """Return the images of leave-one-out fold `fold` (`capeval.human.hold_out`): each
-    image's references without reference `fold`, and with `human` that reference as the
-    caption scored."""
-    split = hold_out(images.references, fold)
-    return TokenizedImages(images.ids, split.held_out if human else images.hypotheses,
-                           split.references)
+    image's references without reference `fold`."""
+    return TokenizedImages(images.ids, images.hypotheses,
+                           hold_out(images.references, fold).references)
 
 
 class EncodedImages(NamedTuple):
@@ -173,14 +171,32 @@ def chunk_frequencies(settings: Settings, chunk: Chunk) -> DocumentFrequencies:
     return table
 
 
-def encoded_statistics(settings: Settings,
-                       item: tuple[EncodedImages, int | None, bool]) -> dict[str, np.ndarray]:
-    """`chunk_statistics` of stored images; ``item = (images, fold, human)`` scores fold `fold`
-    of their references when it is not None (`fold_view`)."""
-    images, fold, human = item
+BoardChunk = tuple[EncodedImages, list[list[str]], int | None, bool]
+"""Stored images, other systems' hypotheses of the same images (JSON text, one list per
+system), a leave-one-out fold (None: all references) and whether to add the human row."""
+
+
+def encoded_statistics(settings: Settings, item: BoardChunk) -> list[dict[str, np.ndarray]]:
+    """`chunk_statistics` of every row of a board's chunk, against its references prepared
+    once.
+
+    ``item = (images, others, fold, human)``. Rows: with `human`, each image's reference
+    `fold` (held out); then the images' own hypotheses; then each system of `others`. With
+    `fold` not None, every row is scored against the references without reference `fold`
+    (`capeval.human.hold_out`).
+    """
+    images, others, fold, human = item
     decoded = decode_images(images)
-    return chunk_statistics(settings, decoded if fold is None
-                            else fold_view(decoded, fold, human))
+    references, rows = decoded.references, [decoded.hypotheses]
+    rows += [list(map(json.loads, hypotheses)) for hypotheses in others]
+    if fold is not None:
+        split = hold_out(references, fold)
+        references = split.references
+        rows[:0] = [split.held_out] if human else []
+    evaluator = Evaluator.from_tokens(range(len(references)), references, settings.metrics,
+                                      tokenizer=settings.tokenizer)
+    positions = np.arange(len(references), dtype=np.int64)
+    return [evaluator.statistics(row, positions) for row in rows]
 
 
 def encoded_fold_frequencies(settings: Settings,

@@ -262,14 +262,26 @@ def test_tokens_cross_processes_as_json_text_unchanged():
 
     settings = Settings.of(resolve_metrics(["bleu", "cider-d"], None, tokenizer="none"), "none")
     bound = settings.with_document_frequencies(reference_frequencies(settings, images))
-    stats = encoded_statistics(bound, (encoded, None, False))
-    expected = chunk_statistics(bound, images)
-    assert all((stats[name] == expected[name]).all() for name in expected)
+    other = [["caf\u00e9", "\u00fcber"], ["a"]]  # a second system's captions of the images
+    others = [encode_images(TokenizedImages(images.ids, other, images.references)).hypotheses]
+
+    def same(rows, expected_rows):
+        assert len(rows) == len(expected_rows)
+        for stats, captions, references in zip(rows, *zip(*expected_rows), strict=True):
+            expected = chunk_statistics(bound, TokenizedImages(images.ids, captions, references))
+            assert all((stats[name] == expected[name]).all() for name in expected)
+
+    all_references = images.references
+    same(encoded_statistics(bound, (encoded, [], None, False)),
+         [(images.hypotheses, all_references)])
+    same(encoded_statistics(bound, (encoded, others, None, False)),
+         [(images.hypotheses, all_references), (other, all_references)])
     held = hold_out(images.references, 1)
-    for human, captions in ((False, images.hypotheses), (True, held.held_out)):
-        stats = encoded_statistics(bound, (encoded, 1, human))
-        expected = chunk_statistics(bound, TokenizedImages(images.ids, captions, held.references))
-        assert all((stats[name] == expected[name]).all() for name in expected)
+    same(encoded_statistics(bound, (encoded, others, 1, False)),
+         [(images.hypotheses, held.references), (other, held.references)])
+    same(encoded_statistics(bound, (encoded, others, 1, True)),
+         [(held.held_out, held.references), (images.hypotheses, held.references),
+          (other, held.references)])
     fold_table = encoded_fold_frequencies(settings, (encoded, 0)).to_json_dict()
     assert fold_table == reference_frequencies(settings, TokenizedImages(
         images.ids, images.hypotheses, hold_out(images.references, 0).references)
