@@ -69,7 +69,7 @@ def _image_id(key: str) -> ImageId:
     return int(key[1:]) if key[0] == "i" else key[1:]
 
 
-def _disk_full(error: BaseException | None) -> bool:
+def _disk_full(error: BaseException) -> bool:
     """Whether `error` says a disk is full: SQLite's SQLITE_FULL or an OSError (ENOSPC,
     EDQUOT) from a scratch file."""
     if isinstance(error, sqlite3.OperationalError):
@@ -111,7 +111,7 @@ class PairingStore:
     def __exit__(self, exc_type: object, error: BaseException | None, traceback: object) -> None:
         """Delete the database; a full disk under it becomes a usage error naming the place."""
         self.close()
-        if _disk_full(error):
+        if error is not None and _disk_full(error):
             raise self._no_space(error) from None
 
     def _no_space(self, error: BaseException) -> CapevalUsageError:
