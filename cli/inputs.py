@@ -1,7 +1,9 @@
 """Click options shared by the commands that read caption files, and the readers behind them."""
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
+from typing import Any
 
 import click
 
@@ -66,7 +68,8 @@ def scoring_options(command: Callable) -> Callable:
 
 
 def streaming_options(command: Callable) -> Callable:
-    """Add --jobs and --chunk-size (how a streamed evaluation runs, never what it gives)."""
+    """Add --jobs, --chunk-size and --dask (how a streamed evaluation runs, never what it
+    gives)."""
     from capeval.streaming import DEFAULT_CHUNK_SIZE, DEFAULT_JOBS  # light: no NumPy yet
 
     options = [
@@ -76,10 +79,36 @@ def streaming_options(command: Callable) -> Callable:
         click.option("--chunk-size", type=click.IntRange(min=1), default=DEFAULT_CHUNK_SIZE,
                      show_default=True, metavar="IMAGES",
                      help="Images per chunk (the numbers do not change)."),
+        click.option("--dask", "dask_address", metavar="ADDRESS|local",
+                     help="Score on a Dask cluster: a scheduler address (tcp://host:8786), or "
+                          "`local` for a LocalCluster of --jobs worker processes (needs "
+                          "capeval[dask]; the numbers do not change)."),
     ]
     for option in reversed(options):
         command = option(command)
     return command
+
+
+@contextmanager
+def dask_cluster(address: str | None, jobs: int) -> Iterator[Any]:
+    """Yield a Dask client for --dask (None without it)."""
+    if address is None:
+        yield None
+        return
+    try:
+        import distributed  # noqa: F401 - the optional extra
+    except ImportError:
+        raise CapevalUsageError("--dask needs Dask: pip install 'capeval[dask]'",
+                                option="dask") from None
+    from capeval.streaming.dask import connect
+
+    with ExitStack() as stack:
+        try:
+            client = stack.enter_context(connect(address, jobs))
+        except (OSError, ValueError) as error:  # unreachable scheduler, malformed address
+            raise CapevalUsageError(f"--dask {address}: cannot connect to the Dask scheduler "
+                                    f"({error})", option="dask") from None
+        yield client
 
 
 def group_options(command: Callable) -> Callable:

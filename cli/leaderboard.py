@@ -16,6 +16,7 @@ from capeval.cli.inputs import (
     check_groups_options,
     check_one_stdin,
     chosen_metrics,
+    dask_cluster,
     file_options,
     group_options,
     reference_options,
@@ -62,7 +63,7 @@ def leaderboard_command(system_files, names, sort, fmt, ci, n_bootstrap, seed, b
     the images' statistics; --paired-bs/--paired-ar test each system against --baseline.
     With --groups, the entire set and every group get their own table (own CIDEr-D document
     frequencies, ranking, intervals and tests). The files are read in chunks and only
-    per-image statistics are kept (--jobs, --chunk-size), whatever the options.
+    per-image statistics are kept (--jobs, --chunk-size, --dask), whatever the options.
     """
     from capeval.report import check_grouped_format, format_leaderboard
 
@@ -106,15 +107,16 @@ def _rank_streamed(systems: dict[str, str], fmt: str, settings: dict, options: d
     from capeval.report.leaderboard import leaderboard_files
 
     read = file_options(options)
-    with _settings_errors(), ChunkProgress() as progress:
+    with (_settings_errors(), dask_cluster(options["dask_address"], options["jobs"]) as client,
+          ChunkProgress() as progress):
         if options["groups_path"] is not None:
             grouped = leaderboard_groups_files(
                 systems, options["refs"], options["groups_path"], **settings, **read,
-                group_field=options["group_field"], progress=progress)
+                group_field=options["group_field"], client=client, progress=progress)
         else:
             board = leaderboard_files(systems, options["refs"], **settings, **read,
                                       examples=N_EXAMPLES if fmt == "html" else 0,
-                                      progress=progress)
+                                      client=client, progress=progress)
     if options["groups_path"] is not None:
         click.echo(format_grouped(grouped, fmt), nl=False)
     else:
@@ -122,11 +124,12 @@ def _rank_streamed(systems: dict[str, str], fmt: str, settings: dict, options: d
 
 
 def _check_not_streaming(ctx: click.Context, reason: str) -> None:
-    """Refuse --jobs and --chunk-size given for a run that reads in memory (diversity)."""
-    for name in ("jobs", "chunk_size"):
+    """Refuse --jobs, --chunk-size and --dask given for a run that reads in memory
+    (diversity)."""
+    for name, flag in (("jobs", "jobs"), ("chunk_size", "chunk-size"), ("dask_address", "dask")):
         if ctx.get_parameter_source(name) is ParameterSource.COMMANDLINE:
             raise CapevalUsageError(f"{reason} read(s) every caption into memory; "
-                                    f"--{name.replace('_', '-')} does not apply", option=name)
+                                    f"--{flag} does not apply", option=flag.replace("-", "_"))
 
 
 @contextmanager

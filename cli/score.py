@@ -2,20 +2,17 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
-from typing import Any
 
 import click
 
 from capeval.diversity import DIVERSITY_METRICS
-from capeval.errors import CapevalUsageError
 from capeval.io import write_per_item
 from capeval.cli import diversity
 from capeval.cli.inputs import (
     check_groups_options,
     check_one_stdin,
     chosen_metrics,
+    dask_cluster,
     file_options,
     group_options,
     reference_options,
@@ -32,9 +29,6 @@ from capeval.cli.progress import ChunkProgress
 @scoring_options
 @group_options
 @streaming_options
-@click.option("--dask", "dask_address", metavar="ADDRESS|local",
-              help="Score on a Dask cluster: a scheduler address (tcp://host:8786), or `local` "
-                   "for a LocalCluster of --jobs worker processes (needs capeval[dask]).")
 @click.option("--train-captions", metavar="FILE",
               help="Training captions for the novel metric (one per line, or any references "
                    "file; Karpathy JSON: its train and restval splits).")
@@ -48,7 +42,7 @@ def score_command(hyps, as_json, dask_address, **options) -> None:
     nocaps scripts do) and --json prints {"entire": {...}, "<group>": {...}, ...}. With
     diversity metrics (--metrics div-1,...), HYPS holds several captions per image (repeated
     image ids). Other runs stream the files in chunks, memory not growing with the number of
-    images (--jobs, --chunk-size; --dask without --groups).
+    images (--jobs, --chunk-size, --dask).
     """
     check_one_stdin(hyps, *options["refs"])
     if set(options["metric_names"]) & set(DIVERSITY_METRICS):
@@ -64,10 +58,8 @@ def score_command(hyps, as_json, dask_address, **options) -> None:
         check_groups_options(options)
         if options["groups_path"] is None:
             _score_streamed(hyps, metrics, as_json, dask_address, options)
-        elif dask_address is not None:
-            raise CapevalUsageError("--dask does not apply to --groups", option="dask")
         else:
-            _score_groups(hyps, metrics, as_json, options)
+            _score_groups(hyps, metrics, as_json, dask_address, options)
         return
     if options["per_item_path"]:
         write_per_item(options["per_item_path"], result.per_item)
@@ -89,7 +81,7 @@ def _score_streamed(hyps, metrics, as_json, dask_address, options) -> None:
     """Score in chunks (`capeval.streaming.evaluate_files`); print the corpus scores."""
     from capeval.streaming import evaluate_files
 
-    with _cluster(dask_address, options["jobs"]) as client, ChunkProgress() as progress:
+    with dask_cluster(dask_address, options["jobs"]) as client, ChunkProgress() as progress:
         result = evaluate_files(
             hyps, options["refs"], metrics, tokenizer=options["tokenizer"],
             document_frequencies=options["df_path"], allow_partial=options["allow_partial"],
@@ -97,40 +89,18 @@ def _score_streamed(hyps, metrics, as_json, dask_address, options) -> None:
     _print_corpus(result.corpus, result.n_images, result.signature_string(), as_json)
 
 
-@contextmanager
-def _cluster(address: str | None, jobs: int) -> Iterator[Any]:
-    """Yield a Dask client for --dask (None without it)."""
-    if address is None:
-        yield None
-        return
-    try:
-        import distributed  # noqa: F401 - the optional extra
-    except ImportError:
-        raise CapevalUsageError("--dask needs Dask: pip install 'capeval[dask]'",
-                                option="dask") from None
-    from capeval.streaming.dask import connect
-
-    with ExitStack() as stack:
-        try:
-            client = stack.enter_context(connect(address, jobs))
-        except (OSError, ValueError) as error:  # unreachable scheduler, malformed address
-            raise CapevalUsageError(f"--dask {address}: cannot connect to the Dask scheduler "
-                                    f"({error})", option="dask") from None
-        yield client
-
-
-def _score_groups(hyps, metrics, as_json, options) -> None:
+def _score_groups(hyps, metrics, as_json, dask_address, options) -> None:
     """Score the entire set and every group in chunks
     (`capeval.streaming.files.evaluate_groups_files`); print one column per evaluation (or
     JSON)."""
     from capeval.streaming.files import evaluate_groups_files
 
-    with ChunkProgress() as progress:
+    with dask_cluster(dask_address, options["jobs"]) as client, ChunkProgress() as progress:
         result = evaluate_groups_files(
             hyps, options["refs"], options["groups_path"], metrics,
             group_field=options["group_field"], tokenizer=options["tokenizer"],
             document_frequencies=options["df_path"], allow_partial=options["allow_partial"],
-            progress=progress, **file_options(options))
+            client=client, progress=progress, **file_options(options))
     if as_json:
         click.echo(json.dumps(result.corpus))
         return

@@ -397,7 +397,7 @@ def leaderboard_files(
     **options
         `tokenizer`, `document_frequencies`, `n_bootstrap`, `ci`, `seed`, `test`,
         `baseline`, `human`, `sort`, `allow_partial` as for `leaderboard`; `chunk_size`,
-        `jobs`, `progress` and the read options as for `leaderboards_of_files`.
+        `jobs`, `client`, `progress` and the read options as for `leaderboards_of_files`.
 
     Returns
     -------
@@ -429,6 +429,7 @@ def leaderboards_of_files(
     examples: int = 0,
     chunk_size: int | None = None,
     jobs: int | None = None,
+    client: Any = None,
     progress: Callable[[str, int, int], None] | None = None,
     **read_options: Any,
 ) -> dict[str, Leaderboard]:
@@ -451,6 +452,9 @@ def leaderboards_of_files(
         As for `leaderboard_files` (without groups).
     chunk_size, jobs : int, optional
         As for `capeval.streaming.evaluate_files` (default: its defaults).
+    client : distributed.Client, optional
+        Score the chunks on this Dask cluster (``pip install 'capeval[dask]'``); the boards
+        are the same.
     progress : callable, optional
         ``progress(step, images_done, images_total)`` after each chunk, and at the start of
         each later step.
@@ -474,7 +478,8 @@ def leaderboards_of_files(
     rows = [*([HUMAN] if human else []), *names]
     with load_systems(systems, references, settings, groups=groups, group_field=group_field,
                       allow_partial=allow_partial, chunk_size=chunk_size or DEFAULT_CHUNK_SIZE,
-                      jobs=jobs or DEFAULT_JOBS, progress=notify, **read_options) as stored:
+                      jobs=jobs or DEFAULT_JOBS, client=client, progress=notify,
+                      **read_options) as stored:
         boards: dict[str, Leaderboard] = {}
         scores: np.ndarray | None = None
         labels = None if groups is None else np.array(list(stored.groups()))

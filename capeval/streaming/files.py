@@ -4,7 +4,6 @@ from __future__ import annotations
 import os
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
-from functools import partial
 from typing import Any
 
 from capeval.document_frequencies import DocumentFrequencies
@@ -20,7 +19,6 @@ from capeval.ngrams.prepared import check_max_order
 from capeval.streaming.chunks import chunked
 from capeval.streaming import DEFAULT_CHUNK_SIZE, DEFAULT_JOBS
 from capeval.streaming.driver import (
-    Mapper,
     Progress,
     StreamedEvaluation,
     evaluate_store,
@@ -28,7 +26,7 @@ from capeval.streaming.driver import (
     score_columns,
     signature_of,
 )
-from capeval.streaming.pool import ordered_map
+from capeval.streaming.mappers import mapper
 from capeval.streaming.store import PairingStore
 from capeval.streaming.systems import load_systems
 from capeval.streaming.tables import TableMerger
@@ -109,7 +107,7 @@ def evaluate_files(
             hypotheses, hypotheses_format, id_field=hypotheses_id_field or id_field,
             caption_field=caption_field))
         return evaluate_store(store, settings, allow_partial=allow_partial, per_item=per_item,
-                              chunk_size=chunk_size, mapper=_mapper(jobs, client),
+                              chunk_size=chunk_size, mapper=mapper(jobs, client),
                               progress=progress)
 
 
@@ -151,6 +149,7 @@ def evaluate_groups_files(
     per_item: PathLike | None = None,
     chunk_size: int = DEFAULT_CHUNK_SIZE,
     jobs: int = DEFAULT_JOBS,
+    client: Any = None,
     progress: Progress | None = None,
     **read_options: Any,
 ) -> StreamedGroups:
@@ -184,7 +183,7 @@ def evaluate_groups_files(
     evaluations: dict[str, StreamedEvaluation] = {}
     with load_systems({os.fspath(hypotheses): hypotheses}, references, settings,
                       groups=groups, group_field=group_field, allow_partial=allow_partial,
-                      chunk_size=chunk_size, jobs=jobs, progress=progress,
+                      chunk_size=chunk_size, jobs=jobs, client=client, progress=progress,
                       **read_options) as stored:
         labels = np.array(list(stored.groups()))
         scores = np.empty((1, len(labels), len(columns)))
@@ -211,6 +210,7 @@ def document_frequencies_of_files(
     max_order: int = 4,
     chunk_size: int = DEFAULT_CHUNK_SIZE,
     jobs: int = DEFAULT_JOBS,
+    client: Any = None,
     references_format: str | None = None,
     id_field: str | None = None,
     caption_fields: str | Sequence[str] | None = None,
@@ -231,8 +231,8 @@ def document_frequencies_of_files(
             references, references_format, id_field=id_field, caption_fields=caption_fields,
             split=split))
         images = ((image_id, "", captions) for image_id, captions in store.references())
-        for _, table in _mapper(jobs, None)(chunk_frequencies, settings,
-                                            chunked(images, chunk_size)):
+        for _, table in mapper(jobs, client)(chunk_frequencies, settings,
+                                             chunked(images, chunk_size)):
             merger.add(table)
     splits = [split] if isinstance(split, str) else list(split or ())
     return merger.result(frequent=False, tokenizer=tokenizer_signature(tokenizer),
@@ -245,11 +245,3 @@ def _name(references: PathLike | Iterable[PathLike]) -> str:
     if isinstance(references, (str, os.PathLike)):
         return os.fspath(references)
     return ",".join(str(os.fspath(path)) for path in references)
-
-
-def _mapper(jobs: int, client: Any) -> Mapper:
-    if client is not None:
-        from capeval.streaming.dask import dask_map
-
-        return partial(dask_map, client=client)
-    return partial(ordered_map, jobs=jobs)

@@ -21,9 +21,8 @@ import os
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from functools import partial
 from itertools import islice
-from typing import cast
+from typing import Any, cast
 
 import numpy as np
 
@@ -42,7 +41,7 @@ from capeval.streaming.driver import (
     store_statistics,
     tokenize_store,
 )
-from capeval.streaming.pool import ordered_map
+from capeval.streaming.mappers import mapper
 from capeval.streaming.store import PairingStore
 from capeval.streaming.work import Settings
 
@@ -82,6 +81,7 @@ def load_systems(
     allow_partial: bool = False,
     chunk_size: int = DEFAULT_CHUNK_SIZE,
     jobs: int = DEFAULT_JOBS,
+    client: Any = None,
     progress: Progress | None = None,
     hypotheses_format: str | None = None,
     references_format: str | None = None,
@@ -107,8 +107,9 @@ def load_systems(
         As for `capeval.io.groups.read_groups`.
     allow_partial : bool, default=False
         Allow references for more images than the systems caption.
-    chunk_size, jobs, progress, hypotheses_format, ...
-        As for `capeval.streaming.evaluate_files`.
+    chunk_size, jobs, client, progress, hypotheses_format, ...
+        As for `capeval.streaming.evaluate_files` (`client`: a Dask client, the chunks are
+        scored on its cluster).
 
     Yields
     ------
@@ -136,8 +137,7 @@ def load_systems(
         _check_same_images(store, [os.fspath(path) for path in systems.values()])
         if groups is None:
             store.check_pairing(allow_partial)
-        yield StoredSystems(store, list(systems), settings, chunk_size,
-                            partial(ordered_map, jobs=jobs),
+        yield StoredSystems(store, list(systems), settings, chunk_size, mapper(jobs, client),
                             progress or (lambda step, done, total: None))
 
 

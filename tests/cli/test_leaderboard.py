@@ -158,7 +158,11 @@ def test_chunks_and_jobs_apply_to_human_and_html(files, tmp_path, options):
     assert outputs[0] == outputs[1]
 
 
-def test_streaming_options_of_diversity_boards_exit_2(files):
-    result = leaderboard(files, "--metrics", "div-1", "--jobs", "2")
+@pytest.mark.parametrize("option, flag", [(("--jobs", "2"), "--jobs"),
+                                          (("--chunk-size", "5"), "--chunk-size"),
+                                          (("--dask", "local"), "--dask")])
+def test_streaming_options_of_diversity_boards_exit_2(files, option, flag):
+    result = leaderboard(files, "--metrics", "div-1", *option)
     assert result.exit_code == 2
-    assert result.stderr.startswith("error: diversity metrics read(s) every caption into memory")
+    assert result.stderr == (f"error: diversity metrics read(s) every caption into memory; "
+                             f"{flag} does not apply\n")

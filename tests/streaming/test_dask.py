@@ -2,6 +2,7 @@
 also when a worker is killed mid-run."""
 from __future__ import annotations
 
+import json
 import os
 import signal
 
@@ -10,10 +11,18 @@ import pytest
 
 import capeval
 from capeval.io import write_per_item
+from capeval.report import FORMATS, GROUPED_FORMATS, format_grouped, format_leaderboard
+from capeval.report.grouped import leaderboard_groups_files
+from capeval.report.html import N_EXAMPLES
+from capeval.report.leaderboard import leaderboard_files
 from capeval.streaming import evaluate_files
 from capeval.streaming.dask import evaluate_collection, partition_images
+from capeval.streaming.files import evaluate_groups_files
 from tests.cli.helpers import run_cli
 from tests.streaming.corpus import make_corpus, write_files
+from tests.streaming.test_leaderboard_modes_streaming import generated
+
+__all__ = ["generated"]  # the fixture
 
 distributed = pytest.importorskip("distributed")  # the `test` extra installs it
 bag = pytest.importorskip("dask.bag")
@@ -93,3 +102,75 @@ def test_cli_dask_local_equals_one_process(files):
             "bleu,rouge-l", "--json"]
     assert (run_cli(*args, "--dask", "local", "--jobs", "2").stdout
             == run_cli(*args).stdout)
+
+
+# -- the store-based runs: leaderboards and per-group breakdowns ---------------------------
+
+@pytest.fixture
+def mapped(monkeypatch):
+    """The functions mapped on the cluster, by name (so a test can tell it was used)."""
+    from capeval.streaming import dask as dask_module
+
+    names = []
+    dask_map = dask_module.dask_map
+
+    def counting(function, settings, items, **options):
+        names.append(function.__name__)
+        return dask_map(function, settings, items, **options)
+
+    monkeypatch.setattr(dask_module, "dask_map", counting)
+    return names
+
+
+def board_outputs(systems, references, tmp_path, label, **options):
+    per_item = tmp_path / f"{label}.jsonl"
+    board = leaderboard_files(systems, references, per_item=per_item, examples=N_EXAMPLES,
+                              chunk_size=16, n_bootstrap=20, test="bs", **options)
+    return [format_leaderboard(board, fmt) for fmt in FORMATS], per_item.read_bytes()
+
+
+@pytest.mark.parametrize("human", [False, True], ids=["systems", "with the human row"])
+def test_a_leaderboard_on_the_cluster_equals_one_process(client, generated, tmp_path, human,
+                                                        mapped):
+    systems, references, _ = generated
+    assert (board_outputs(systems, references, tmp_path, "dask", human=human, client=client)
+            == board_outputs(systems, references, tmp_path, "one", human=human))
+    assert {"tokenize_encoded", "encoded_statistics"} <= set(mapped)
+
+
+def test_groups_on_the_cluster_equal_one_process(client, generated, tmp_path, mapped):
+    systems, references, groups = generated
+    outputs = []
+    for label, options in (("dask", {"client": client}), ("one", {})):
+        per_item = tmp_path / f"{label}.jsonl"
+        result = evaluate_groups_files(systems["first"], references, groups, METRICS,
+                                       per_item=per_item, chunk_size=16, **options)
+        grouped = leaderboard_groups_files(systems, references, groups, n_bootstrap=20,
+                                           metrics=METRICS, chunk_size=16, **options)
+        outputs.append((json.dumps(result.corpus), per_item.read_bytes(),
+                        [format_grouped(grouped, fmt) for fmt in GROUPED_FORMATS]))
+    assert outputs[0] == outputs[1]
+    assert mapped.count("encoded_statistics") == 2 * 4  # the entire set and 3 groups, twice
+
+
+def test_cli_leaderboard_and_groups_on_dask_local_equal_one_process(generated, mapped):
+    systems, references, groups = generated
+    board = ["leaderboard", "--refs", references, *systems.values(), "--metrics",
+             "bleu,rouge-l", "--bootstrap", "20", "--human", "--format", "json"]
+    grouped = ["score", "--refs", references, "--hyps", systems["first"], "--groups", groups,
+               "--metrics", "bleu,cider-d", "--json"]
+    for args in (board, grouped):
+        assert (run_cli(*args, "--dask", "local", "--jobs", "2").stdout
+                == run_cli(*args).stdout)
+    assert "encoded_statistics" in mapped
+
+
+def test_cli_df_build_on_dask_local_equals_one_process(generated, tmp_path, mapped):
+    _, references, _ = generated
+    tables = []
+    for label, extra in (("dask", ("--dask", "local", "--jobs", "2")), ("one", ())):
+        run_cli("df", "build", "--refs", references, "-o", tmp_path / f"{label}.json",
+                "--chunk-size", "16", *extra)
+        tables.append((tmp_path / f"{label}.json").read_bytes())
+    assert tables[0] == tables[1]
+    assert "chunk_frequencies" in mapped
