@@ -80,9 +80,9 @@ def streaming_options(command: Callable) -> Callable:
                      show_default=True, metavar="IMAGES",
                      help="Images per chunk (the numbers do not change)."),
         click.option("--dask", "dask_address", metavar="ADDRESS|local",
-                     help="Score on a Dask cluster: a scheduler address (tcp://host:8786), or "
-                          "`local` for a LocalCluster of --jobs worker processes (needs "
-                          "capeval[dask]; the numbers do not change)."),
+                     help="Run the chunks on a Dask cluster: a scheduler address "
+                          "(tcp://host:8786), or `local` for a LocalCluster of --jobs worker "
+                          "processes (needs capeval[dask]; the numbers do not change)."),
     ]
     for option in reversed(options):
         command = option(command)
