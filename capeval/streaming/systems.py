@@ -9,9 +9,8 @@ each as a stream of their own. Then the images are scored chunk by chunk in the 
 system's image order (the order of the in-memory board's rows), every system (and the human
 row, first) against one preparation of the chunk's references: all of them, or every
 leave-one-out fold in turn (`capeval.human`; each fold's CIDEr-D df comes from that fold's
-references). Only the per-image statistic rows are kept,
-one float64 row of K statistics per image, fold, metric and system: the bootstrap intervals
-and paired tests resample them. The per-image file is written from per-image scores at the
+references). Only the per-image statistic rows are kept, one float64 row of K statistics
+per image, fold, metric and system: the bootstrap intervals and paired tests resample them. The per-image file is written from per-image scores at the
 end (`write_per_item`), captions read back from the store. `capeval score --groups`
 (`capeval.streaming.files.evaluate_groups_files`) uses it with one system.
 """
