@@ -10,8 +10,9 @@ system's image order (the order of the in-memory board's rows), every system (an
 row, first) against one preparation of the chunk's references: all of them, or every
 leave-one-out fold in turn (`capeval.human`; each fold's CIDEr-D df comes from that fold's
 references). Only the per-image statistic rows are kept, one float64 row of K statistics
-per image, fold, metric and system: the bootstrap intervals and paired tests resample them. The per-image file is written from per-image scores at the
-end (`write_per_item`), captions read back from the store. `capeval score --groups`
+per image, fold, metric and system: the bootstrap intervals and paired tests resample them.
+The per-image file is written from per-image scores at the end (`write_per_item`), captions
+read back from the store. `capeval score --groups`
 (`capeval.streaming.files.evaluate_groups_files`) uses it with one system.
 """
 from __future__ import annotations
