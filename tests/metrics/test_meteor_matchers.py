@@ -290,3 +290,31 @@ def test_a_corpus_numbers_the_references_vocabulary_first():
                for start, end in zip(corpus.offsets[:-1], corpus.offsets[1:])]
     assert decoded == [list(caption) for caption in corpus.captions]
     assert corpus.captions[-2:] == [("a", "zebra"), ("cat", "runs", "purple")]
+
+
+def test_occurrences_by_token_ids_and_by_caption_equal_the_plain_search(toy_table):
+    from capeval.metrics.meteor.paraphrase import PhrasesByCaption
+
+    rng = np.random.default_rng(3)
+    vocabulary = ["a", "man", "is", "sitting", "sits", "the", "dog", "guy", "zebra"]
+    captions = [tuple(rng.choice(vocabulary, size=rng.integers(0, 9))) for _ in range(40)]
+    found = toy_table.occurrences(captions)
+    lengths = np.array([len(caption) for caption in captions])
+    ids = toy_table.token_ids([word for caption in captions for word in caption])
+    by_ids = toy_table.occurrences_of_ids(ids, lengths)
+    columns = ("owner", "position", "length", "node")
+    assert all(np.array_equal(getattr(by_ids, name), getattr(found, name)) for name in columns)
+    assert set(ids.tolist()) >= {-1}  # "zebra" is not in the table
+
+    chosen = np.array([7, 0, 31, 12, 39, 5])
+    taken = PhrasesByCaption.of(found, len(captions)).of_captions(chosen)
+    # The occurrences of caption chosen[i] as caption i, in search order within a caption.
+    expected = [(i, p, n, d) for i, c in enumerate(chosen.tolist())
+                for o, p, n, d in zip(*(getattr(found, name).tolist() for name in columns))
+                if o == c]
+    assert sorted(zip(*(getattr(taken, name).tolist() for name in columns))) == sorted(expected)
+    for i in range(len(chosen)):
+        mine = [(p, n, d) for o, p, n, d in zip(*(getattr(taken, name).tolist()
+                                                   for name in columns)) if o == i]
+        assert mine == [(p, n, d) for o, p, n, d in expected if o == i]
+    assert np.array_equal(found.shifted(5).owner, found.owner + 5)

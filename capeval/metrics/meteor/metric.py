@@ -40,6 +40,7 @@ from capeval.metrics.meteor.matchers import (MODULES, Lexicon, MatchableWords, W
 from capeval.metrics.meteor.paraphrase import (
     ParaphraseTable,
     PhraseOccurrences,
+    PhrasesByCaption,
     check_table_file,
 )
 from capeval.metrics.meteor.resources import WordData
@@ -282,22 +283,30 @@ class Meteor(Metric):
         per reference set (unless the table is a ``.gz`` one, read for each corpus)."""
         if table is not self._data.get("paraphrases"):
             return table.occurrences(corpus.captions)
-        in_references = self._reference_phrases(table, references)
-        used = corpus.reference_captions
-        in_hypotheses = table.occurrences(corpus.captions[len(used):])
+        used = len(corpus.reference_captions)
+        known = references.vocabulary.vocabulary  # the corpus's first words
+        cached_table, known_ids = references.cached("table token ids",
+                                                    lambda: (table, table.token_ids(known)))
+        if cached_table is not table:  # prepared by another Meteor object
+            known_ids = table.token_ids(known)
+        word_ids = np.concatenate([known_ids, table.token_ids(corpus.words[len(known):])])
+        in_hypotheses = table.occurrences_of_ids(word_ids[corpus.tokens[corpus.offsets[used]:]],
+                                                 corpus.lengths[used:])
         return PhraseOccurrences.concatenate([
-            in_references.of_captions(used, len(references.captions)),
-            in_hypotheses.of_captions(np.arange(len(corpus.captions) - len(used)),
-                                      len(corpus.captions) - len(used), offset=len(used))])
+            self._reference_phrases(table, references).of_captions(corpus.reference_captions),
+            in_hypotheses.shifted(used)])
 
     @staticmethod
     def _reference_phrases(table: ParaphraseTable,
-                           references: ReferenceCaptions) -> PhraseOccurrences:
+                           references: ReferenceCaptions) -> PhrasesByCaption:
         """The table's phrases in the references, found once per reference set and table."""
-        cached_table, in_references = references.cached(
-            "phrases", lambda: (table, table.occurrences(references.captions)))
+        def find() -> PhrasesByCaption:
+            return PhrasesByCaption.of(table.occurrences(references.captions),
+                                       len(references.captions))
+
+        cached_table, in_references = references.cached("phrases", lambda: (table, find()))
         if cached_table is not table:  # prepared by another Meteor object
-            return table.occurrences(references.captions)
+            return find()
         return in_references
 
     @contextmanager

@@ -13,7 +13,7 @@ import gzip
 import json
 import zipfile
 import zlib
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from itertools import chain, repeat, zip_longest
 from pathlib import Path
@@ -292,15 +292,25 @@ class ParaphraseTable:
         return _Entries(entry[order], source[order], target,
                         np.searchsorted(self._level_offsets, target, side="right"))
 
+    def token_ids(self, words: Iterable[str], count: int = -1) -> np.ndarray:
+        """Return the table's token id of each word (-1: not in the table), int64."""
+        return np.fromiter(map(self._token_id.get, words, repeat(-1)), dtype=np.int64,
+                           count=count)
+
     def occurrences(self, captions: Sequence[Sequence[str]]) -> PhraseOccurrences:
         """Find every n-gram of the captions that is a phrase of the table (or a prefix of one)."""
         lengths = np.fromiter(map(len, captions), dtype=np.int64, count=len(captions))
+        return self.occurrences_of_ids(
+            self.token_ids(chain.from_iterable(captions), int(lengths.sum())), lengths)
+
+    def occurrences_of_ids(self, ids: np.ndarray, lengths: np.ndarray) -> PhraseOccurrences:
+        """`occurrences` of captions given as token ids (`token_ids`): all of them one after
+        another, shape (lengths.sum(),), and the length of each caption."""
         bounds = np.concatenate([[0], np.cumsum(lengths + 1)])
         sequence = np.full(int(bounds[-1]), -1, dtype=np.int64)
         inside = np.ones(len(sequence), dtype=bool)
         inside[bounds[1:] - 1] = False  # one -1 after each caption: n-grams never straddle two
-        sequence[inside] = np.fromiter(map(self._token_id.get, chain.from_iterable(captions),
-                                           repeat(-1)), dtype=np.int64, count=int(lengths.sum()))
+        sequence[inside] = ids
         columns = []
         for length, (starts, nodes) in enumerate(self._ngram_nodes(sequence), start=1):
             columns.append((starts, np.full(len(starts), length), nodes))
@@ -323,20 +333,36 @@ class PhraseOccurrences:
     length: np.ndarray  # in tokens
     node: np.ndarray
 
-    def of_captions(self, chosen: np.ndarray, n_captions: int,
-                    offset: int = 0) -> PhraseOccurrences:
-        """Return the occurrences in the captions `chosen` (distinct indices among
-        `n_captions`), those of ``chosen[i]`` numbered as caption ``offset + i``."""
-        renumber = np.full(n_captions, -1, dtype=np.int64)
-        renumber[chosen] = offset + np.arange(len(chosen))
-        owner = renumber[self.owner]
-        kept = take_rows(self, np.flatnonzero(owner >= 0))
-        return PhraseOccurrences(owner[owner >= 0], kept.position, kept.length, kept.node)
+    def shifted(self, offset: int) -> PhraseOccurrences:
+        """The same occurrences, caption c numbered ``offset + c``."""
+        return PhraseOccurrences(self.owner + offset, self.position, self.length, self.node)
 
     @classmethod
     def concatenate(cls, parts: Sequence[PhraseOccurrences]) -> PhraseOccurrences:
         return cls(*(np.concatenate([getattr(part, name) for part in parts])
                      for name in ("owner", "position", "length", "node")))
+
+
+@dataclass(frozen=True)
+class PhrasesByCaption:
+    """The phrase occurrences of C captions grouped by caption, to take those of any captions
+    in time proportional to what is taken (a reference set's, prepared once)."""
+
+    occurrences: PhraseOccurrences  # stably sorted by owner: by position within a caption
+    starts: np.ndarray  # (C + 1,): caption c's are rows starts[c]:starts[c + 1]
+
+    @classmethod
+    def of(cls, occurrences: PhraseOccurrences, n_captions: int) -> PhrasesByCaption:
+        grouped = take_rows(occurrences, np.argsort(occurrences.owner, kind="stable"))
+        return cls(grouped, np.searchsorted(grouped.owner, np.arange(n_captions + 1)))
+
+    def of_captions(self, chosen: np.ndarray) -> PhraseOccurrences:
+        """Return the occurrences in the captions `chosen` (distinct indices), those of
+        ``chosen[i]`` numbered as caption i."""
+        first = self.starts[chosen]
+        row, offset = expand(self.starts[chosen + 1] - first)
+        taken = take_rows(self.occurrences, first[row] + offset)
+        return PhraseOccurrences(row, taken.position, taken.length, taken.node)
 
 
 TABLE_SUFFIXES = {".npz": b"PK\x03\x04", ".gz": b"\x1f\x8b"}
