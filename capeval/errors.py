@@ -13,12 +13,21 @@ subclass of `CapevalUsageError`'s family. The CLI maps `CapevalError` to exit co
 """
 from __future__ import annotations
 
+import errno
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
 _NAMING_FLAGS: ContextVar[bool] = ContextVar("capeval_naming_flags", default=False)
+
+NO_SPACE = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
+"""The errnos of a write to a full disk (or past a file size limit)."""
+
+
+def is_no_space(error: BaseException) -> bool:
+    """Whether `error` is an OSError of a write to a full disk (`NO_SPACE`)."""
+    return isinstance(error, OSError) and error.errno in NO_SPACE
 
 
 class CapevalError(Exception):

@@ -7,7 +7,6 @@ unexpected internal error. Messages raised by the library name options as flags
 """
 from __future__ import annotations
 
-import errno
 import io
 import logging
 import os
@@ -17,12 +16,10 @@ from typing import NoReturn
 import click
 
 from capeval import __version__
-from capeval.errors import CapevalError, naming_flags
+from capeval.errors import CapevalError, is_no_space, naming_flags
 
 EXIT_BAD_INPUT = 2
 EXIT_INTERNAL_ERROR = 123
-_NO_SPACE = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
-"""Errors of a write to a full disk (or past a file size limit)."""
 
 
 class CapevalGroup(click.Group):
@@ -48,7 +45,7 @@ class CapevalGroup(click.Group):
             sys.stderr.close()
             ctx.exit(0)
         except OSError as error:
-            if error.errno not in _NO_SPACE:
+            if not is_no_space(error):
                 _exit_internal_error(ctx, error)
             # Output files and temporary files are named where they are written (`writing`,
             # `PairingStore`): a full disk reaching here is the standard output's.

@@ -17,7 +17,6 @@ int ``1`` and the string ``"01"`` stay different images, as in memory.
 """
 from __future__ import annotations
 
-import errno
 import logging
 import os
 import shutil
@@ -29,7 +28,7 @@ from itertools import groupby, islice
 from pathlib import Path
 from typing import NamedTuple
 
-from capeval.errors import CapevalUsageError
+from capeval.errors import CapevalUsageError, is_no_space
 from capeval.io.align import SHOWN_IDS, IdSample, check_pairing
 from capeval.io.collect import HypothesisEntry, ReferenceEntry
 from capeval.io.groups import GroupEntry, GroupProblems, listed_again
@@ -70,11 +69,11 @@ def _image_id(key: str) -> ImageId:
 
 
 def _disk_full(error: BaseException) -> bool:
-    """Whether `error` says a disk is full: SQLite's SQLITE_FULL or an OSError (ENOSPC,
-    EDQUOT) from a scratch file."""
+    """Whether `error` says a disk is full: SQLite's SQLITE_FULL, or a full disk under a
+    scratch file (`capeval.errors.is_no_space`)."""
     if isinstance(error, sqlite3.OperationalError):
         return str(error) == "database or disk is full"
-    return isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT)
+    return is_no_space(error)
 
 
 class PairingStore:
@@ -93,14 +92,18 @@ class PairingStore:
         try:
             self._directory = tempfile.TemporaryDirectory(prefix="capeval-", dir=directory)
         except OSError as error:
-            raise self._no_space(error) if _disk_full(error) else error from None
+            if _disk_full(error):
+                raise self._no_space(error) from None
+            raise
         try:
             self._db = sqlite3.connect(Path(self._directory.name) / "pairs.sqlite")
             self._db.executescript("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;"
                                    "PRAGMA temp_store = FILE;" + _SCHEMA)
         except sqlite3.Error as error:
             self._directory.cleanup()
-            raise self._no_space(error) if _disk_full(error) else error from None
+            if _disk_full(error):
+                raise self._no_space(error) from None
+            raise
         self.reference_source = "references"
         self.hypothesis_source = "hypotheses"
         self.group_source = "groups"
