@@ -192,7 +192,8 @@ def encoded_statistics(settings: Settings, item: BoardChunk) -> list[dict[str, n
     if fold is not None:
         split = hold_out(references, fold)
         references = split.references
-        rows[:0] = [split.held_out] if human else []
+        if human:
+            rows.insert(0, split.held_out)
     evaluator = Evaluator.from_tokens(range(len(references)), references, settings.metrics,
                                       tokenizer=settings.tokenizer)
     positions = np.arange(len(references), dtype=np.int64)

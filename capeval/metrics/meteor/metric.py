@@ -283,31 +283,29 @@ class Meteor(Metric):
         per reference set (unless the table is a ``.gz`` one, read for each corpus)."""
         if table is not self._data.get("paraphrases"):
             return table.occurrences(corpus.captions)
+        in_references, known_ids = self._reference_phrases(table, references)
+        word_ids = np.concatenate([known_ids,
+                                   table.token_ids(corpus.words[corpus.reference_words:])])
         used = len(corpus.reference_captions)
-        known = references.vocabulary.vocabulary  # the corpus's first words
-        cached_table, known_ids = references.cached("table token ids",
-                                                    lambda: (table, table.token_ids(known)))
-        if cached_table is not table:  # prepared by another Meteor object
-            known_ids = table.token_ids(known)
-        word_ids = np.concatenate([known_ids, table.token_ids(corpus.words[len(known):])])
         in_hypotheses = table.occurrences_of_ids(word_ids[corpus.tokens[corpus.offsets[used]:]],
                                                  corpus.lengths[used:])
         return PhraseOccurrences.concatenate([
-            self._reference_phrases(table, references).of_captions(corpus.reference_captions),
-            in_hypotheses.shifted(used)])
+            in_references.of_captions(corpus.reference_captions), in_hypotheses.shifted(used)])
 
     @staticmethod
-    def _reference_phrases(table: ParaphraseTable,
-                           references: ReferenceCaptions) -> PhrasesByCaption:
-        """The table's phrases in the references, found once per reference set and table."""
-        def find() -> PhrasesByCaption:
-            return PhrasesByCaption.of(table.occurrences(references.captions),
-                                       len(references.captions))
+    def _reference_phrases(table: ParaphraseTable, references: ReferenceCaptions
+                           ) -> tuple[PhrasesByCaption, np.ndarray]:
+        """The table's phrases in the references, and the table's token id of each word of
+        their vocabulary (a corpus's first words): found once per reference set and table."""
+        def find() -> tuple[PhrasesByCaption, np.ndarray]:
+            return (PhrasesByCaption.of(table.occurrences(references.captions),
+                                        len(references.captions)),
+                    table.token_ids(references.vocabulary.vocabulary))
 
-        cached_table, in_references = references.cached("phrases", lambda: (table, find()))
+        cached_table, found = references.cached("phrases", lambda: (table, find()))
         if cached_table is not table:  # prepared by another Meteor object
             return find()
-        return in_references
+        return found
 
     @contextmanager
     def _stage(self, name: str) -> Iterator[None]:
