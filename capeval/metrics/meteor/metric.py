@@ -60,10 +60,10 @@ DEFAULT_WEIGHTS = (1.0, 0.6, 0.8, 0.6)
 
 _MIN_BLOCK = 500
 """Fewest hypotheses a thread scores (smaller calls run in the calling thread)."""
-_MAX_BLOCK = 600
-"""Most hypotheses a thread scores at once (bounds the working memory of a call: on the
-6,000 Flickr8k images, two threads peak at about 230 MB with 600, 245 MB with 1,000, at the
-same speed)."""
+_MAX_BLOCK = 800
+"""Most hypotheses a thread scores at once (bounds the working memory of a call; on the 6,000
+Flickr8k images with two threads, `benchmarks/bench_meteor_parts.py` measured 215, 223 and
+232 MB peak and 0.277, 0.263 and 0.259 s per repeated call for 600, 800 and 1,000)."""
 
 
 def _available_cores() -> int:
